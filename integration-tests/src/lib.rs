@@ -1,0 +1,1389 @@
+//! # MedChain end-to-end test helpers
+//!
+//! Starts real `medchain-node` processes and drives them over JSON-RPC, so the tests in
+//! `tests/` check what an operator or a wallet would see: blocks being authored (Aura),
+//! finalised (GRANDPA), transactions accepted or refused by the pool, and state changes.
+//!
+//! - [`TestNode::dev`] starts `medchain-node --dev` on free ports with a fresh base path.
+//! - [`NodeConfig`] describes any other node (e.g. a `--chain local` validator) and
+//!   [`TestNetwork::local`] starts several validators that find each other via `--bootnodes`.
+//! - [`TestNode`] offers block/finality helpers that return timings, so tests can report the
+//!   block time and finality lag they measured.
+//!
+//! ## Finding the node binary
+//!
+//! `MEDCHAIN_NODE_BIN` if set, else `$CARGO_TARGET_DIR/release/medchain-node` (read at run
+//! time; `<workspace>/target` when unset). Build it first with `scripts/test.sh` or
+//! `cargo build --release -p medchain-node`.
+//!
+//! ## Processes and logs
+//!
+//! Each node gets a temporary directory holding its base path (`base/`) and its log
+//! (`node.log`, stdout and stderr). A node is stopped when its [`TestNode`] is dropped —
+//! SIGTERM first so it shuts down cleanly, SIGKILL if it has not exited in time — so it never
+//! outlives a failing test. If the drop happens while the test is panicking, the tail of the log
+//! is printed and the directory is kept for inspection. [`TestNode::shutdown`] stops a node
+//! explicitly and fails unless it exits cleanly within the given time.
+//!
+//! ## Dependencies
+//!
+//! - `subxt`: the RPC client. Dynamic transactions, storage and events (no code generation, so
+//!   the tests need no metadata file), block subscriptions, and `subxt::rpcs` for the plain
+//!   node RPCs (`chain_getHeader`, `system_health`, `system_localPeerId`).
+//! - `subxt-signer`: the well-known dev keys (`//Alice`, `//Bob`) as subxt signers.
+//! - `tempfile`: per-node directories, removed after a passing test.
+//! - `tokio`: the async runtime behind `#[tokio::test]`, timeouts and sleeps.
+//!
+//! Processes are managed with `std::process`. The crate forbids `unsafe` and adds no
+//! `libc`/`nix` dependency, so SIGTERM is sent with the POSIX `kill` utility.
+
+use std::{
+	collections::BTreeSet,
+	ffi::{OsStr, OsString},
+	fmt,
+	fs::File,
+	io,
+	net::TcpListener,
+	path::{Path, PathBuf},
+	process::{Child, Command, ExitStatus, Stdio},
+	sync::{Mutex, PoisonError},
+	time::{Duration, Instant},
+};
+
+use subxt::{
+	client::OnlineClientAtBlockImpl,
+	config::{
+		substrate::{AccountId32, MultiAddress, MultiSignature},
+		Config, DefaultTransactionExtensions, HashFor, RpcConfigFor, SubstrateConfig,
+	},
+	events::DecodeAsEvent,
+	ext::scale_decode::DecodeAsType,
+	extrinsics::ExtrinsicEvents,
+	metadata::ArcMetadata,
+	rpcs::{client::RpcParams, methods::legacy::NumberOrHex, LegacyRpcMethods, RpcClient},
+	transactions::{TransactionInBlock, TransactionProgress, TransactionStatus},
+	OnlineClient, OnlineClientAtBlock,
+};
+
+/// How long a node may take to answer JSON-RPC after it was started.
+pub const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long [`Drop`] waits for a node to exit after SIGTERM before it sends SIGKILL.
+pub const DROP_STOP_TIMEOUT: Duration = Duration::from_secs(15);
+/// Lines of node log included in errors and printed when a test panics.
+pub const LOG_TAIL_LINES: usize = 60;
+
+/// Pause between two readiness or exit checks.
+const POLL_INTERVAL: Duration = Duration::from_millis(100);
+/// Pause between two attempts to reach a starting node's RPC server.
+const STARTUP_POLL_INTERVAL: Duration = Duration::from_millis(250);
+/// Upper bound for one connection attempt while a node starts.
+const RPC_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Start attempts when the ports picked for a node turn out to be taken.
+const MAX_START_ATTEMPTS: usize = 3;
+
+// ---------------------------------------------------------------------------------------------
+// Chain configuration
+// ---------------------------------------------------------------------------------------------
+
+/// subxt's view of the MedChain runtime.
+///
+/// Identical to [`SubstrateConfig`] (AccountId32, MultiSignature, BlakeTwo256 headers with u32
+/// block numbers, transaction extensions read from the metadata) except for the address type:
+/// the runtime uses `MultiAddress<AccountId32, ()>` (no account indices), like Polkadot, not
+/// `MultiAddress<AccountId32, u32>`. [`subxt::PolkadotConfig`] would also match but is meant
+/// for the Polkadot relay chain (it loads relay-chain legacy types), hence this small type.
+///
+/// Signing works with subxt's default transaction extensions: subxt fills in the ones it knows
+/// (CheckSpecVersion, CheckTxVersion, CheckGenesis, CheckMortality, CheckNonce,
+/// ChargeTransactionPayment and CheckMetadataHash in `Disabled` mode), and the encoder skips
+/// extensions whose explicit and implicit data are both zero-sized (AuthorizeCall,
+/// CheckNonZeroSender, CheckWeight, WeightReclaim).
+#[derive(Debug, Clone, Default)]
+pub struct MedChainConfig(SubstrateConfig);
+
+impl Config for MedChainConfig {
+	type AccountId = AccountId32;
+	type Address = MultiAddress<AccountId32, ()>;
+	type Signature = MultiSignature;
+	type Hasher = <SubstrateConfig as Config>::Hasher;
+	type Header = <SubstrateConfig as Config>::Header;
+	type TransactionExtensions = DefaultTransactionExtensions<Self>;
+	// Only used by the `ChargeAssetTxPayment` extension, which MedChain does not have.
+	type AssetId = u32;
+
+	fn genesis_hash(&self) -> Option<HashFor<Self>> {
+		self.0.genesis_hash()
+	}
+
+	fn spec_and_transaction_version_for_block_number(
+		&self,
+		block_number: u64,
+	) -> Option<(u32, u32)> {
+		self.0
+			.spec_and_transaction_version_for_block_number(block_number)
+	}
+
+	fn metadata_for_spec_version(&self, spec_version: u32) -> Option<ArcMetadata> {
+		self.0.metadata_for_spec_version(spec_version)
+	}
+
+	fn set_metadata_for_spec_version(&self, spec_version: u32, metadata: ArcMetadata) {
+		self.0.set_metadata_for_spec_version(spec_version, metadata)
+	}
+}
+
+/// A subxt client connected to a MedChain node.
+pub type Client = OnlineClient<MedChainConfig>;
+/// A subxt client pinned to one block.
+pub type ClientAtBlock = OnlineClientAtBlock<MedChainConfig>;
+/// The node's plain (non-`chainHead`) RPC methods.
+pub type LegacyRpc = LegacyRpcMethods<RpcConfigFor<MedChainConfig>>;
+/// A block hash.
+pub type BlockHash = HashFor<MedChainConfig>;
+/// The progress of a submitted transaction.
+pub type TxProgress = TransactionProgress<MedChainConfig, OnlineClientAtBlockImpl<MedChainConfig>>;
+/// A transaction that made it into a block.
+pub type TxInBlock = TransactionInBlock<MedChainConfig, OnlineClientAtBlockImpl<MedChainConfig>>;
+
+/// The MED token, as configured in `medchain_runtime::currency` (repeated here so this crate
+/// does not have to build the runtime).
+pub mod token {
+	/// One MED in plancks (12 decimals).
+	pub const UNIT: u128 = 1_000_000_000_000;
+	/// Accounts holding less than this (0.001 MED) are reaped.
+	pub const EXISTENTIAL_DEPOSIT: u128 = UNIT / 1_000;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------------
+
+/// Why a helper failed. The `Display` output is meant to be read in a test's panic message.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+	/// The `medchain-node` binary does not exist.
+	BinaryNotFound { path: PathBuf },
+	/// A local I/O operation failed.
+	Io { context: String, source: io::Error },
+	/// subxt (RPC, decoding, ...) failed.
+	Subxt {
+		context: String,
+		source: Box<subxt::Error>,
+	},
+	/// Something did not happen in time.
+	Timeout { what: String, after: Duration },
+	/// The node process misbehaved (failed to start, exited, did not shut down cleanly).
+	Node { message: String, log_tail: String },
+	/// The chain is not in the state the helper expected.
+	Chain { message: String },
+}
+
+impl fmt::Display for Error {
+	fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+		match self {
+			Error::BinaryNotFound { path } => write!(
+				f,
+				"medchain-node binary not found at {}: build it with scripts/test.sh or \
+				 `cargo build --release -p medchain-node`, or point MEDCHAIN_NODE_BIN at it",
+				path.display()
+			),
+			Error::Io { context, source } => write!(f, "{context}: {source}"),
+			Error::Subxt { context, source } => write!(f, "{context}: {source}"),
+			Error::Timeout { what, after } => {
+				write!(f, "timed out after {after:?} waiting for {what}")
+			}
+			Error::Node { message, log_tail } => write!(
+				f,
+				"{message}\n---- node log (last lines) ----\n{log_tail}\n---- end of node log ----"
+			),
+			Error::Chain { message } => f.write_str(message),
+		}
+	}
+}
+
+impl std::error::Error for Error {
+	fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+		match self {
+			Error::Io { source, .. } => Some(source),
+			Error::Subxt { source, .. } => Some(source.as_ref()),
+			_ => None,
+		}
+	}
+}
+
+/// Result of the helpers in this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// `map_err` adapter turning any subxt error into [`Error::Subxt`] with some context.
+fn subxt_err<E: Into<subxt::Error>>(context: impl Into<String>) -> impl FnOnce(E) -> Error {
+	let context = context.into();
+	move |source| Error::Subxt {
+		context,
+		source: Box::new(source.into()),
+	}
+}
+
+/// `map_err` adapter turning an I/O error into [`Error::Io`] with some context.
+fn io_err(context: impl Into<String>) -> impl FnOnce(io::Error) -> Error {
+	let context = context.into();
+	move |source| Error::Io { context, source }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Binary and ports
+// ---------------------------------------------------------------------------------------------
+
+/// The workspace root (this crate lives in `<root>/integration-tests`).
+fn workspace_root() -> PathBuf {
+	Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Where the `medchain-node` binary is expected: `MEDCHAIN_NODE_BIN`, else
+/// `$CARGO_TARGET_DIR/release/medchain-node` (a relative `CARGO_TARGET_DIR` is taken relative
+/// to the workspace root), else `<workspace>/target/release/medchain-node`.
+pub fn node_binary_path() -> PathBuf {
+	if let Some(path) = std::env::var_os("MEDCHAIN_NODE_BIN").filter(|p| !p.is_empty()) {
+		return PathBuf::from(path);
+	}
+	let target = std::env::var_os("CARGO_TARGET_DIR")
+		.filter(|p| !p.is_empty())
+		.map(PathBuf::from)
+		.unwrap_or_else(|| PathBuf::from("target"));
+	let target = if target.is_relative() {
+		workspace_root().join(target)
+	} else {
+		target
+	};
+	target.join("release").join("medchain-node")
+}
+
+/// [`node_binary_path`], checked to exist.
+pub fn node_binary() -> Result<PathBuf> {
+	let path = node_binary_path();
+	if path.is_file() {
+		Ok(path)
+	} else {
+		Err(Error::BinaryNotFound { path })
+	}
+}
+
+/// Ports already handed out in this process, so two nodes of one test never get the same one.
+static USED_PORTS: Mutex<BTreeSet<u16>> = Mutex::new(BTreeSet::new());
+
+/// A TCP port that is free right now and was not handed out before in this process.
+///
+/// Another process may still take it before the node binds it; [`NodeConfig::spawn`] retries
+/// with new ports when a node fails to start because a port is in use.
+pub fn free_port() -> Result<u16> {
+	for _ in 0..100 {
+		let listener =
+			TcpListener::bind(("127.0.0.1", 0)).map_err(io_err("binding a probe socket"))?;
+		let port = listener
+			.local_addr()
+			.map_err(io_err("reading a probe socket's port"))?
+			.port();
+		drop(listener);
+		if USED_PORTS
+			.lock()
+			.unwrap_or_else(PoisonError::into_inner)
+			.insert(port)
+		{
+			return Ok(port);
+		}
+	}
+	Err(Error::Chain {
+		message: "could not find a free TCP port in 100 attempts".into(),
+	})
+}
+
+/// The ports a node listens on (all on localhost except P2P, which listens on all interfaces).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ports {
+	/// JSON-RPC (WebSocket and HTTP): `--rpc-port`.
+	pub rpc: u16,
+	/// libp2p: `--port`.
+	pub p2p: u16,
+	/// Prometheus metrics: `--prometheus-port`.
+	pub prometheus: u16,
+}
+
+impl Ports {
+	/// Three fresh ports.
+	pub fn allocate() -> Result<Self> {
+		Ok(Ports {
+			rpc: free_port()?,
+			p2p: free_port()?,
+			prometheus: free_port()?,
+		})
+	}
+}
+
+// ---------------------------------------------------------------------------------------------
+// Node configuration
+// ---------------------------------------------------------------------------------------------
+
+/// Which chain a node runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Chain {
+	/// `--dev`: single validator (Alice), instant start, temporary keys.
+	Dev,
+	/// `--chain local`: the multi-validator local testnet (Alice and Bob are authorities).
+	Local,
+	/// `--chain <path>`: a chain spec file.
+	Spec(PathBuf),
+}
+
+/// A well-known development identity: `--alice` etc. put its session keys into the node's
+/// keystore and name the node after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DevKey {
+	Alice,
+	Bob,
+	Charlie,
+	Dave,
+	Eve,
+	Ferdie,
+}
+
+impl DevKey {
+	/// All dev keys, in the usual order.
+	pub const ALL: [DevKey; 6] = [
+		DevKey::Alice,
+		DevKey::Bob,
+		DevKey::Charlie,
+		DevKey::Dave,
+		DevKey::Eve,
+		DevKey::Ferdie,
+	];
+
+	/// The node flag that selects this identity, e.g. `--alice`.
+	pub fn flag(self) -> &'static str {
+		match self {
+			DevKey::Alice => "--alice",
+			DevKey::Bob => "--bob",
+			DevKey::Charlie => "--charlie",
+			DevKey::Dave => "--dave",
+			DevKey::Eve => "--eve",
+			DevKey::Ferdie => "--ferdie",
+		}
+	}
+
+	/// The name, e.g. `Alice`.
+	pub fn name(self) -> &'static str {
+		match self {
+			DevKey::Alice => "Alice",
+			DevKey::Bob => "Bob",
+			DevKey::Charlie => "Charlie",
+			DevKey::Dave => "Dave",
+			DevKey::Eve => "Eve",
+			DevKey::Ferdie => "Ferdie",
+		}
+	}
+
+	/// A deterministic libp2p node key (hex ed25519 secret): `00…01` for Alice, `00…02` for Bob,
+	/// and so on, so every run has the same peer IDs (Alice's is
+	/// `12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp`). Test keys only: they are public.
+	pub fn node_key(self) -> String {
+		let index = self as usize + 1;
+		format!("{index:064x}")
+	}
+}
+
+/// How to start one `medchain-node`. Build one with [`NodeConfig::dev`],
+/// [`NodeConfig::local`] or [`NodeConfig::local_validator`], adjust it, then [`spawn`] it.
+///
+/// Every node gets `--base-path <tmp>/base`, fresh `--rpc-port`/`--port`/`--prometheus-port`,
+/// `--no-telemetry` and `--no-mdns` (so concurrent test networks never discover each other).
+///
+/// [`spawn`]: NodeConfig::spawn
+#[derive(Debug, Clone)]
+pub struct NodeConfig {
+	chain: Chain,
+	name: Option<String>,
+	dev_key: Option<DevKey>,
+	validator: bool,
+	node_key: Option<String>,
+	bootnodes: Vec<String>,
+	extra_args: Vec<OsString>,
+	startup_timeout: Duration,
+	binary: Option<PathBuf>,
+}
+
+impl NodeConfig {
+	fn new(chain: Chain) -> Self {
+		NodeConfig {
+			chain,
+			name: None,
+			dev_key: None,
+			validator: false,
+			node_key: None,
+			bootnodes: Vec::new(),
+			extra_args: Vec::new(),
+			startup_timeout: STARTUP_TIMEOUT,
+			binary: None,
+		}
+	}
+
+	/// `medchain-node --dev`.
+	pub fn dev() -> Self {
+		NodeConfig::new(Chain::Dev)
+	}
+
+	/// A non-validating full node of `--chain local`.
+	pub fn local() -> Self {
+		NodeConfig::new(Chain::Local)
+	}
+
+	/// A validator of `--chain local` with the given dev identity and its deterministic node
+	/// key. (Validators outside `--dev` refuse to start without an explicit network key.)
+	pub fn local_validator(key: DevKey) -> Self {
+		NodeConfig::new(Chain::Local)
+			.dev_key(key)
+			.validator(true)
+			.node_key(key.node_key())
+	}
+
+	/// Runs another chain.
+	pub fn chain(mut self, chain: Chain) -> Self {
+		self.chain = chain;
+		self
+	}
+
+	/// `--name`.
+	pub fn name(mut self, name: impl Into<String>) -> Self {
+		self.name = Some(name.into());
+		self
+	}
+
+	/// `--alice` etc.
+	pub fn dev_key(mut self, key: DevKey) -> Self {
+		self.dev_key = Some(key);
+		self
+	}
+
+	/// `--validator`.
+	pub fn validator(mut self, validator: bool) -> Self {
+		self.validator = validator;
+		self
+	}
+
+	/// `--node-key` (64 hex characters).
+	pub fn node_key(mut self, hex_secret: impl Into<String>) -> Self {
+		self.node_key = Some(hex_secret.into());
+		self
+	}
+
+	/// Adds a `--bootnodes` multiaddress (see [`TestNode::p2p_multiaddr`]).
+	pub fn bootnode(mut self, multiaddr: impl Into<String>) -> Self {
+		self.bootnodes.push(multiaddr.into());
+		self
+	}
+
+	/// Adds any other command-line argument.
+	pub fn arg(mut self, arg: impl Into<OsString>) -> Self {
+		self.extra_args.push(arg.into());
+		self
+	}
+
+	/// How long the node may take to answer JSON-RPC (default [`STARTUP_TIMEOUT`]).
+	pub fn startup_timeout(mut self, timeout: Duration) -> Self {
+		self.startup_timeout = timeout;
+		self
+	}
+
+	/// Uses this binary instead of [`node_binary`].
+	pub fn binary(mut self, path: impl Into<PathBuf>) -> Self {
+		self.binary = Some(path.into());
+		self
+	}
+
+	/// A short name for directories and messages.
+	fn label(&self) -> String {
+		if let Some(name) = &self.name {
+			return name.clone();
+		}
+		let chain = match &self.chain {
+			Chain::Dev => "dev",
+			Chain::Local => "local",
+			Chain::Spec(_) => "custom",
+		};
+		match self.dev_key {
+			Some(key) => format!("{chain}-{}", key.name().to_lowercase()),
+			None => chain.to_string(),
+		}
+	}
+
+	/// The node's command line.
+	fn args(&self, base_path: &Path, ports: Ports) -> Vec<OsString> {
+		let mut args: Vec<OsString> = Vec::new();
+		match &self.chain {
+			Chain::Dev => args.push("--dev".into()),
+			Chain::Local => push_option(&mut args, "--chain", "local"),
+			Chain::Spec(path) => push_option(&mut args, "--chain", path),
+		}
+		push_option(&mut args, "--base-path", base_path);
+		push_option(&mut args, "--rpc-port", ports.rpc.to_string());
+		push_option(&mut args, "--port", ports.p2p.to_string());
+		push_option(&mut args, "--prometheus-port", ports.prometheus.to_string());
+		args.push("--no-telemetry".into());
+		args.push("--no-mdns".into());
+		if let Some(key) = self.dev_key {
+			args.push(key.flag().into());
+		}
+		if self.validator {
+			args.push("--validator".into());
+		}
+		if let Some(name) = &self.name {
+			push_option(&mut args, "--name", name);
+		}
+		if let Some(node_key) = &self.node_key {
+			push_option(&mut args, "--node-key", node_key);
+		}
+		for bootnode in &self.bootnodes {
+			push_option(&mut args, "--bootnodes", bootnode);
+		}
+		args.extend(self.extra_args.iter().cloned());
+		args
+	}
+
+	/// Starts the node and waits until its JSON-RPC server answers. The process is killed if
+	/// that does not happen within the startup timeout. Retries with fresh ports if one of the
+	/// chosen ports was taken in the meantime.
+	pub async fn spawn(self) -> Result<TestNode> {
+		let binary = match &self.binary {
+			Some(path) if path.is_file() => path.clone(),
+			Some(path) => return Err(Error::BinaryNotFound { path: path.clone() }),
+			None => node_binary()?,
+		};
+		let mut attempt = 1;
+		loop {
+			match self.start_once(&binary).await {
+				Err(error) if attempt < MAX_START_ATTEMPTS && is_port_collision(&error) => {
+					attempt += 1;
+				}
+				result => return result,
+			}
+		}
+	}
+
+	async fn start_once(&self, binary: &Path) -> Result<TestNode> {
+		let label = self.label();
+		let dir = tempfile::Builder::new()
+			.prefix(&format!("medchain-{label}-"))
+			.tempdir()
+			.map_err(io_err("creating a temporary directory for the node"))?;
+		let log_path = dir.path().join("node.log");
+		let base_path = dir.path().join("base");
+		let ports = Ports::allocate()?;
+
+		let log =
+			File::create(&log_path).map_err(io_err(format!("creating {}", log_path.display())))?;
+		let stdout = log
+			.try_clone()
+			.map_err(io_err("duplicating the log file handle"))?;
+		let child = Command::new(binary)
+			.args(self.args(&base_path, ports))
+			.stdin(Stdio::null())
+			.stdout(stdout)
+			.stderr(log)
+			.spawn()
+			.map_err(io_err(format!("starting {}", binary.display())))?;
+		// From here on, dropping `process` (e.g. on an early return) stops the node.
+		let mut process = NodeProcess {
+			label,
+			child,
+			dir,
+			log_path,
+		};
+
+		let ws_url = format!("ws://127.0.0.1:{}", ports.rpc);
+		let rpc_client = wait_for_rpc(&mut process, &ws_url, self.startup_timeout).await?;
+		let client =
+			Client::from_rpc_client_with_config(MedChainConfig::default(), rpc_client.clone())
+				.await
+				.map_err(subxt_err(format!("connecting subxt to {ws_url}")))?;
+		let rpc = LegacyRpc::new(rpc_client.clone());
+		Ok(TestNode {
+			client,
+			rpc,
+			rpc_client,
+			ws_url,
+			ports,
+			process,
+		})
+	}
+}
+
+/// Appends `option value` to a command line.
+fn push_option(args: &mut Vec<OsString>, option: &str, value: impl AsRef<OsStr>) {
+	args.push(option.into());
+	args.push(value.as_ref().to_owned());
+}
+
+/// Did the node fail because a port was taken? (RPC: "Address already in use";
+/// Prometheus: "Prometheus port … already in use".)
+fn is_port_collision(error: &Error) -> bool {
+	matches!(error, Error::Node { log_tail, .. } if log_tail.contains("already in use"))
+}
+
+/// Polls `url` until the node answers `system_health`, the node exits, or `timeout` passes.
+async fn wait_for_rpc(
+	process: &mut NodeProcess,
+	url: &str,
+	timeout: Duration,
+) -> Result<RpcClient> {
+	let started = Instant::now();
+	loop {
+		if let Some(status) = process.try_status()? {
+			return Err(Error::Node {
+				message: format!("{} exited during startup with {status}", process.label),
+				log_tail: process.log_tail(),
+			});
+		}
+		if let Some(client) = try_rpc(url).await {
+			return Ok(client);
+		}
+		if started.elapsed() >= timeout {
+			return Err(Error::Node {
+				message: format!(
+					"{} did not answer JSON-RPC on {url} within {timeout:?}; it was stopped",
+					process.label
+				),
+				log_tail: process.log_tail(),
+			});
+		}
+		tokio::time::sleep(STARTUP_POLL_INTERVAL).await;
+	}
+}
+
+/// One connection attempt, bounded by [`RPC_ATTEMPT_TIMEOUT`].
+async fn try_rpc(url: &str) -> Option<RpcClient> {
+	tokio::time::timeout(RPC_ATTEMPT_TIMEOUT, connect_and_check(url))
+		.await
+		.ok()
+		.flatten()
+}
+
+/// Connects to `url` and calls `system_health`.
+async fn connect_and_check(url: &str) -> Option<RpcClient> {
+	let client = RpcClient::from_insecure_url(url).await.ok()?;
+	LegacyRpc::new(client.clone()).system_health().await.ok()?;
+	Some(client)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The node process
+// ---------------------------------------------------------------------------------------------
+
+/// Owns the child process and its directory; stops the process when dropped.
+struct NodeProcess {
+	label: String,
+	child: Child,
+	dir: tempfile::TempDir,
+	log_path: PathBuf,
+}
+
+impl NodeProcess {
+	fn try_status(&mut self) -> Result<Option<ExitStatus>> {
+		self.child.try_wait().map_err(io_err(format!(
+			"checking whether {} is still running",
+			self.label
+		)))
+	}
+
+	fn log_tail(&self) -> String {
+		log_tail(&self.log_path, LOG_TAIL_LINES)
+	}
+
+	/// SIGTERM, wait up to `timeout` (blocking), then SIGKILL.
+	fn stop_blocking(&mut self, timeout: Duration) -> io::Result<ExitStatus> {
+		if let Some(status) = self.child.try_wait()? {
+			return Ok(status);
+		}
+		if let Err(error) = send_sigterm(self.child.id()) {
+			eprintln!(
+				"[medchain-integration-tests] {}: {error}; killing it",
+				self.label
+			);
+		} else {
+			let deadline = Instant::now() + timeout;
+			while Instant::now() < deadline {
+				if let Some(status) = self.child.try_wait()? {
+					return Ok(status);
+				}
+				std::thread::sleep(POLL_INTERVAL);
+			}
+			eprintln!(
+				"[medchain-integration-tests] {} ignored SIGTERM for {timeout:?}; killing it",
+				self.label
+			);
+		}
+		self.child.kill()?;
+		self.child.wait()
+	}
+}
+
+impl Drop for NodeProcess {
+	fn drop(&mut self) {
+		if let Err(error) = self.stop_blocking(DROP_STOP_TIMEOUT) {
+			eprintln!(
+				"[medchain-integration-tests] could not stop {}: {error}",
+				self.label
+			);
+		}
+		if std::thread::panicking() {
+			self.dir.disable_cleanup(true);
+			eprintln!(
+				"---- {} log (last {LOG_TAIL_LINES} lines; full log kept at {}) ----\n{}\n\
+				 ---- end of {} log ----",
+				self.label,
+				self.log_path.display(),
+				self.log_tail(),
+				self.label,
+			);
+		}
+	}
+}
+
+/// Asks process `pid` to shut down cleanly (the node handles SIGTERM like Ctrl-C).
+fn send_sigterm(pid: u32) -> io::Result<()> {
+	let status = Command::new("kill")
+		.arg("-TERM")
+		.arg(pid.to_string())
+		.stdin(Stdio::null())
+		.stdout(Stdio::null())
+		.stderr(Stdio::null())
+		.status()?;
+	if status.success() {
+		Ok(())
+	} else {
+		Err(io::Error::other(format!(
+			"`kill -TERM {pid}` failed with {status}"
+		)))
+	}
+}
+
+/// The last `lines` lines of the file at `path` (or why it could not be read).
+pub fn log_tail(path: &Path, lines: usize) -> String {
+	match std::fs::read(path) {
+		Ok(bytes) => {
+			let text = String::from_utf8_lossy(&bytes);
+			let all: Vec<&str> = text.lines().collect();
+			all[all.len().saturating_sub(lines)..].join("\n")
+		}
+		Err(error) => format!("<could not read {}: {error}>", path.display()),
+	}
+}
+
+// ---------------------------------------------------------------------------------------------
+// A running node
+// ---------------------------------------------------------------------------------------------
+
+/// A block number with its hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BlockId {
+	pub number: u64,
+	pub hash: BlockHash,
+}
+
+/// A block seen on a subscription, with the time it was seen.
+#[derive(Debug, Clone, Copy)]
+pub struct ObservedBlock {
+	pub number: u64,
+	pub hash: BlockHash,
+	pub seen_at: Instant,
+}
+
+/// New best blocks observed by [`TestNode::wait_for_new_blocks`].
+#[derive(Debug, Clone)]
+pub struct BlockProduction {
+	/// The best block when the wait started.
+	pub start: BlockId,
+	/// Each new best block, in the order seen.
+	pub blocks: Vec<ObservedBlock>,
+}
+
+impl BlockProduction {
+	/// Mean wall-clock time per block between the first and the last new block, or `None`
+	/// with fewer than two of them.
+	pub fn mean_block_time(&self) -> Option<Duration> {
+		let (first, last) = (self.blocks.first()?, self.blocks.last()?);
+		let blocks = u32::try_from(last.number.checked_sub(first.number)?).ok()?;
+		if blocks == 0 {
+			return None;
+		}
+		Some(last.seen_at.duration_since(first.seen_at) / blocks)
+	}
+
+	/// The last new best block.
+	pub fn last(&self) -> Option<&ObservedBlock> {
+		self.blocks.last()
+	}
+}
+
+/// A block that was seen finalised by [`TestNode::wait_for_finalized`].
+#[derive(Debug, Clone, Copy)]
+pub struct Finality {
+	/// The block that is now final.
+	pub block: BlockId,
+	/// When finality was observed.
+	pub finalized_at: Instant,
+	/// How long the helper waited.
+	pub waited: Duration,
+	/// The best block number right after finality was observed.
+	pub best_number: u64,
+}
+
+impl Finality {
+	/// How many blocks the best chain was ahead of the block when it became final.
+	pub fn lag_blocks(&self) -> u64 {
+		self.best_number.saturating_sub(self.block.number)
+	}
+}
+
+/// A transaction included in a block, from [`TestNode::wait_for_inclusion`].
+pub struct Inclusion {
+	/// subxt's handle on the transaction in its block (events, success).
+	pub in_block: TxInBlock,
+	/// The block it is in.
+	pub block: BlockId,
+	/// When the inclusion was observed.
+	pub included_at: Instant,
+	/// True if the first status seen was already "finalized".
+	pub already_finalized: bool,
+}
+
+/// How a node stopped, from [`TestNode::shutdown`].
+#[derive(Debug, Clone, Copy)]
+pub struct Shutdown {
+	pub status: ExitStatus,
+	/// Time from SIGTERM to exit.
+	pub took: Duration,
+}
+
+/// A running `medchain-node`, stopped on drop. See the [crate docs](crate).
+pub struct TestNode {
+	client: Client,
+	rpc: LegacyRpc,
+	rpc_client: RpcClient,
+	ws_url: String,
+	ports: Ports,
+	// Last: dropped after the RPC clients above.
+	process: NodeProcess,
+}
+
+impl TestNode {
+	/// Starts `medchain-node --dev` (see [`NodeConfig::dev`]).
+	pub async fn dev() -> Result<TestNode> {
+		NodeConfig::dev().spawn().await
+	}
+
+	/// The subxt client.
+	pub fn client(&self) -> &Client {
+		&self.client
+	}
+
+	/// The node's plain RPC methods.
+	pub fn rpc(&self) -> &LegacyRpc {
+		&self.rpc
+	}
+
+	/// The raw RPC client, for methods neither [`Self::client`] nor [`Self::rpc`] offer.
+	pub fn rpc_client(&self) -> &RpcClient {
+		&self.rpc_client
+	}
+
+	/// `ws://127.0.0.1:<rpc port>`.
+	pub fn ws_url(&self) -> &str {
+		&self.ws_url
+	}
+
+	/// The node's ports.
+	pub fn ports(&self) -> Ports {
+		self.ports
+	}
+
+	/// A short name of the node (e.g. `dev`, `local-alice`).
+	pub fn label(&self) -> &str {
+		&self.process.label
+	}
+
+	/// The node's log file (stdout and stderr).
+	pub fn log_path(&self) -> &Path {
+		&self.process.log_path
+	}
+
+	/// The node's `--base-path`.
+	pub fn base_path(&self) -> PathBuf {
+		self.process.dir.path().join("base")
+	}
+
+	/// The last `lines` lines of the node's log.
+	pub fn log_tail(&self, lines: usize) -> String {
+		log_tail(&self.process.log_path, lines)
+	}
+
+	/// The operating-system process ID.
+	pub fn pid(&self) -> u32 {
+		self.process.child.id()
+	}
+
+	/// The node's libp2p peer ID (`system_localPeerId`).
+	pub async fn peer_id(&self) -> Result<String> {
+		self.rpc_client
+			.request::<String>("system_localPeerId", RpcParams::new())
+			.await
+			.map_err(subxt_err(format!("{}: system_localPeerId", self.label())))
+	}
+
+	/// A multiaddress other nodes can use as `--bootnodes`:
+	/// `/ip4/127.0.0.1/tcp/<p2p port>/p2p/<peer id>`.
+	pub async fn p2p_multiaddr(&self) -> Result<String> {
+		Ok(format!(
+			"/ip4/127.0.0.1/tcp/{}/p2p/{}",
+			self.ports.p2p,
+			self.peer_id().await?
+		))
+	}
+
+	/// The number of a block, by hash.
+	pub async fn block_id(&self, hash: BlockHash) -> Result<BlockId> {
+		let header = self
+			.rpc
+			.chain_get_header(Some(hash))
+			.await
+			.map_err(subxt_err(format!(
+				"{}: chain_getHeader({hash:?})",
+				self.label()
+			)))?
+			.ok_or_else(|| Error::Chain {
+				message: format!("block {hash:?} is unknown"),
+			})?;
+		Ok(BlockId {
+			number: header.number,
+			hash,
+		})
+	}
+
+	/// The current best block.
+	pub async fn best_block(&self) -> Result<BlockId> {
+		let hash = self
+			.rpc
+			.chain_get_block_hash(None)
+			.await
+			.map_err(subxt_err(format!("{}: chain_getBlockHash", self.label())))?
+			.ok_or_else(|| Error::Chain {
+				message: "the node reports no best block".into(),
+			})?;
+		self.block_id(hash).await
+	}
+
+	/// The current finalised block.
+	pub async fn finalized_block(&self) -> Result<BlockId> {
+		let hash = self
+			.rpc
+			.chain_get_finalized_head()
+			.await
+			.map_err(subxt_err(format!(
+				"{}: chain_getFinalizedHead",
+				self.label()
+			)))?;
+		self.block_id(hash).await
+	}
+
+	/// The hash of the best-chain block at `number`, if there is one. For finalised heights
+	/// that is the finalised block.
+	pub async fn canonical_hash(&self, number: u64) -> Result<Option<BlockHash>> {
+		self.rpc
+			.chain_get_block_hash(Some(NumberOrHex::Number(number)))
+			.await
+			.map_err(subxt_err(format!(
+				"{}: chain_getBlockHash({number})",
+				self.label()
+			)))
+	}
+
+	/// Waits until `count` new best blocks (higher than the best block at the start) have
+	/// been seen, recording when each arrived.
+	pub async fn wait_for_new_blocks(
+		&self,
+		count: usize,
+		timeout: Duration,
+	) -> Result<BlockProduction> {
+		let started = Instant::now();
+		let mut stream = self
+			.client
+			.stream_best_blocks()
+			.await
+			.map_err(subxt_err(format!(
+				"{}: subscribing to best blocks",
+				self.label()
+			)))?;
+		let start = self.best_block().await?;
+		let mut highest = start.number;
+		let mut blocks = Vec::with_capacity(count);
+		while blocks.len() < count {
+			let remaining = timeout.saturating_sub(started.elapsed());
+			let next = tokio::time::timeout(remaining, stream.next())
+				.await
+				.map_err(|_| Error::Timeout {
+					what: format!(
+						"{count} new best blocks after #{} on {} (saw {})",
+						start.number,
+						self.label(),
+						blocks.len()
+					),
+					after: timeout,
+				})?;
+			let block = next
+				.ok_or_else(|| Error::Chain {
+					message: "the best-block subscription ended".into(),
+				})?
+				.map_err(subxt_err(format!(
+					"{}: reading the best-block subscription",
+					self.label()
+				)))?;
+			if block.number() > highest {
+				highest = block.number();
+				blocks.push(ObservedBlock {
+					number: block.number(),
+					hash: block.hash(),
+					seen_at: Instant::now(),
+				});
+			}
+		}
+		Ok(BlockProduction { start, blocks })
+	}
+
+	/// Waits until `block` is finalised: the finalised chain reaches its height and the
+	/// finalised block at that height is `block` (not a competing fork).
+	pub async fn wait_for_finalized(&self, block: BlockId, timeout: Duration) -> Result<Finality> {
+		let started = Instant::now();
+		// Subscribe before reading the finalised head, so no finalisation can slip in between.
+		let mut stream = self
+			.client
+			.stream_blocks()
+			.await
+			.map_err(subxt_err(format!(
+				"{}: subscribing to finalized blocks",
+				self.label()
+			)))?;
+		let mut finalized = self.finalized_block().await?.number;
+		while finalized < block.number {
+			let remaining = timeout.saturating_sub(started.elapsed());
+			let next = tokio::time::timeout(remaining, stream.next())
+				.await
+				.map_err(|_| Error::Timeout {
+					what: format!(
+						"block #{} ({:?}) to be finalized on {} (finalized: #{finalized})",
+						block.number,
+						block.hash,
+						self.label()
+					),
+					after: timeout,
+				})?;
+			let next = next
+				.ok_or_else(|| Error::Chain {
+					message: "the finalized-block subscription ended".into(),
+				})?
+				.map_err(subxt_err(format!(
+					"{}: reading the finalized-block subscription",
+					self.label()
+				)))?;
+			finalized = finalized.max(next.number());
+		}
+		let finalized_at = Instant::now();
+		let canonical = self.canonical_hash(block.number).await?;
+		if canonical != Some(block.hash) {
+			return Err(Error::Chain {
+				message: format!(
+					"block #{} {:?} was not finalized: the finalized block at that height is {canonical:?}",
+					block.number, block.hash
+				),
+			});
+		}
+		let best_number = self.best_block().await?.number;
+		Ok(Finality {
+			block,
+			finalized_at,
+			waited: finalized_at.duration_since(started),
+			best_number,
+		})
+	}
+
+	/// Follows a submitted transaction until it is in a block. Fails if the pool reports it
+	/// invalid or dropped, or on timeout.
+	pub async fn wait_for_inclusion(
+		&self,
+		progress: &mut TxProgress,
+		timeout: Duration,
+	) -> Result<Inclusion> {
+		let started = Instant::now();
+		let tx_hash = progress.extrinsic_hash();
+		loop {
+			let remaining = timeout.saturating_sub(started.elapsed());
+			let next = tokio::time::timeout(remaining, progress.next())
+				.await
+				.map_err(|_| Error::Timeout {
+					what: format!("transaction {tx_hash:?} to be included in a block"),
+					after: timeout,
+				})?;
+			let status = next
+				.ok_or_else(|| Error::Chain {
+					message: format!(
+						"the status stream of transaction {tx_hash:?} ended before inclusion"
+					),
+				})?
+				.map_err(subxt_err(format!("watching transaction {tx_hash:?}")))?;
+			let (in_block, already_finalized) = match status {
+				TransactionStatus::InBestBlock(in_block) => (in_block, false),
+				TransactionStatus::InFinalizedBlock(in_block) => (in_block, true),
+				TransactionStatus::Invalid { message } => {
+					return Err(Error::Chain {
+						message: format!("transaction {tx_hash:?} is invalid: {message}"),
+					})
+				}
+				TransactionStatus::Dropped { message } => {
+					return Err(Error::Chain {
+						message: format!("transaction {tx_hash:?} was dropped: {message}"),
+					})
+				}
+				TransactionStatus::Error { message } => {
+					return Err(Error::Chain {
+						message: format!("transaction {tx_hash:?} failed: {message}"),
+					})
+				}
+				// Validated, Broadcasted, NoLongerInBestBlock: keep waiting.
+				_ => continue,
+			};
+			let included_at = Instant::now();
+			let block = self.block_id(in_block.block_hash()).await?;
+			return Ok(Inclusion {
+				in_block,
+				block,
+				included_at,
+				already_finalized,
+			});
+		}
+	}
+
+	/// Waits until the node has at least `min_peers` peers (`system_health`).
+	pub async fn wait_for_peers(&self, min_peers: usize, timeout: Duration) -> Result<usize> {
+		let started = Instant::now();
+		loop {
+			let health = self
+				.rpc
+				.system_health()
+				.await
+				.map_err(subxt_err(format!("{}: system_health", self.label())))?;
+			if health.peers >= min_peers {
+				return Ok(health.peers);
+			}
+			if started.elapsed() >= timeout {
+				return Err(Error::Timeout {
+					what: format!(
+						"{} to have {min_peers} peers (has {})",
+						self.label(),
+						health.peers
+					),
+					after: timeout,
+				});
+			}
+			tokio::time::sleep(STARTUP_POLL_INTERVAL).await;
+		}
+	}
+
+	/// Stops the node with SIGTERM and waits up to `timeout` for it to exit. Fails if it had
+	/// already exited, exits unsuccessfully, or needs to be killed (the error carries the log).
+	pub async fn shutdown(mut self, timeout: Duration) -> Result<Shutdown> {
+		let label = self.process.label.clone();
+		if let Some(status) = self.process.try_status()? {
+			return Err(Error::Node {
+				message: format!("{label} had already exited with {status} before shutdown"),
+				log_tail: self.process.log_tail(),
+			});
+		}
+		let started = Instant::now();
+		send_sigterm(self.pid()).map_err(io_err(format!("sending SIGTERM to {label}")))?;
+		loop {
+			if let Some(status) = self.process.try_status()? {
+				let took = started.elapsed();
+				if status.success() {
+					return Ok(Shutdown { status, took });
+				}
+				return Err(Error::Node {
+					message: format!(
+						"{label} exited with {status} after SIGTERM (not a clean shutdown)"
+					),
+					log_tail: self.process.log_tail(),
+				});
+			}
+			if started.elapsed() >= timeout {
+				let log_tail = self.process.log_tail();
+				// Drop would do the same after another grace period; do it now.
+				let _ = self.process.child.kill();
+				let _ = self.process.child.wait();
+				return Err(Error::Node {
+					message: format!(
+						"{label} did not exit within {timeout:?} of SIGTERM and was killed"
+					),
+					log_tail,
+				});
+			}
+			tokio::time::sleep(POLL_INTERVAL).await;
+		}
+	}
+}
+
+// ---------------------------------------------------------------------------------------------
+// Several nodes
+// ---------------------------------------------------------------------------------------------
+
+/// Several nodes of one `--chain local` network, stopped on drop.
+pub struct TestNetwork {
+	nodes: Vec<TestNode>,
+}
+
+impl TestNetwork {
+	/// Starts one validator per key; the first one is the boot node of all others.
+	/// In the `local_testnet` preset only Alice and Bob are authorities.
+	pub async fn local(validators: &[DevKey]) -> Result<TestNetwork> {
+		TestNetwork::start(
+			validators
+				.iter()
+				.map(|key| NodeConfig::local_validator(*key)),
+		)
+		.await
+	}
+
+	/// Starts the given nodes in order; every node after the first gets the first as a
+	/// `--bootnodes` entry.
+	pub async fn start(configs: impl IntoIterator<Item = NodeConfig>) -> Result<TestNetwork> {
+		let mut nodes: Vec<TestNode> = Vec::new();
+		let mut bootnode: Option<String> = None;
+		for mut config in configs {
+			if let Some(addr) = &bootnode {
+				config = config.bootnode(addr.clone());
+			}
+			let node = config.spawn().await?;
+			if bootnode.is_none() {
+				bootnode = Some(node.p2p_multiaddr().await?);
+			}
+			nodes.push(node);
+		}
+		Ok(TestNetwork { nodes })
+	}
+
+	/// The nodes, in start order.
+	pub fn nodes(&self) -> &[TestNode] {
+		&self.nodes
+	}
+
+	/// The node at `index`.
+	pub fn node(&self, index: usize) -> Option<&TestNode> {
+		self.nodes.get(index)
+	}
+
+	/// Waits until every node is connected to every other node.
+	pub async fn wait_for_full_mesh(&self, timeout: Duration) -> Result<()> {
+		let started = Instant::now();
+		let others = self.nodes.len().saturating_sub(1);
+		for node in &self.nodes {
+			node.wait_for_peers(others, timeout.saturating_sub(started.elapsed()))
+				.await?;
+		}
+		Ok(())
+	}
+
+	/// Shuts every node down (see [`TestNode::shutdown`]); all are stopped even if one fails,
+	/// and the first failure is returned.
+	pub async fn shutdown(self, timeout: Duration) -> Result<Vec<Shutdown>> {
+		let mut reports = Vec::with_capacity(self.nodes.len());
+		let mut first_error = None;
+		for node in self.nodes {
+			match node.shutdown(timeout).await {
+				Ok(report) => reports.push(report),
+				Err(error) => {
+					if first_error.is_none() {
+						first_error = Some(error);
+					}
+				}
+			}
+		}
+		match first_error {
+			Some(error) => Err(error),
+			None => Ok(reports),
+		}
+	}
+}
+
+// ---------------------------------------------------------------------------------------------
+// Runtime data
+// ---------------------------------------------------------------------------------------------
+
+/// The part of `frame_system::AccountInfo` the tests read.
+#[derive(Debug, Clone, DecodeAsType)]
+#[decode_as_type(crate_path = "::subxt::ext::scale_decode")]
+struct AccountInfo {
+	data: AccountData,
+}
+
+/// The part of `pallet_balances::AccountData` the tests read.
+#[derive(Debug, Clone, DecodeAsType)]
+#[decode_as_type(crate_path = "::subxt::ext::scale_decode")]
+struct AccountData {
+	free: u128,
+}
+
+/// `System.Account(account).data.free` at the given block (0 for an unknown account).
+pub async fn free_balance(at: &ClientAtBlock, account: &AccountId32) -> Result<u128> {
+	let address = subxt::dynamic::storage::<([u8; 32],), AccountInfo>("System", "Account");
+	let value = at
+		.storage()
+		.fetch(address, (account.0,))
+		.await
+		.map_err(subxt_err(format!("reading System.Account({account})")))?;
+	let info = value
+		.decode()
+		.map_err(subxt_err(format!("decoding System.Account({account})")))?;
+	Ok(info.data.free)
+}
+
+/// The `Balances.Transfer` event.
+#[derive(Debug, Clone, PartialEq, Eq, DecodeAsType)]
+#[decode_as_type(crate_path = "::subxt::ext::scale_decode")]
+pub struct BalancesTransfer {
+	pub from: AccountId32,
+	pub to: AccountId32,
+	pub amount: u128,
+}
+
+impl DecodeAsEvent for BalancesTransfer {
+	fn is_event(pallet: &str, event: &str) -> bool {
+		pallet == "Balances" && event == "Transfer"
+	}
+}
+
+/// The `TransactionPayment.TransactionFeePaid` event.
+#[derive(Debug, Clone, PartialEq, Eq, DecodeAsType)]
+#[decode_as_type(crate_path = "::subxt::ext::scale_decode")]
+pub struct TransactionFeePaid {
+	pub who: AccountId32,
+	pub actual_fee: u128,
+	pub tip: u128,
+}
+
+impl DecodeAsEvent for TransactionFeePaid {
+	fn is_event(pallet: &str, event: &str) -> bool {
+		pallet == "TransactionPayment" && event == "TransactionFeePaid"
+	}
+}
+
+/// Whether the extrinsic emitted `pallet.event` (by name; the fields are not decoded).
+pub fn has_event(events: &ExtrinsicEvents<MedChainConfig>, pallet: &str, event: &str) -> bool {
+	events
+		.iter()
+		.flatten()
+		.any(|e| e.pallet_name() == pallet && e.event_name() == event)
+}

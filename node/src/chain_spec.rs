@@ -1,0 +1,44 @@
+//! Chain specifications, built from the runtime's genesis presets.
+
+use medchain_runtime::{TOKEN_DECIMALS, TOKEN_SYMBOL, WASM_BINARY};
+use sc_service::{ChainType, Properties};
+
+/// MedChain's chain spec type (genesis comes from the runtime's presets; no extensions).
+pub type ChainSpec = sc_service::GenericChainSpec;
+
+/// Token symbol and decimals, so wallets such as polkadot.js show MED balances correctly.
+fn properties() -> Properties {
+	let mut properties = Properties::new();
+	properties.insert("tokenSymbol".into(), TOKEN_SYMBOL.into());
+	properties.insert("tokenDecimals".into(), TOKEN_DECIMALS.into());
+	properties.insert("ss58Format".into(), 42.into());
+	properties
+}
+
+fn wasm() -> Result<&'static [u8], String> {
+	WASM_BINARY.ok_or_else(|| {
+		"the runtime's WASM binary is not available: build without SKIP_WASM_BUILD".to_string()
+	})
+}
+
+/// `--dev`: a single-validator chain that any developer can run alone.
+pub fn development() -> Result<ChainSpec, String> {
+	Ok(ChainSpec::builder(wasm()?, None)
+		.with_name("MedChain Development")
+		.with_id("medchain_dev")
+		.with_chain_type(ChainType::Development)
+		.with_genesis_config_preset_name(sp_genesis_builder::DEV_RUNTIME_PRESET)
+		.with_properties(properties())
+		.build())
+}
+
+/// `--chain local`: a multi-validator local test network.
+pub fn local_testnet() -> Result<ChainSpec, String> {
+	Ok(ChainSpec::builder(wasm()?, None)
+		.with_name("MedChain Local Testnet")
+		.with_id("medchain_local")
+		.with_chain_type(ChainType::Local)
+		.with_genesis_config_preset_name(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET)
+		.with_properties(properties())
+		.build())
+}

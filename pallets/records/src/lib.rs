@@ -1,0 +1,896 @@
+//! # Record registry pallet
+//!
+//! Anchors encrypted medical records that live off-chain. The chain stores, per record, a
+//! content identifier (CIDv1) of the ciphertext, its digest and size, what kind of record it is,
+//! how it is encrypted, which consent policy guards it, who wrote each version and when.
+//! **Plaintext never touches the chain**, and erasing a record removes even the CIDs.
+//!
+//! ## Overview
+//!
+//! - A **record** belongs to a *subject* (the patient). Its content has *versions*: appending a
+//!   version supersedes the previous one, which stays queryable as history.
+//! - **Custodians** (hospitals, labs) write records for patients who authorised them, for all
+//!   record kinds or listed kinds, until an optional expiry block; the patient may revoke the
+//!   authorisation at any time. Anyone else's writes fail with [`Error::NotAuthorized`].
+//! - **Erasure** (subject only) removes every version and its CID from state, leaving a
+//!   [`Tombstone`] with the last digest and the erasure block. The [`Event::RecordErased`]
+//!   event lists the CIDs so that gateways delete the blobs.
+//! - **Batches**: a custodian registers up to [`Config::MaxBatchSize`] records in one call, or
+//!   anchors the Merkle root of a batch uploaded off-chain; inclusion proofs are checked with
+//!   [`merkle::verify`] by anyone.
+//! - **Deposits**: every stored version, custodian authorisation and batch anchor holds a
+//!   deposit from the account that created it (fungible holds, reason [`HoldReason`]); erasing,
+//!   revoking or removing releases it. Live records per subject are bounded by
+//!   [`Config::MaxRecordsPerSubject`].
+//!
+//! Consent policies belong to the consent pallet: this pallet only asks, through
+//! [`PolicyInspect`], whether a policy exists. Other pallets read records through
+//! [`RecordInspect`], never through this pallet's storage.
+//!
+//! ## Calls
+//!
+//! | call | who | what |
+//! |---|---|---|
+//! | `authorize_custodian` | subject | let a custodian write (scope, expiry) |
+//! | `revoke_custodian` | subject | withdraw that permission |
+//! | `register_record` | subject or custodian | anchor a new record |
+//! | `register_records` | subject or custodian | anchor many records at once |
+//! | `append_version` | subject or custodian | anchor new content for a record |
+//! | `set_policy` | subject | change the consent policy guarding a record |
+//! | `erase_record` | subject | erase a record, leaving a tombstone |
+//! | `anchor_batch` | anyone | anchor a batch's Merkle root |
+//! | `remove_anchor` | the anchor's custodian | drop an anchor, releasing its deposit |
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+pub use types::*;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+pub mod content_id;
+pub mod merkle;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod types;
+pub mod weights;
+pub use weights::WeightInfo;
+
+use frame_support::traits::fungible;
+pub use sp_core::H256;
+
+/// Balance type of the currency deposits are held in.
+pub type BalanceOf<T> =
+	<<T as Config>::Currency as fungible::Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+
+/// A live record as stored for runtime `T`.
+pub type RecordOf<T> = Record<
+	<T as frame_system::Config>::AccountId,
+	frame_system::pallet_prelude::BlockNumberFor<T>,
+	<T as Config>::PolicyId,
+>;
+/// A version as stored for runtime `T`.
+pub type VersionOf<T> = Version<
+	<T as frame_system::Config>::AccountId,
+	BalanceOf<T>,
+	frame_system::pallet_prelude::BlockNumberFor<T>,
+>;
+/// A tombstone as stored for runtime `T`.
+pub type TombstoneOf<T> =
+	Tombstone<<T as frame_system::Config>::AccountId, frame_system::pallet_prelude::BlockNumberFor<T>>;
+/// A custodian authorisation as stored for runtime `T`.
+pub type CustodianAuthorizationOf<T> = CustodianAuthorization<
+	BalanceOf<T>,
+	frame_system::pallet_prelude::BlockNumberFor<T>,
+	<T as Config>::MaxScopeKinds,
+>;
+/// A custodian scope for runtime `T`.
+pub type CustodianScopeOf<T> = CustodianScope<<T as Config>::MaxScopeKinds>;
+/// A batch anchor as stored for runtime `T`.
+pub type BatchAnchorOf<T> = BatchAnchor<
+	<T as frame_system::Config>::AccountId,
+	BalanceOf<T>,
+	frame_system::pallet_prelude::BlockNumberFor<T>,
+>;
+/// A record with its history, as answered to queries.
+pub type RecordViewOf<T> = RecordView<
+	<T as frame_system::Config>::AccountId,
+	BalanceOf<T>,
+	frame_system::pallet_prelude::BlockNumberFor<T>,
+	<T as Config>::PolicyId,
+>;
+/// A new record as submitted by a writer.
+pub type RecordInputOf<T> = RecordInput<<T as Config>::PolicyId>;
+
+/// Whether a consent policy exists. Implemented by the consent pallet; `()` knows no policy,
+/// so a runtime without one rejects every policy reference.
+pub trait PolicyInspect<PolicyId> {
+	/// `true` if `policy` exists and may guard records.
+	fn policy_exists(policy: &PolicyId) -> bool;
+}
+
+impl<PolicyId> PolicyInspect<PolicyId> for () {
+	fn policy_exists(_: &PolicyId) -> bool {
+		false
+	}
+}
+
+/// What other pallets (consent, key grants) may know about a live record.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct RecordSummary<AccountId, PolicyId> {
+	/// The patient the record is about.
+	pub subject: AccountId,
+	/// What the record holds.
+	pub kind: RecordKind,
+	/// Consent policy guarding it.
+	pub policy: Option<PolicyId>,
+}
+
+/// Read access to records for other pallets.
+pub trait RecordInspect<AccountId, PolicyId> {
+	/// The live record `id`, or `None` if it never existed or was erased.
+	fn record(id: RecordId) -> Option<RecordSummary<AccountId, PolicyId>>;
+}
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{
+			fungible::{Mutate, MutateHold},
+			tokens::Precision,
+		},
+	};
+	use frame_system::pallet_prelude::*;
+
+	/// The in-code storage version.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// Currency deposits are held in.
+		type Currency: MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>
+			+ Mutate<Self::AccountId>;
+
+		/// The overarching hold reason.
+		type RuntimeHoldReason: From<HoldReason>;
+
+		/// Identifier of a consent policy (owned by the consent pallet).
+		type PolicyId: Parameter + Member + MaxEncodedLen + Copy;
+
+		/// Tells whether a consent policy exists.
+		type Policies: PolicyInspect<Self::PolicyId>;
+
+		/// Deposit held for each stored version of a record, from its writer.
+		#[pallet::constant]
+		type VersionDeposit: Get<BalanceOf<Self>>;
+
+		/// Deposit held for each custodian authorisation, from the patient.
+		#[pallet::constant]
+		type CustodianDeposit: Get<BalanceOf<Self>>;
+
+		/// Deposit held for each batch anchor, from the custodian.
+		#[pallet::constant]
+		type AnchorDeposit: Get<BalanceOf<Self>>;
+
+		/// Live (not erased) records one subject may have.
+		#[pallet::constant]
+		type MaxRecordsPerSubject: Get<u32>;
+
+		/// Versions one record may have.
+		#[pallet::constant]
+		type MaxVersionsPerRecord: Get<u32>;
+
+		/// Custodians one subject may authorise at once.
+		#[pallet::constant]
+		type MaxCustodiansPerSubject: Get<u32>;
+
+		/// Kinds one custodian scope may list.
+		#[pallet::constant]
+		type MaxScopeKinds: Get<u32>;
+
+		/// Records one `register_records` call may register.
+		#[pallet::constant]
+		type MaxBatchSize: Get<u32>;
+
+		/// Batch anchors one account may hold at once.
+		#[pallet::constant]
+		type MaxAnchorsPerAccount: Get<u32>;
+
+		/// Weights of this pallet's calls, from its benchmarks.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// A stored record version.
+		RecordVersion,
+		/// A custodian authorisation.
+		CustodianAuthorization,
+		/// A batch anchor.
+		BatchAnchor,
+	}
+
+	/// The id the next record gets.
+	#[pallet::storage]
+	pub type NextRecordId<T> = StorageValue<_, RecordId, ValueQuery>;
+
+	/// Live records. `Twox64Concat`: ids are assigned by the chain in sequence, so callers
+	/// cannot choose keys to unbalance the trie.
+	#[pallet::storage]
+	pub type Records<T: Config> = StorageMap<_, Twox64Concat, RecordId, RecordOf<T>>;
+
+	/// Every version of every live record, by record then version number (`Twox64Concat`:
+	/// both chain-assigned).
+	#[pallet::storage]
+	pub type Versions<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		RecordId,
+		Twox64Concat,
+		VersionNumber,
+		VersionOf<T>,
+	>;
+
+	/// What remains of erased records (`Twox64Concat`: chain-assigned ids).
+	#[pallet::storage]
+	pub type Tombstones<T: Config> = StorageMap<_, Twox64Concat, RecordId, TombstoneOf<T>>;
+
+	/// Index of each subject's live records, for paged listing. `Blake2_128Concat` on the
+	/// account: account ids are chosen by users.
+	#[pallet::storage]
+	pub type SubjectRecords<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Twox64Concat,
+		RecordId,
+		(),
+		OptionQuery,
+	>;
+
+	/// Number of live records per subject (entries of [`SubjectRecords`]).
+	#[pallet::storage]
+	pub type RecordCount<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	/// Custodian authorisations: subject, then custodian (both user-chosen: `Blake2_128Concat`).
+	#[pallet::storage]
+	pub type Custodians<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Blake2_128Concat,
+		T::AccountId,
+		CustodianAuthorizationOf<T>,
+	>;
+
+	/// Number of custodians each subject has authorised.
+	#[pallet::storage]
+	pub type CustodianCount<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	/// The id the next batch anchor gets.
+	#[pallet::storage]
+	pub type NextAnchorId<T> = StorageValue<_, AnchorId, ValueQuery>;
+
+	/// Batch anchors (`Twox64Concat`: chain-assigned ids).
+	#[pallet::storage]
+	pub type Anchors<T: Config> = StorageMap<_, Twox64Concat, AnchorId, BatchAnchorOf<T>>;
+
+	/// Number of anchors each account holds.
+	#[pallet::storage]
+	pub type AnchorCount<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// `subject` authorised `custodian` to write its records.
+		CustodianAuthorized {
+			subject: T::AccountId,
+			custodian: T::AccountId,
+			scope: CustodianScopeOf<T>,
+			expires_at: Option<BlockNumberFor<T>>,
+		},
+		/// `subject` revoked `custodian`'s authorisation.
+		CustodianRevoked { subject: T::AccountId, custodian: T::AccountId },
+		/// A record was registered with its first version.
+		RecordRegistered {
+			record: RecordId,
+			subject: T::AccountId,
+			custodian: T::AccountId,
+			kind: RecordKind,
+			cid: ContentId,
+			digest: H256,
+			policy: Option<T::PolicyId>,
+		},
+		/// A new version of `record` was anchored; the previous one is superseded.
+		VersionAppended {
+			record: RecordId,
+			version: VersionNumber,
+			custodian: T::AccountId,
+			cid: ContentId,
+			digest: H256,
+		},
+		/// The consent policy guarding `record` changed.
+		PolicyChanged { record: RecordId, policy: Option<T::PolicyId> },
+		/// `record` was erased. Gateways delete the blobs named by `cids`.
+		RecordErased {
+			record: RecordId,
+			subject: T::AccountId,
+			cids: BoundedVec<ContentId, T::MaxVersionsPerRecord>,
+		},
+		/// A batch's Merkle root was anchored.
+		BatchAnchored { anchor: AnchorId, custodian: T::AccountId, root: H256, leaf_count: u32 },
+		/// A batch anchor was removed by its custodian.
+		AnchorRemoved { anchor: AnchorId, custodian: T::AccountId },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The content reference is not a well-formed binary CID.
+		MalformedCid,
+		/// The CID is version 0; only CIDv1 is accepted.
+		CidNotVersion1,
+		/// The CID's codec is neither `raw` nor `dag-pb`.
+		UnsupportedCidCodec,
+		/// The CID's multihash is not a 32-byte sha2-256.
+		UnsupportedMultihash,
+		/// The ciphertext size is zero.
+		EmptyContent,
+		/// The record kind is empty or has characters other than ASCII letters and digits,
+		/// or does not start with a letter.
+		InvalidKind,
+		/// The consent policy does not exist.
+		UnknownPolicy,
+		/// No live record has this id.
+		RecordNotFound,
+		/// The record was erased.
+		RecordErased,
+		/// Only the record's subject may do this.
+		NotSubject,
+		/// The caller is neither the subject nor a custodian the subject authorised.
+		NotAuthorized,
+		/// The caller's custodian authorisation has expired.
+		AuthorizationExpired,
+		/// The caller's custodian authorisation does not cover this record kind.
+		KindNotInScope,
+		/// The subject has the maximum number of live records.
+		TooManyRecords,
+		/// The record has the maximum number of versions.
+		TooManyVersions,
+		/// The subject has authorised the maximum number of custodians.
+		TooManyCustodians,
+		/// The account holds the maximum number of batch anchors.
+		TooManyAnchors,
+		/// The subject has not authorised this custodian.
+		CustodianNotFound,
+		/// An account cannot be its own custodian: it may always write its own records.
+		CannotAuthorizeSelf,
+		/// The expiry block has already passed.
+		ExpiryInPast,
+		/// A custodian scope listing kinds must list at least one.
+		EmptyScope,
+		/// A batch must hold at least one record or leaf.
+		EmptyBatch,
+		/// No batch anchor has this id.
+		AnchorNotFound,
+		/// Only the custodian that anchored a batch may remove it.
+		NotAnchorOwner,
+		/// The account cannot afford the deposit.
+		InsufficientDeposit,
+		/// An id counter reached its maximum.
+		IdOverflow,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Authorise `custodian` to write the caller's records of the kinds in `scope` until
+		/// block `expires_at` (exclusive; `None`: until revoked). Authorising an already
+		/// authorised custodian replaces its scope and expiry. Holds
+		/// [`Config::CustodianDeposit`] from the caller for a new authorisation.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::authorize_custodian())]
+		pub fn authorize_custodian(
+			origin: OriginFor<T>,
+			custodian: T::AccountId,
+			scope: CustodianScopeOf<T>,
+			expires_at: Option<BlockNumberFor<T>>,
+		) -> DispatchResult {
+			let subject = ensure_signed(origin)?;
+			ensure!(subject != custodian, Error::<T>::CannotAuthorizeSelf);
+			if let CustodianScope::Kinds(kinds) = &scope {
+				ensure!(!kinds.is_empty(), Error::<T>::EmptyScope);
+				for kind in kinds.iter() {
+					Self::ensure_valid_kind(kind)?;
+				}
+			}
+			let now = frame_system::Pallet::<T>::block_number();
+			if let Some(expiry) = expires_at {
+				ensure!(expiry > now, Error::<T>::ExpiryInPast);
+			}
+
+			let deposit = match Custodians::<T>::get(&subject, &custodian) {
+				Some(existing) => existing.deposit,
+				None => {
+					let count = CustodianCount::<T>::get(&subject);
+					ensure!(count < T::MaxCustodiansPerSubject::get(), Error::<T>::TooManyCustodians);
+					let deposit = T::CustodianDeposit::get();
+					Self::hold(&HoldReason::CustodianAuthorization, &subject, deposit)?;
+					CustodianCount::<T>::insert(&subject, count.saturating_add(1));
+					deposit
+				},
+			};
+			Custodians::<T>::insert(
+				&subject,
+				&custodian,
+				CustodianAuthorization {
+					scope: scope.clone(),
+					expires_at,
+					deposit,
+					authorized_at: now,
+				},
+			);
+			Self::deposit_event(Event::CustodianAuthorized { subject, custodian, scope, expires_at });
+			Ok(())
+		}
+
+		/// Withdraw `custodian`'s authorisation to write the caller's records, releasing its
+		/// deposit. Records it already wrote stay.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::revoke_custodian())]
+		pub fn revoke_custodian(origin: OriginFor<T>, custodian: T::AccountId) -> DispatchResult {
+			let subject = ensure_signed(origin)?;
+			let authorization =
+				Custodians::<T>::take(&subject, &custodian).ok_or(Error::<T>::CustodianNotFound)?;
+			CustodianCount::<T>::mutate_exists(&subject, decrement_count);
+			Self::release(&HoldReason::CustodianAuthorization, &subject, authorization.deposit);
+			Self::deposit_event(Event::CustodianRevoked { subject, custodian });
+			Ok(())
+		}
+
+		/// Register a record about `subject` with its first version. The caller must be the
+		/// subject or a custodian authorised for the record's kind; it pays the version deposit.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::register_record())]
+		pub fn register_record(
+			origin: OriginFor<T>,
+			subject: T::AccountId,
+			record: RecordInputOf<T>,
+		) -> DispatchResult {
+			let writer = ensure_signed(origin)?;
+			Self::do_register(&writer, subject, record).map(|_| ())
+		}
+
+		/// Register several records, each about its own subject, in one call: all or none.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::register_records(records.len() as u32))]
+		pub fn register_records(
+			origin: OriginFor<T>,
+			records: BoundedVec<(T::AccountId, RecordInputOf<T>), T::MaxBatchSize>,
+		) -> DispatchResult {
+			let writer = ensure_signed(origin)?;
+			ensure!(!records.is_empty(), Error::<T>::EmptyBatch);
+			for (subject, record) in records {
+				Self::do_register(&writer, subject, record)?;
+			}
+			Ok(())
+		}
+
+		/// Anchor new content for `record`; the current version becomes superseded and stays
+		/// as history. Same authorisation and deposit as registering.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::append_version())]
+		pub fn append_version(
+			origin: OriginFor<T>,
+			record: RecordId,
+			content: ContentInput,
+		) -> DispatchResult {
+			let writer = ensure_signed(origin)?;
+			let mut stored = Self::live_record(record)?;
+			let now = frame_system::Pallet::<T>::block_number();
+			Self::ensure_can_write(&writer, &stored.subject, &stored.kind, now)?;
+			Self::ensure_valid_content(&content)?;
+			ensure!(
+				stored.current_version < T::MaxVersionsPerRecord::get(),
+				Error::<T>::TooManyVersions
+			);
+			let previous = stored.current_version;
+			let version = previous.checked_add(1).ok_or(Error::<T>::IdOverflow)?;
+			let deposit = T::VersionDeposit::get();
+			Self::hold(&HoldReason::RecordVersion, &writer, deposit)?;
+
+			Versions::<T>::mutate(record, previous, |old| {
+				if let Some(old) = old {
+					old.status = VersionStatus::Superseded;
+				}
+			});
+			Versions::<T>::insert(
+				record,
+				version,
+				Version {
+					cid: content.cid.clone(),
+					digest: content.digest,
+					size: content.size,
+					scheme: content.scheme,
+					custodian: writer.clone(),
+					deposit,
+					created_at: now,
+					previous: Some(previous),
+					status: VersionStatus::Active,
+				},
+			);
+			stored.current_version = version;
+			stored.updated_at = now;
+			Records::<T>::insert(record, stored);
+			Self::deposit_event(Event::VersionAppended {
+				record,
+				version,
+				custodian: writer,
+				cid: content.cid,
+				digest: content.digest,
+			});
+			Ok(())
+		}
+
+		/// Change the consent policy guarding `record` (`None`: no policy). Subject only.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::set_policy())]
+		pub fn set_policy(
+			origin: OriginFor<T>,
+			record: RecordId,
+			policy: Option<T::PolicyId>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let mut stored = Self::live_record(record)?;
+			ensure!(stored.subject == who, Error::<T>::NotSubject);
+			if let Some(policy) = &policy {
+				ensure!(T::Policies::policy_exists(policy), Error::<T>::UnknownPolicy);
+			}
+			stored.policy = policy;
+			stored.updated_at = frame_system::Pallet::<T>::block_number();
+			Records::<T>::insert(record, stored);
+			Self::deposit_event(Event::PolicyChanged { record, policy });
+			Ok(())
+		}
+
+		/// Erase `record`: every version and its CID leave state, deposits go back to the
+		/// writers, and a tombstone keeps the last digest and the erasure block. Subject only.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::erase_record(T::MaxVersionsPerRecord::get()))]
+		pub fn erase_record(origin: OriginFor<T>, record: RecordId) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			let stored = Self::live_record(record)?;
+			ensure!(stored.subject == who, Error::<T>::NotSubject);
+
+			let mut cids = BoundedVec::<ContentId, T::MaxVersionsPerRecord>::new();
+			let mut last_digest = H256::zero();
+			for (number, version) in Versions::<T>::drain_prefix(record) {
+				Self::release(&HoldReason::RecordVersion, &version.custodian, version.deposit);
+				if number == stored.current_version {
+					last_digest = version.digest;
+				}
+				// Versions per record are bounded by `MaxVersionsPerRecord`, so this cannot fail.
+				let _ = cids.try_push(version.cid);
+			}
+			Records::<T>::remove(record);
+			SubjectRecords::<T>::remove(&who, record);
+			RecordCount::<T>::mutate_exists(&who, decrement_count);
+			Tombstones::<T>::insert(
+				record,
+				Tombstone {
+					subject: who.clone(),
+					digest: last_digest,
+					versions: stored.current_version,
+					erased_at: frame_system::Pallet::<T>::block_number(),
+				},
+			);
+			let erased = stored.current_version;
+			Self::deposit_event(Event::RecordErased { record, subject: who, cids });
+			Ok(Some(T::WeightInfo::erase_record(erased)).into())
+		}
+
+		/// Anchor the Merkle root of a batch of `leaf_count` records uploaded off-chain.
+		/// Holds [`Config::AnchorDeposit`] from the caller.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::anchor_batch())]
+		pub fn anchor_batch(origin: OriginFor<T>, root: H256, leaf_count: u32) -> DispatchResult {
+			let custodian = ensure_signed(origin)?;
+			ensure!(leaf_count > 0, Error::<T>::EmptyBatch);
+			let count = AnchorCount::<T>::get(&custodian);
+			ensure!(count < T::MaxAnchorsPerAccount::get(), Error::<T>::TooManyAnchors);
+			let anchor = NextAnchorId::<T>::get();
+			let next = anchor.checked_add(1).ok_or(Error::<T>::IdOverflow)?;
+			let deposit = T::AnchorDeposit::get();
+			Self::hold(&HoldReason::BatchAnchor, &custodian, deposit)?;
+
+			NextAnchorId::<T>::put(next);
+			AnchorCount::<T>::insert(&custodian, count.saturating_add(1));
+			Anchors::<T>::insert(
+				anchor,
+				BatchAnchor {
+					custodian: custodian.clone(),
+					root,
+					leaf_count,
+					deposit,
+					anchored_at: frame_system::Pallet::<T>::block_number(),
+				},
+			);
+			Self::deposit_event(Event::BatchAnchored { anchor, custodian, root, leaf_count });
+			Ok(())
+		}
+
+		/// Remove a batch anchor the caller made, releasing its deposit. The anchoring event
+		/// stays in the chain's history.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::remove_anchor())]
+		pub fn remove_anchor(origin: OriginFor<T>, anchor: AnchorId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let stored = Anchors::<T>::get(anchor).ok_or(Error::<T>::AnchorNotFound)?;
+			ensure!(stored.custodian == who, Error::<T>::NotAnchorOwner);
+			Anchors::<T>::remove(anchor);
+			AnchorCount::<T>::mutate_exists(&who, decrement_count);
+			Self::release(&HoldReason::BatchAnchor, &who, stored.deposit);
+			Self::deposit_event(Event::AnchorRemoved { anchor, custodian: who });
+			Ok(())
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// Registers one record; shared by the single and batch calls.
+		pub(crate) fn do_register(
+			writer: &T::AccountId,
+			subject: T::AccountId,
+			input: RecordInputOf<T>,
+		) -> Result<RecordId, DispatchError> {
+			let now = frame_system::Pallet::<T>::block_number();
+			Self::ensure_valid_kind(&input.kind)?;
+			Self::ensure_can_write(writer, &subject, &input.kind, now)?;
+			Self::ensure_valid_content(&input.content)?;
+			if let Some(policy) = &input.policy {
+				ensure!(T::Policies::policy_exists(policy), Error::<T>::UnknownPolicy);
+			}
+			let count = RecordCount::<T>::get(&subject);
+			ensure!(count < T::MaxRecordsPerSubject::get(), Error::<T>::TooManyRecords);
+			let record = NextRecordId::<T>::get();
+			let next = record.checked_add(1).ok_or(Error::<T>::IdOverflow)?;
+			let deposit = T::VersionDeposit::get();
+			Self::hold(&HoldReason::RecordVersion, writer, deposit)?;
+
+			NextRecordId::<T>::put(next);
+			RecordCount::<T>::insert(&subject, count.saturating_add(1));
+			SubjectRecords::<T>::insert(&subject, record, ());
+			let RecordInput { content, kind, policy } = input;
+			Versions::<T>::insert(
+				record,
+				1,
+				Version {
+					cid: content.cid.clone(),
+					digest: content.digest,
+					size: content.size,
+					scheme: content.scheme,
+					custodian: writer.clone(),
+					deposit,
+					created_at: now,
+					previous: None,
+					status: VersionStatus::Active,
+				},
+			);
+			Records::<T>::insert(
+				record,
+				Record {
+					subject: subject.clone(),
+					kind: kind.clone(),
+					policy,
+					created_at: now,
+					updated_at: now,
+					current_version: 1,
+				},
+			);
+			Self::deposit_event(Event::RecordRegistered {
+				record,
+				subject,
+				custodian: writer.clone(),
+				kind,
+				cid: content.cid,
+				digest: content.digest,
+				policy,
+			});
+			Ok(record)
+		}
+
+		/// The live record `id`, or why there is none.
+		fn live_record(id: RecordId) -> Result<RecordOf<T>, DispatchError> {
+			match Records::<T>::get(id) {
+				Some(record) => Ok(record),
+				None if Tombstones::<T>::contains_key(id) => Err(Error::<T>::RecordErased.into()),
+				None => Err(Error::<T>::RecordNotFound.into()),
+			}
+		}
+
+		/// `writer` may write `subject`'s records of `kind` at block `now`.
+		pub fn ensure_can_write(
+			writer: &T::AccountId,
+			subject: &T::AccountId,
+			kind: &RecordKind,
+			now: BlockNumberFor<T>,
+		) -> DispatchResult {
+			if writer == subject {
+				return Ok(());
+			}
+			let authorization =
+				Custodians::<T>::get(subject, writer).ok_or(Error::<T>::NotAuthorized)?;
+			if let Some(expiry) = authorization.expires_at {
+				ensure!(now < expiry, Error::<T>::AuthorizationExpired);
+			}
+			ensure!(authorization.scope.covers(kind), Error::<T>::KindNotInScope);
+			Ok(())
+		}
+
+		fn ensure_valid_kind(kind: &RecordKind) -> DispatchResult {
+			let valid = kind.first().is_some_and(|first| first.is_ascii_alphabetic()) &&
+				kind.iter().all(|c| c.is_ascii_alphanumeric());
+			ensure!(valid, Error::<T>::InvalidKind);
+			Ok(())
+		}
+
+		fn ensure_valid_content(content: &ContentInput) -> DispatchResult {
+			use crate::content_id::CidError;
+			content_id::validate(&content.cid).map_err(|e| match e {
+				CidError::Malformed => Error::<T>::MalformedCid,
+				CidError::NotVersion1 => Error::<T>::CidNotVersion1,
+				CidError::UnsupportedCodec => Error::<T>::UnsupportedCidCodec,
+				CidError::UnsupportedMultihash => Error::<T>::UnsupportedMultihash,
+			})?;
+			ensure!(content.size > 0, Error::<T>::EmptyContent);
+			Ok(())
+		}
+
+		fn hold(reason: &HoldReason, who: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
+			T::Currency::hold(&(*reason).into(), who, amount)
+				.map_err(|_| Error::<T>::InsufficientDeposit.into())
+		}
+
+		fn release(reason: &HoldReason, who: &T::AccountId, amount: BalanceOf<T>) {
+			// Best effort: a deposit can only be less than recorded if it was slashed, and the
+			// remainder must still go back.
+			let _ = T::Currency::release(&(*reason).into(), who, amount, Precision::BestEffort);
+		}
+
+		/// Up to `limit` of `subject`'s live records, after record `start_after` in storage
+		/// order (pass the last id of the previous page to continue).
+		pub fn records_of(
+			subject: &T::AccountId,
+			start_after: Option<RecordId>,
+			limit: u32,
+		) -> alloc::vec::Vec<(RecordId, RecordOf<T>)> {
+			let ids = match start_after {
+				Some(last) => SubjectRecords::<T>::iter_key_prefix_from(
+					subject,
+					SubjectRecords::<T>::hashed_key_for(subject, last),
+				),
+				None => SubjectRecords::<T>::iter_key_prefix(subject),
+			};
+			ids.filter_map(|id| Records::<T>::get(id).map(|record| (id, record)))
+				.take(limit as usize)
+				.collect()
+		}
+
+		/// Record `id` with all its versions, oldest first, or its tombstone.
+		pub fn record_view(id: RecordId) -> Option<RecordViewOf<T>> {
+			if let Some(record) = Records::<T>::get(id) {
+				let versions = (1..=record.current_version)
+					.filter_map(|number| Versions::<T>::get(id, number))
+					.collect();
+				return Some(RecordView::Live { record, versions });
+			}
+			Tombstones::<T>::get(id).map(RecordView::Erased)
+		}
+
+		/// Checks the storage invariants; run by `try-runtime` and after every unit test.
+		#[cfg(any(feature = "try-runtime", test))]
+		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+			use alloc::collections::btree_map::BTreeMap;
+			let next_record = NextRecordId::<T>::get();
+			let mut live_per_subject = BTreeMap::<T::AccountId, u32>::new();
+			for (id, record) in Records::<T>::iter() {
+				ensure!(id < next_record, "record id not below NextRecordId");
+				ensure!(!Tombstones::<T>::contains_key(id), "record both live and erased");
+				ensure!(
+					SubjectRecords::<T>::contains_key(&record.subject, id),
+					"live record missing from its subject's index"
+				);
+				let mut versions = 0u32;
+				for (number, version) in Versions::<T>::iter_prefix(id) {
+					versions += 1;
+					ensure!(number >= 1 && number <= record.current_version, "version out of range");
+					let expected = if number == record.current_version {
+						VersionStatus::Active
+					} else {
+						VersionStatus::Superseded
+					};
+					ensure!(version.status == expected, "wrong version status");
+					ensure!(content_id::validate(&version.cid).is_ok(), "stored CID is invalid");
+				}
+				ensure!(versions == record.current_version, "missing versions");
+				ensure!(versions <= T::MaxVersionsPerRecord::get(), "too many versions");
+				*live_per_subject.entry(record.subject).or_default() += 1;
+			}
+			for (id, _) in Tombstones::<T>::iter() {
+				ensure!(id < next_record, "tombstone id not below NextRecordId");
+				ensure!(
+					Versions::<T>::iter_prefix(id).next().is_none(),
+					"an erased record still has versions (and CIDs)"
+				);
+			}
+			for (subject, id, ()) in SubjectRecords::<T>::iter() {
+				ensure!(
+					Records::<T>::get(id).is_some_and(|record| record.subject == subject),
+					"index entry without a live record of that subject"
+				);
+			}
+			for (subject, count) in RecordCount::<T>::iter() {
+				ensure!(
+					live_per_subject.get(&subject).copied().unwrap_or(0) == count,
+					"record count does not match live records"
+				);
+				ensure!(count <= T::MaxRecordsPerSubject::get(), "too many records");
+			}
+			ensure!(
+				live_per_subject.len() == RecordCount::<T>::iter().count(),
+				"a subject with records has no count, or a zero count is stored"
+			);
+			for (subject, count) in CustodianCount::<T>::iter() {
+				ensure!(
+					Custodians::<T>::iter_prefix(&subject).count() as u32 == count,
+					"custodian count does not match authorisations"
+				);
+			}
+			let next_anchor = NextAnchorId::<T>::get();
+			let mut anchors_per_account = BTreeMap::<T::AccountId, u32>::new();
+			for (id, anchor) in Anchors::<T>::iter() {
+				ensure!(id < next_anchor, "anchor id not below NextAnchorId");
+				*anchors_per_account.entry(anchor.custodian).or_default() += 1;
+			}
+			for (account, count) in AnchorCount::<T>::iter() {
+				ensure!(
+					anchors_per_account.get(&account).copied().unwrap_or(0) == count,
+					"anchor count does not match anchors"
+				);
+			}
+			Ok(())
+		}
+	}
+}
+
+/// Decrements a per-account counter, removing it at zero so no empty entries linger.
+fn decrement_count(count: &mut Option<u32>) {
+	*count = count.and_then(|c| c.checked_sub(1)).filter(|c| *c > 0);
+}
+
+impl<T: Config> RecordInspect<T::AccountId, T::PolicyId> for Pallet<T> {
+	fn record(id: RecordId) -> Option<RecordSummary<T::AccountId, T::PolicyId>> {
+		Records::<T>::get(id).map(|record| RecordSummary {
+			subject: record.subject,
+			kind: record.kind,
+			policy: record.policy,
+		})
+	}
+}

@@ -1,0 +1,110 @@
+//! Test runtime for the record registry.
+
+use crate as pallet_records;
+use frame_support::{derive_impl, parameter_types, traits::VariantCountOf};
+use sp_runtime::BuildStorage;
+use std::{cell::RefCell, collections::BTreeSet};
+
+type Block = frame_system::mocking::MockBlock<Test>;
+pub type AccountId = u64;
+pub type Balance = u64;
+
+pub const ALICE: AccountId = 1; // a patient
+pub const BOB: AccountId = 2; // another patient
+pub const HOSPITAL: AccountId = 10; // a custodian
+pub const LAB: AccountId = 11; // another custodian
+pub const MALLORY: AccountId = 66; // neither
+pub const POOR: AccountId = 99; // cannot afford deposits
+
+pub const INITIAL_BALANCE: Balance = 1_000_000;
+pub const VERSION_DEPOSIT: Balance = 100;
+pub const CUSTODIAN_DEPOSIT: Balance = 50;
+pub const ANCHOR_DEPOSIT: Balance = 70;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		Records: pallet_records,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountId = AccountId;
+	type Lookup = sp_runtime::traits::IdentityLookup<AccountId>;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = Balance;
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type MaxFreezes = VariantCountOf<RuntimeFreezeReason>;
+}
+
+thread_local! {
+	static POLICIES: RefCell<BTreeSet<u32>> = RefCell::new(BTreeSet::from([1, 2]));
+}
+
+/// Consent policies 1 and 2 exist, plus any added with [`add_policy`].
+pub struct TestPolicies;
+impl crate::PolicyInspect<u32> for TestPolicies {
+	fn policy_exists(policy: &u32) -> bool {
+		POLICIES.with(|p| p.borrow().contains(policy))
+	}
+}
+
+parameter_types! {
+	pub const VersionDeposit: Balance = VERSION_DEPOSIT;
+	pub const CustodianDeposit: Balance = CUSTODIAN_DEPOSIT;
+	pub const AnchorDeposit: Balance = ANCHOR_DEPOSIT;
+}
+
+impl pallet_records::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type PolicyId = u32;
+	type Policies = TestPolicies;
+	type VersionDeposit = VersionDeposit;
+	type CustodianDeposit = CustodianDeposit;
+	type AnchorDeposit = AnchorDeposit;
+	type MaxRecordsPerSubject = frame_support::traits::ConstU32<4>;
+	type MaxVersionsPerRecord = frame_support::traits::ConstU32<3>;
+	type MaxCustodiansPerSubject = frame_support::traits::ConstU32<2>;
+	type MaxScopeKinds = frame_support::traits::ConstU32<4>;
+	type MaxBatchSize = frame_support::traits::ConstU32<5>;
+	type MaxAnchorsPerAccount = frame_support::traits::ConstU32<2>;
+	type WeightInfo = ();
+}
+
+/// A fresh chain at block 1 with funded accounts; checks the pallet's invariants after `test`.
+pub fn new_test_ext(test: impl FnOnce()) {
+	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	pallet_balances::GenesisConfig::<Test> {
+		balances: vec![
+			(ALICE, INITIAL_BALANCE),
+			(BOB, INITIAL_BALANCE),
+			(HOSPITAL, INITIAL_BALANCE),
+			(LAB, INITIAL_BALANCE),
+			(MALLORY, INITIAL_BALANCE),
+			(POOR, 10),
+		],
+		..Default::default()
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| {
+		System::set_block_number(1);
+		test();
+		Records::do_try_state().expect("storage invariants hold");
+	});
+}
+
+/// Moves to block `n`.
+pub fn run_to_block(n: u64) {
+	System::set_block_number(n);
+}

@@ -1,0 +1,669 @@
+//! Unit tests: every call's happy path, every error path, deposits and invariants
+//! (`do_try_state` runs after each test, see `mock::new_test_ext`).
+
+use crate::{
+	content_id::tests::cid_v1, merkle, mock::*, types::*, AnchorCount, Anchors, CustodianCount,
+	Custodians, Error, Event, HoldReason, RecordCount, Records, SubjectRecords, Tombstones,
+	Versions,
+};
+use frame_support::{
+	assert_noop, assert_ok,
+	traits::fungible::{Inspect, InspectHold},
+	BoundedVec,
+};
+use sp_core::H256;
+
+fn content(seed: u8) -> ContentInput {
+	ContentInput {
+		cid: cid_v1(0x55, [seed; 32]).try_into().unwrap(),
+		digest: H256::repeat_byte(seed),
+		size: 1024,
+		scheme: EncryptionScheme::AeadCpAbeAndPre,
+	}
+}
+
+fn kind(name: &str) -> RecordKind {
+	name.as_bytes().to_vec().try_into().unwrap()
+}
+
+fn input(seed: u8, record_kind: &str, policy: Option<u32>) -> RecordInput<u32> {
+	RecordInput { content: content(seed), kind: kind(record_kind), policy }
+}
+
+fn scope(kinds: &[&str]) -> crate::CustodianScopeOf<Test> {
+	CustodianScope::Kinds(kinds.iter().map(|k| kind(k)).collect::<Vec<_>>().try_into().unwrap())
+}
+
+fn held(who: AccountId, reason: HoldReason) -> Balance {
+	Balances::balance_on_hold(&RuntimeHoldReason::Records(reason), &who)
+}
+
+fn last_event() -> Event<Test> {
+	System::events()
+		.into_iter()
+		.rev()
+		.find_map(|record| match record.event {
+			RuntimeEvent::Records(event) => Some(event),
+			_ => None,
+		})
+		.expect("an event was emitted")
+}
+
+fn authorize_hospital(record_scope: crate::CustodianScopeOf<Test>, expires_at: Option<u64>) {
+	assert_ok!(Records::authorize_custodian(
+		RuntimeOrigin::signed(ALICE),
+		HOSPITAL,
+		record_scope,
+		expires_at
+	));
+}
+
+// ---- custodian authorisation ----
+
+#[test]
+fn authorize_custodian_stores_scope_and_holds_deposit() {
+	new_test_ext(|| {
+		authorize_hospital(scope(&["Observation"]), Some(100));
+		let stored = Custodians::<Test>::get(ALICE, HOSPITAL).unwrap();
+		assert_eq!(stored.scope, scope(&["Observation"]));
+		assert_eq!(stored.expires_at, Some(100));
+		assert_eq!(stored.deposit, CUSTODIAN_DEPOSIT);
+		assert_eq!(CustodianCount::<Test>::get(ALICE), 1);
+		assert_eq!(held(ALICE, HoldReason::CustodianAuthorization), CUSTODIAN_DEPOSIT);
+		assert_eq!(
+			last_event(),
+			Event::CustodianAuthorized {
+				subject: ALICE,
+				custodian: HOSPITAL,
+				scope: scope(&["Observation"]),
+				expires_at: Some(100)
+			}
+		);
+	});
+}
+
+#[test]
+fn reauthorizing_updates_scope_without_second_deposit() {
+	new_test_ext(|| {
+		authorize_hospital(scope(&["Observation"]), None);
+		authorize_hospital(CustodianScope::AllKinds, Some(50));
+		let stored = Custodians::<Test>::get(ALICE, HOSPITAL).unwrap();
+		assert_eq!(stored.scope, CustodianScope::AllKinds);
+		assert_eq!(stored.expires_at, Some(50));
+		assert_eq!(CustodianCount::<Test>::get(ALICE), 1);
+		assert_eq!(held(ALICE, HoldReason::CustodianAuthorization), CUSTODIAN_DEPOSIT);
+	});
+}
+
+#[test]
+fn authorize_custodian_rejects_bad_input() {
+	new_test_ext(|| {
+		let origin = || RuntimeOrigin::signed(ALICE);
+		assert_noop!(
+			Records::authorize_custodian(origin(), ALICE, CustodianScope::AllKinds, None),
+			Error::<Test>::CannotAuthorizeSelf
+		);
+		assert_noop!(
+			Records::authorize_custodian(origin(), HOSPITAL, CustodianScope::AllKinds, Some(1)),
+			Error::<Test>::ExpiryInPast
+		);
+		assert_noop!(
+			Records::authorize_custodian(origin(), HOSPITAL, scope(&[]), None),
+			Error::<Test>::EmptyScope
+		);
+		assert_noop!(
+			Records::authorize_custodian(origin(), HOSPITAL, scope(&["Bad Kind"]), None),
+			Error::<Test>::InvalidKind
+		);
+		assert_noop!(
+			Records::authorize_custodian(
+				RuntimeOrigin::signed(POOR),
+				HOSPITAL,
+				CustodianScope::AllKinds,
+				None
+			),
+			Error::<Test>::InsufficientDeposit
+		);
+	});
+}
+
+#[test]
+fn custodians_per_subject_are_bounded() {
+	new_test_ext(|| {
+		authorize_hospital(CustodianScope::AllKinds, None);
+		assert_ok!(Records::authorize_custodian(
+			RuntimeOrigin::signed(ALICE),
+			LAB,
+			CustodianScope::AllKinds,
+			None
+		));
+		assert_noop!(
+			Records::authorize_custodian(
+				RuntimeOrigin::signed(ALICE),
+				MALLORY,
+				CustodianScope::AllKinds,
+				None
+			),
+			Error::<Test>::TooManyCustodians
+		);
+	});
+}
+
+#[test]
+fn revoke_custodian_releases_deposit_and_stops_writes() {
+	new_test_ext(|| {
+		authorize_hospital(CustodianScope::AllKinds, None);
+		assert_ok!(Records::revoke_custodian(RuntimeOrigin::signed(ALICE), HOSPITAL));
+		assert!(Custodians::<Test>::get(ALICE, HOSPITAL).is_none());
+		assert!(!CustodianCount::<Test>::contains_key(ALICE));
+		assert_eq!(held(ALICE, HoldReason::CustodianAuthorization), 0);
+		assert_eq!(Balances::balance(&ALICE), INITIAL_BALANCE);
+		assert_eq!(last_event(), Event::CustodianRevoked { subject: ALICE, custodian: HOSPITAL });
+		assert_noop!(
+			Records::register_record(
+				RuntimeOrigin::signed(HOSPITAL),
+				ALICE,
+				input(1, "Observation", None)
+			),
+			Error::<Test>::NotAuthorized
+		);
+		assert_noop!(
+			Records::revoke_custodian(RuntimeOrigin::signed(ALICE), HOSPITAL),
+			Error::<Test>::CustodianNotFound
+		);
+	});
+}
+
+// ---- registering ----
+
+#[test]
+fn subject_registers_own_record() {
+	new_test_ext(|| {
+		assert_ok!(Records::register_record(
+			RuntimeOrigin::signed(ALICE),
+			ALICE,
+			input(1, "Observation", Some(1))
+		));
+		let record = Records::<Test>::get(0).unwrap();
+		assert_eq!(record.subject, ALICE);
+		assert_eq!(record.kind, kind("Observation"));
+		assert_eq!(record.policy, Some(1));
+		assert_eq!(record.current_version, 1);
+		assert_eq!(record.created_at, 1);
+		let version = Versions::<Test>::get(0, 1).unwrap();
+		assert_eq!(version.cid, content(1).cid);
+		assert_eq!(version.digest, H256::repeat_byte(1));
+		assert_eq!(version.size, 1024);
+		assert_eq!(version.custodian, ALICE);
+		assert_eq!(version.status, VersionStatus::Active);
+		assert_eq!(version.previous, None);
+		assert_eq!(RecordCount::<Test>::get(ALICE), 1);
+		assert!(SubjectRecords::<Test>::contains_key(ALICE, 0));
+		assert_eq!(held(ALICE, HoldReason::RecordVersion), VERSION_DEPOSIT);
+		assert_eq!(
+			last_event(),
+			Event::RecordRegistered {
+				record: 0,
+				subject: ALICE,
+				custodian: ALICE,
+				kind: kind("Observation"),
+				cid: content(1).cid,
+				digest: H256::repeat_byte(1),
+				policy: Some(1),
+			}
+		);
+	});
+}
+
+#[test]
+fn authorised_custodian_registers_and_pays_deposit() {
+	new_test_ext(|| {
+		authorize_hospital(scope(&["Observation", "ImagingStudy"]), Some(10));
+		assert_ok!(Records::register_record(
+			RuntimeOrigin::signed(HOSPITAL),
+			ALICE,
+			input(2, "ImagingStudy", None)
+		));
+		assert_eq!(Versions::<Test>::get(0, 1).unwrap().custodian, HOSPITAL);
+		assert_eq!(held(HOSPITAL, HoldReason::RecordVersion), VERSION_DEPOSIT);
+		assert_eq!(held(ALICE, HoldReason::RecordVersion), 0);
+	});
+}
+
+#[test]
+fn writes_outside_authorisation_fail_with_specific_errors() {
+	new_test_ext(|| {
+		let write = |who| {
+			Records::register_record(RuntimeOrigin::signed(who), ALICE, input(1, "Observation", None))
+		};
+		assert_noop!(write(MALLORY), Error::<Test>::NotAuthorized);
+
+		authorize_hospital(scope(&["ImagingStudy"]), Some(5));
+		assert_noop!(write(HOSPITAL), Error::<Test>::KindNotInScope);
+
+		authorize_hospital(CustodianScope::AllKinds, Some(5));
+		run_to_block(5);
+		assert_noop!(write(HOSPITAL), Error::<Test>::AuthorizationExpired);
+		// Authorised for Alice says nothing about Bob.
+		assert_noop!(
+			Records::register_record(
+				RuntimeOrigin::signed(HOSPITAL),
+				BOB,
+				input(1, "Observation", None)
+			),
+			Error::<Test>::NotAuthorized
+		);
+	});
+}
+
+#[test]
+fn register_rejects_malformed_content() {
+	new_test_ext(|| {
+		let register = |input: RecordInput<u32>| {
+			Records::register_record(RuntimeOrigin::signed(ALICE), ALICE, input)
+		};
+		let with_cid = |bytes: Vec<u8>| {
+			let mut record = input(1, "Observation", None);
+			record.content.cid = bytes.try_into().unwrap();
+			record
+		};
+		assert_noop!(register(with_cid(vec![1, 2, 3])), Error::<Test>::MalformedCid);
+		let mut v0 = vec![0x12, 0x20];
+		v0.extend_from_slice(&[9; 32]);
+		assert_noop!(register(with_cid(v0)), Error::<Test>::CidNotVersion1);
+		assert_noop!(register(with_cid(cid_v1(0x71, [9; 32]))), Error::<Test>::UnsupportedCidCodec);
+		assert_noop!(
+			register(with_cid(vec![0x01, 0x55, 0x00, 0x02, 7, 7])),
+			Error::<Test>::UnsupportedMultihash
+		);
+		let mut empty = input(1, "Observation", None);
+		empty.content.size = 0;
+		assert_noop!(register(empty), Error::<Test>::EmptyContent);
+		for bad_kind in ["", "9Lives", "Has Space", "dash-ed"] {
+			let mut record = input(1, "Observation", None);
+			record.kind = kind(bad_kind);
+			assert_noop!(register(record), Error::<Test>::InvalidKind);
+		}
+		assert_noop!(register(input(1, "Observation", Some(77))), Error::<Test>::UnknownPolicy);
+		assert_noop!(
+			Records::register_record(
+				RuntimeOrigin::signed(POOR),
+				POOR,
+				input(1, "Observation", None)
+			),
+			Error::<Test>::InsufficientDeposit
+		);
+	});
+}
+
+#[test]
+fn live_records_per_subject_are_bounded() {
+	new_test_ext(|| {
+		for seed in 0..4 {
+			assert_ok!(Records::register_record(
+				RuntimeOrigin::signed(ALICE),
+				ALICE,
+				input(seed, "Observation", None)
+			));
+		}
+		assert_noop!(
+			Records::register_record(
+				RuntimeOrigin::signed(ALICE),
+				ALICE,
+				input(9, "Observation", None)
+			),
+			Error::<Test>::TooManyRecords
+		);
+		// Erasing frees a slot.
+		assert_ok!(Records::erase_record(RuntimeOrigin::signed(ALICE), 0));
+		assert_ok!(Records::register_record(
+			RuntimeOrigin::signed(ALICE),
+			ALICE,
+			input(9, "Observation", None)
+		));
+	});
+}
+
+#[test]
+fn batch_registers_for_several_subjects_atomically() {
+	new_test_ext(|| {
+		authorize_hospital(CustodianScope::AllKinds, None);
+		assert_ok!(Records::authorize_custodian(
+			RuntimeOrigin::signed(BOB),
+			HOSPITAL,
+			CustodianScope::AllKinds,
+			None
+		));
+		let batch: BoundedVec<_, _> = vec![
+			(ALICE, input(1, "Observation", None)),
+			(BOB, input(2, "Observation", None)),
+			(ALICE, input(3, "DiagnosticReport", Some(2))),
+		]
+		.try_into()
+		.unwrap();
+		assert_ok!(Records::register_records(RuntimeOrigin::signed(HOSPITAL), batch));
+		assert_eq!(RecordCount::<Test>::get(ALICE), 2);
+		assert_eq!(RecordCount::<Test>::get(BOB), 1);
+		assert_eq!(held(HOSPITAL, HoldReason::RecordVersion), 3 * VERSION_DEPOSIT);
+
+		// One bad entry (Mallory never authorised the hospital) rolls back the whole batch.
+		let bad: BoundedVec<_, _> = vec![
+			(ALICE, input(4, "Observation", None)),
+			(MALLORY, input(5, "Observation", None)),
+		]
+		.try_into()
+		.unwrap();
+		assert_noop!(
+			Records::register_records(RuntimeOrigin::signed(HOSPITAL), bad),
+			Error::<Test>::NotAuthorized
+		);
+		assert_noop!(
+			Records::register_records(RuntimeOrigin::signed(HOSPITAL), BoundedVec::new()),
+			Error::<Test>::EmptyBatch
+		);
+	});
+}
+
+// ---- versions ----
+
+#[test]
+fn append_version_supersedes_and_keeps_history() {
+	new_test_ext(|| {
+		authorize_hospital(CustodianScope::AllKinds, None);
+		assert_ok!(Records::register_record(
+			RuntimeOrigin::signed(HOSPITAL),
+			ALICE,
+			input(1, "Observation", None)
+		));
+		run_to_block(3);
+		assert_ok!(Records::append_version(RuntimeOrigin::signed(HOSPITAL), 0, content(2)));
+		assert_eq!(
+			last_event(),
+			Event::VersionAppended {
+				record: 0,
+				version: 2,
+				custodian: HOSPITAL,
+				cid: content(2).cid,
+				digest: H256::repeat_byte(2)
+			}
+		);
+		let record = Records::<Test>::get(0).unwrap();
+		assert_eq!(record.current_version, 2);
+		assert_eq!(record.updated_at, 3);
+		assert_eq!(Versions::<Test>::get(0, 1).unwrap().status, VersionStatus::Superseded);
+		let second = Versions::<Test>::get(0, 2).unwrap();
+		assert_eq!(second.status, VersionStatus::Active);
+		assert_eq!(second.previous, Some(1));
+		assert_eq!(held(HOSPITAL, HoldReason::RecordVersion), 2 * VERSION_DEPOSIT);
+
+		match Records::record_view(0).unwrap() {
+			RecordView::Live { record, versions } => {
+				assert_eq!(record.current_version, 2);
+				assert_eq!(
+					versions.iter().map(|v| v.digest).collect::<Vec<_>>(),
+					vec![H256::repeat_byte(1), H256::repeat_byte(2)]
+				);
+			},
+			RecordView::Erased(_) => panic!("record is live"),
+		}
+	});
+}
+
+#[test]
+fn append_version_error_paths() {
+	new_test_ext(|| {
+		assert_noop!(
+			Records::append_version(RuntimeOrigin::signed(ALICE), 0, content(1)),
+			Error::<Test>::RecordNotFound
+		);
+		assert_ok!(Records::register_record(
+			RuntimeOrigin::signed(ALICE),
+			ALICE,
+			input(1, "Observation", None)
+		));
+		assert_noop!(
+			Records::append_version(RuntimeOrigin::signed(MALLORY), 0, content(2)),
+			Error::<Test>::NotAuthorized
+		);
+		let mut bad = content(2);
+		bad.cid = vec![0u8; 4].try_into().unwrap();
+		assert_noop!(
+			Records::append_version(RuntimeOrigin::signed(ALICE), 0, bad),
+			Error::<Test>::MalformedCid
+		);
+		assert_ok!(Records::append_version(RuntimeOrigin::signed(ALICE), 0, content(2)));
+		assert_ok!(Records::append_version(RuntimeOrigin::signed(ALICE), 0, content(3)));
+		assert_noop!(
+			Records::append_version(RuntimeOrigin::signed(ALICE), 0, content(4)),
+			Error::<Test>::TooManyVersions
+		);
+		assert_ok!(Records::erase_record(RuntimeOrigin::signed(ALICE), 0));
+		assert_noop!(
+			Records::append_version(RuntimeOrigin::signed(ALICE), 0, content(5)),
+			Error::<Test>::RecordErased
+		);
+	});
+}
+
+// ---- policy ----
+
+#[test]
+fn subject_changes_policy() {
+	new_test_ext(|| {
+		authorize_hospital(CustodianScope::AllKinds, None);
+		assert_ok!(Records::register_record(
+			RuntimeOrigin::signed(HOSPITAL),
+			ALICE,
+			input(1, "Observation", Some(1))
+		));
+		assert_ok!(Records::set_policy(RuntimeOrigin::signed(ALICE), 0, Some(2)));
+		assert_eq!(Records::<Test>::get(0).unwrap().policy, Some(2));
+		assert_eq!(last_event(), Event::PolicyChanged { record: 0, policy: Some(2) });
+		assert_ok!(Records::set_policy(RuntimeOrigin::signed(ALICE), 0, None));
+		assert_eq!(Records::<Test>::get(0).unwrap().policy, None);
+
+		// The custodian wrote it, but only the subject decides who may read it.
+		assert_noop!(
+			Records::set_policy(RuntimeOrigin::signed(HOSPITAL), 0, Some(1)),
+			Error::<Test>::NotSubject
+		);
+		assert_noop!(
+			Records::set_policy(RuntimeOrigin::signed(ALICE), 0, Some(42)),
+			Error::<Test>::UnknownPolicy
+		);
+		assert_noop!(
+			Records::set_policy(RuntimeOrigin::signed(ALICE), 7, None),
+			Error::<Test>::RecordNotFound
+		);
+	});
+}
+
+// ---- erasure ----
+
+#[test]
+fn erase_leaves_only_a_tombstone_and_releases_deposits() {
+	new_test_ext(|| {
+		authorize_hospital(CustodianScope::AllKinds, None);
+		assert_ok!(Records::register_record(
+			RuntimeOrigin::signed(HOSPITAL),
+			ALICE,
+			input(1, "Observation", None)
+		));
+		assert_ok!(Records::append_version(RuntimeOrigin::signed(ALICE), 0, content(2)));
+		run_to_block(9);
+
+		assert_noop!(
+			Records::erase_record(RuntimeOrigin::signed(HOSPITAL), 0),
+			Error::<Test>::NotSubject
+		);
+		assert_ok!(Records::erase_record(RuntimeOrigin::signed(ALICE), 0));
+
+		assert_eq!(
+			last_event(),
+			Event::RecordErased {
+				record: 0,
+				subject: ALICE,
+				cids: vec![content(1).cid, content(2).cid].try_into().unwrap()
+			}
+		);
+		assert!(Records::<Test>::get(0).is_none());
+		assert!(Versions::<Test>::iter_prefix(0).next().is_none());
+		assert!(!SubjectRecords::<Test>::contains_key(ALICE, 0));
+		assert!(!RecordCount::<Test>::contains_key(ALICE));
+		assert_eq!(
+			Tombstones::<Test>::get(0).unwrap(),
+			Tombstone { subject: ALICE, digest: H256::repeat_byte(2), versions: 2, erased_at: 9 }
+		);
+		assert_eq!(held(HOSPITAL, HoldReason::RecordVersion), 0);
+		assert_eq!(held(ALICE, HoldReason::RecordVersion), 0);
+		assert_eq!(Balances::balance(&HOSPITAL), INITIAL_BALANCE);
+		assert_eq!(Records::record_view(0), Some(RecordView::Erased(Tombstones::<Test>::get(0).unwrap())));
+
+		// No CID of the record is left anywhere in the pallet's state.
+		let cid = content(1).cid.into_inner();
+		let prefix = frame_support::storage::storage_prefix(b"Records", b"").to_vec();
+		let mut key = prefix[..16].to_vec();
+		while let Some(next) = sp_io::storage::next_key(&key) {
+			if !next.starts_with(&prefix[..16]) {
+				break;
+			}
+			let value = sp_io::storage::get(&next).unwrap_or_default();
+			assert!(
+				!value.windows(cid.len()).any(|w| w == cid.as_slice()),
+				"erased CID found in storage"
+			);
+			key = next;
+		}
+
+		assert_noop!(
+			Records::erase_record(RuntimeOrigin::signed(ALICE), 0),
+			Error::<Test>::RecordErased
+		);
+		assert_noop!(
+			Records::set_policy(RuntimeOrigin::signed(ALICE), 0, None),
+			Error::<Test>::RecordErased
+		);
+	});
+}
+
+// ---- batch anchors ----
+
+#[test]
+fn anchored_batch_proves_inclusion_off_chain() {
+	new_test_ext(|| {
+		let contents: Vec<_> = (1..=5).map(content).collect();
+		let leaves: Vec<H256> = contents
+			.iter()
+			.map(|c| merkle::BatchLeaf { subject: &ALICE, content: c }.hash())
+			.collect();
+		let root = merkle::root(leaves.clone());
+		assert_ok!(Records::anchor_batch(RuntimeOrigin::signed(HOSPITAL), root, 5));
+		assert_eq!(
+			last_event(),
+			Event::BatchAnchored { anchor: 0, custodian: HOSPITAL, root, leaf_count: 5 }
+		);
+		let anchor = Anchors::<Test>::get(0).unwrap();
+		assert_eq!(anchor.root, root);
+		assert_eq!(held(HOSPITAL, HoldReason::BatchAnchor), ANCHOR_DEPOSIT);
+
+		for (index, leaf) in leaves.iter().enumerate() {
+			let proof = binary_merkle_tree::merkle_proof_raw::<sp_runtime::traits::Keccak256, _>(
+				leaves.clone(),
+				index as u32,
+			);
+			assert!(merkle::verify(anchor.root, proof.proof.clone(), 5, index as u32, *leaf));
+			// The same proof does not prove another leaf, nor the leaf at another index.
+			let other = merkle::BatchLeaf { subject: &BOB, content: &contents[index] }.hash();
+			assert!(!merkle::verify(anchor.root, proof.proof.clone(), 5, index as u32, other));
+			assert!(!merkle::verify(anchor.root, proof.proof, 5, (index as u32 + 1) % 5, *leaf));
+		}
+	});
+}
+
+#[test]
+fn anchor_error_paths_and_removal() {
+	new_test_ext(|| {
+		let origin = || RuntimeOrigin::signed(HOSPITAL);
+		assert_noop!(Records::anchor_batch(origin(), H256::zero(), 0), Error::<Test>::EmptyBatch);
+		assert_noop!(
+			Records::anchor_batch(RuntimeOrigin::signed(POOR), H256::zero(), 1),
+			Error::<Test>::InsufficientDeposit
+		);
+		assert_ok!(Records::anchor_batch(origin(), H256::repeat_byte(1), 1));
+		assert_ok!(Records::anchor_batch(origin(), H256::repeat_byte(2), 1));
+		assert_noop!(
+			Records::anchor_batch(origin(), H256::repeat_byte(3), 1),
+			Error::<Test>::TooManyAnchors
+		);
+		assert_noop!(
+			Records::remove_anchor(RuntimeOrigin::signed(MALLORY), 0),
+			Error::<Test>::NotAnchorOwner
+		);
+		assert_noop!(Records::remove_anchor(origin(), 9), Error::<Test>::AnchorNotFound);
+		assert_ok!(Records::remove_anchor(origin(), 0));
+		assert_eq!(last_event(), Event::AnchorRemoved { anchor: 0, custodian: HOSPITAL });
+		assert_eq!(AnchorCount::<Test>::get(HOSPITAL), 1);
+		assert_eq!(held(HOSPITAL, HoldReason::BatchAnchor), ANCHOR_DEPOSIT);
+	});
+}
+
+// ---- queries and traits ----
+
+#[test]
+fn records_of_pages_through_a_subjects_records() {
+	new_test_ext(|| {
+		for seed in 0..4 {
+			assert_ok!(Records::register_record(
+				RuntimeOrigin::signed(ALICE),
+				ALICE,
+				input(seed, "Observation", None)
+			));
+		}
+		assert_ok!(Records::register_record(
+			RuntimeOrigin::signed(BOB),
+			BOB,
+			input(9, "Observation", None)
+		));
+		let first = Records::records_of(&ALICE, None, 3);
+		assert_eq!(first.len(), 3);
+		let last_id = first.last().unwrap().0;
+		let rest = Records::records_of(&ALICE, Some(last_id), 3);
+		assert_eq!(rest.len(), 1);
+		let mut all: Vec<_> = first.iter().chain(rest.iter()).map(|(id, _)| *id).collect();
+		all.sort();
+		assert_eq!(all, vec![0, 1, 2, 3]);
+		assert!(first.iter().chain(rest.iter()).all(|(_, r)| r.subject == ALICE));
+		assert!(Records::records_of(&MALLORY, None, 10).is_empty());
+	});
+}
+
+#[test]
+fn record_inspect_hides_erased_records() {
+	use crate::RecordInspect;
+	new_test_ext(|| {
+		assert_ok!(Records::register_record(
+			RuntimeOrigin::signed(ALICE),
+			ALICE,
+			input(1, "Observation", Some(2))
+		));
+		let summary = <Records as RecordInspect<_, _>>::record(0).unwrap();
+		assert_eq!(summary.subject, ALICE);
+		assert_eq!(summary.policy, Some(2));
+		assert_ok!(Records::erase_record(RuntimeOrigin::signed(ALICE), 0));
+		assert!(<Records as RecordInspect<_, _>>::record(0).is_none());
+	});
+}
+
+#[test]
+fn try_state_detects_a_broken_counter() {
+	new_test_ext(|| {
+		assert_ok!(Records::register_record(
+			RuntimeOrigin::signed(ALICE),
+			ALICE,
+			input(1, "Observation", None)
+		));
+		RecordCount::<Test>::insert(ALICE, 5);
+		assert!(Records::do_try_state().is_err());
+		RecordCount::<Test>::insert(ALICE, 1);
+	});
+}

@@ -1,0 +1,26 @@
+//! Builds the runtime to WASM (`WASM_BINARY`) with substrate-wasm-builder.
+//! `SKIP_WASM_BUILD=1` skips it, for unit tests that need only the native runtime.
+
+#[cfg(all(feature = "std", feature = "metadata-hash"))]
+fn main() {
+	substrate_wasm_builder::WasmBuilder::init_with_defaults()
+		.enable_metadata_hash(medchain_token::SYMBOL, medchain_token::DECIMALS)
+		.build();
+}
+
+#[cfg(all(feature = "std", not(feature = "metadata-hash")))]
+fn main() {
+	substrate_wasm_builder::WasmBuilder::build_using_defaults();
+}
+
+/// Compiling the runtime itself for WASM: nothing to build.
+#[cfg(not(feature = "std"))]
+fn main() {}
+
+/// The token's symbol and decimals, repeated from `src/lib.rs` (a build script cannot import
+/// the crate it builds). `tests::token_constants_match_build_script` keeps the two in step.
+#[cfg(all(feature = "std", feature = "metadata-hash"))]
+mod medchain_token {
+	pub const SYMBOL: &str = "MED";
+	pub const DECIMALS: u8 = 12;
+}

@@ -1,0 +1,198 @@
+//! # MedChain runtime
+//!
+//! The state transition function of MedChain, a consortium chain on which hospitals, labs and
+//! research groups share encrypted medical records under the patient's control. Blocks are
+//! authored by Aura and finalised by GRANDPA; accounts pay fees in MED.
+//!
+//! - [`configs`]: how each pallet is configured.
+//! - [`apis`]: the runtime APIs the node and clients call.
+//! - [`genesis_config_presets`]: the `development` and `local_testnet` genesis presets.
+//!
+//! Plaintext medical data never enters this runtime: pallets store only references (CIDs),
+//! digests, policies and audit events.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+#[cfg(feature = "std")]
+include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
+
+extern crate alloc;
+
+pub mod apis;
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarks;
+pub mod configs;
+pub mod genesis_config_presets;
+
+use alloc::{borrow::Cow, vec::Vec};
+use sp_runtime::{
+	generic, impl_opaque_keys,
+	traits::{BlakeTwo256, IdentifyAccount, Verify},
+	MultiAddress, MultiSignature,
+};
+use sp_version::RuntimeVersion;
+
+pub use frame_system::Call as SystemCall;
+pub use pallet_balances::Call as BalancesCall;
+pub use pallet_timestamp::Call as TimestampCall;
+#[cfg(any(feature = "std", test))]
+pub use sp_runtime::BuildStorage;
+
+/// Types the node needs without knowing the runtime's extrinsic format.
+pub mod opaque {
+	use super::*;
+	pub use sp_runtime::OpaqueExtrinsic as UncheckedExtrinsic;
+
+	/// Opaque block header type.
+	pub type Header = generic::Header<BlockNumber, BlakeTwo256>;
+	/// Opaque block type.
+	pub type Block = generic::Block<Header, UncheckedExtrinsic>;
+}
+
+impl_opaque_keys! {
+	/// The keys a validator registers: Aura for authoring, GRANDPA for finality.
+	pub struct SessionKeys {
+		pub aura: Aura,
+		pub grandpa: Grandpa,
+	}
+}
+
+/// Runtime version. Bump `spec_version` with every runtime upgrade; bump
+/// `transaction_version` when call indices or extrinsic formats change.
+#[sp_version::runtime_version]
+pub const VERSION: RuntimeVersion = RuntimeVersion {
+	spec_name: Cow::Borrowed("medchain"),
+	impl_name: Cow::Borrowed("medchain"),
+	authoring_version: 1,
+	spec_version: 100,
+	impl_version: 1,
+	apis: apis::RUNTIME_API_VERSIONS,
+	transaction_version: 1,
+	system_version: 1,
+};
+
+/// Block production timing.
+pub mod time {
+	use super::BlockNumber;
+
+	/// Target block time. Aura slots have the same length.
+	pub const MILLI_SECS_PER_BLOCK: u64 = 6000;
+	/// Aura slot duration. Changing it on a live chain stalls block production.
+	pub const SLOT_DURATION: u64 = MILLI_SECS_PER_BLOCK;
+
+	pub const MINUTES: BlockNumber = 60_000 / (MILLI_SECS_PER_BLOCK as BlockNumber);
+	pub const HOURS: BlockNumber = MINUTES * 60;
+	pub const DAYS: BlockNumber = HOURS * 24;
+}
+pub use time::*;
+
+/// The MED token.
+pub mod currency {
+	use super::Balance;
+
+	/// Symbol shown by wallets (chain properties) and used for the metadata hash.
+	pub const TOKEN_SYMBOL: &str = "MED";
+	/// Decimal places: one MED is 10^12 plancks.
+	pub const TOKEN_DECIMALS: u8 = 12;
+
+	pub const UNIT: Balance = 1_000_000_000_000;
+	pub const MILLI_UNIT: Balance = UNIT / 1_000;
+	pub const MICRO_UNIT: Balance = UNIT / 1_000_000;
+
+	/// Accounts holding less than this are reaped; keeps dust accounts out of state.
+	pub const EXISTENTIAL_DEPOSIT: Balance = MILLI_UNIT;
+}
+pub use currency::*;
+
+/// Signatures: sr25519, ed25519 or ecdsa, as polkadot.js and subxt sign by default.
+pub type Signature = MultiSignature;
+/// An account is the public key behind its signature.
+pub type AccountId = <<Signature as Verify>::Signer as IdentifyAccount>::AccountId;
+/// Balances are u128: 12 decimals leave ample headroom.
+pub type Balance = u128;
+/// A transaction index.
+pub type Nonce = u32;
+/// Block hashes.
+pub type Hash = sp_core::H256;
+/// Block numbers: u32 lasts ~800 years at 6 s blocks.
+pub type BlockNumber = u32;
+/// Addresses accepted by calls that take an account.
+pub type Address = MultiAddress<AccountId, ()>;
+/// Block header.
+pub type Header = generic::Header<BlockNumber, BlakeTwo256>;
+/// Block.
+pub type Block = generic::Block<Header, UncheckedExtrinsic>;
+/// Block with justifications.
+pub type SignedBlock = generic::SignedBlock<Block>;
+
+/// The checks every signed transaction carries, in order.
+pub type TxExtension = (
+	frame_system::AuthorizeCall<Runtime>,
+	frame_system::CheckNonZeroSender<Runtime>,
+	frame_system::CheckSpecVersion<Runtime>,
+	frame_system::CheckTxVersion<Runtime>,
+	frame_system::CheckGenesis<Runtime>,
+	frame_system::CheckEra<Runtime>,
+	frame_system::CheckNonce<Runtime>,
+	frame_system::CheckWeight<Runtime>,
+	pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
+	frame_metadata_hash_extension::CheckMetadataHash<Runtime>,
+	frame_system::WeightReclaim<Runtime>,
+);
+
+/// Extrinsic format.
+pub type UncheckedExtrinsic =
+	generic::UncheckedExtrinsic<Address, RuntimeCall, Signature, TxExtension>;
+/// What a signer signs.
+pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
+
+/// Storage migrations run at the next runtime upgrade.
+type Migrations = ();
+
+/// Dispatches blocks and extrinsics to the pallets.
+pub type Executive = frame_executive::Executive<
+	Runtime,
+	Block,
+	frame_system::ChainContext<Runtime>,
+	Runtime,
+	AllPalletsWithSystem,
+	Migrations,
+>;
+
+#[frame_support::runtime]
+mod runtime {
+	#[runtime::runtime]
+	#[runtime::derive(
+		RuntimeCall,
+		RuntimeEvent,
+		RuntimeError,
+		RuntimeOrigin,
+		RuntimeFreezeReason,
+		RuntimeHoldReason,
+		RuntimeSlashReason,
+		RuntimeLockId,
+		RuntimeTask,
+		RuntimeViewFunction
+	)]
+	pub struct Runtime;
+
+	// Indices are part of the extrinsic format: never reuse or reorder them.
+	#[runtime::pallet_index(0)]
+	pub type System = frame_system;
+	#[runtime::pallet_index(1)]
+	pub type Timestamp = pallet_timestamp;
+	#[runtime::pallet_index(2)]
+	pub type Aura = pallet_aura;
+	#[runtime::pallet_index(3)]
+	pub type Grandpa = pallet_grandpa;
+	#[runtime::pallet_index(4)]
+	pub type Balances = pallet_balances;
+	#[runtime::pallet_index(5)]
+	pub type TransactionPayment = pallet_transaction_payment;
+	/// Development only: the `development` preset sets a sudo key, every other preset none.
+	#[runtime::pallet_index(6)]
+	pub type Sudo = pallet_sudo;
+}
+
+#[cfg(test)]
+mod tests;

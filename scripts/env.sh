@@ -1,0 +1,37 @@
+# Shared environment for every MedChain script. Source it; do not run it.
+#
+# One persistent cargo target directory outside the checkout: a fresh clone (CI) reuses the
+# dependencies compiled by earlier builds instead of spending ~50 minutes rebuilding them.
+
+MEDCHAIN_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export MEDCHAIN_ROOT
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/medchain/target}"
+# The runtime's WASM build looks for Cargo.lock above the target dir; with the target dir
+# outside the checkout it must be told where the workspace is, or it resolves versions afresh.
+export WASM_BUILD_WORKSPACE_HINT="$MEDCHAIN_ROOT"
+# Make rustup's cargo visible to non-login shells (CI, fresh machines).
+if [ -f "$HOME/.cargo/env" ]; then
+	# shellcheck disable=SC1091
+	. "$HOME/.cargo/env"
+fi
+export PATH="$HOME/.cargo/bin:$PATH"
+
+# Every build and test uses the same profile and package selection, so cargo's feature
+# unification never differs between runs and nothing is rebuilt needlessly.
+export MEDCHAIN_PROFILE=release
+MEDCHAIN_CARGO_SELECTION=(--workspace --locked)
+export MEDCHAIN_NODE_BIN="$CARGO_TARGET_DIR/$MEDCHAIN_PROFILE/medchain-node"
+
+# Dev-chain endpoints used by start.sh and printed for polkadot.js.
+export MEDCHAIN_RPC_PORT="${MEDCHAIN_RPC_PORT:-9944}"
+export MEDCHAIN_P2P_PORT="${MEDCHAIN_P2P_PORT:-30333}"
+export MEDCHAIN_PROMETHEUS_PORT="${MEDCHAIN_PROMETHEUS_PORT:-9615}"
+
+log() { printf '\033[1;34m[medchain]\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31m[medchain] error:\033[0m %s\n' "$*" >&2; exit 1; }
+
+# Builds the node (and with it the runtime WASM) and every workspace crate.
+build_workspace() {
+	log "building the workspace ($MEDCHAIN_PROFILE) into $CARGO_TARGET_DIR"
+	cargo build --profile "$MEDCHAIN_PROFILE" "${MEDCHAIN_CARGO_SELECTION[@]}" "$@"
+}

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian/Ubuntu machine lacks to build MedChain. Idempotent: it checks
+# before it installs, so running it on a prepared machine takes a second.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# System packages: protoc (libp2p's protobuf definitions), clang (C parts of some crates).
+missing=()
+command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
+command -v clang >/dev/null 2>&1 || missing+=(clang)
+command -v cc >/dev/null 2>&1 || missing+=(build-essential)
+command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+command -v git >/dev/null 2>&1 || missing+=(git)
+if [ "${#missing[@]}" -gt 0 ]; then
+	command -v apt-get >/dev/null 2>&1 ||
+		die "missing ${missing[*]} and no apt-get: install them with your package manager"
+	log "installing system packages: ${missing[*]}"
+	as_root apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# Rust: rustup's toolchain with the WASM targets the runtime builds for.
+command -v rustup >/dev/null 2>&1 ||
+	die "rustup not found: install it from https://rustup.rs, then run this script again"
+installed_targets="$(rustup target list --installed)"
+for target in wasm32-unknown-unknown wasm32v1-none; do
+	if ! grep -qx "$target" <<<"$installed_targets"; then
+		log "adding rustup target $target"
+		rustup target add "$target"
+	fi
+done
+installed_components="$(rustup component list --installed)"
+for component in rust-src clippy rustfmt; do
+	if ! grep -q "^$component" <<<"$installed_components"; then
+		log "adding rustup component $component"
+		rustup component add "$component"
+	fi
+done
+
+mkdir -p "$CARGO_TARGET_DIR"
+log "set-up complete (cargo target dir: $CARGO_TARGET_DIR)"

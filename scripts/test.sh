@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs every check CI runs: formatting, clippy (warnings denied), the build, unit tests of
+# every crate and the end-to-end tests against real medchain-node processes.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+
+"$MEDCHAIN_ROOT/scripts/setup.sh"
+cd "$MEDCHAIN_ROOT"
+started=$(date +%s)
+step() { log "[$(($(date +%s) - started))s] $*"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy (warnings are errors)"
+cargo clippy --profile "$MEDCHAIN_PROFILE" "${MEDCHAIN_CARGO_SELECTION[@]}" --all-targets -- -D warnings
+
+step "build"
+build_workspace --all-targets
+
+step "tests (unit + end-to-end)"
+cargo test --profile "$MEDCHAIN_PROFILE" "${MEDCHAIN_CARGO_SELECTION[@]}" --all-targets
+
+step "all checks passed"
