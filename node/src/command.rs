@@ -118,10 +118,15 @@ pub fn run() -> sc_cli::Result<()> {
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
 			runner.run_node_until_exit(|config| async move {
+				use medchain_runtime::opaque::Block as OpaqueBlock;
+				use sc_network::config::NetworkBackendType;
+				type Libp2p = sc_network::NetworkWorker<
+					OpaqueBlock,
+					<OpaqueBlock as sp_runtime::traits::Block>::Hash,
+				>;
 				match config.network.network_backend {
-					sc_network::config::NetworkBackendType::Libp2p =>
-						service::new_full::<sc_network::NetworkWorker<Block, <Block as sp_runtime::traits::Block>::Hash>>(config),
-					sc_network::config::NetworkBackendType::Litep2p =>
+					NetworkBackendType::Libp2p => service::new_full::<Libp2p>(config),
+					NetworkBackendType::Litep2p =>
 						service::new_full::<sc_network::Litep2pNetworkBackend>(config),
 				}
 				.map_err(sc_cli::Error::Service)

@@ -108,3 +108,12 @@ pub fn new_test_ext(test: impl FnOnce()) {
 pub fn run_to_block(n: u64) {
 	System::set_block_number(n);
 }
+
+/// Empty externalities for the benchmark test suite (benchmarks fund their own accounts).
+#[cfg(feature = "runtime-benchmarks")]
+pub fn new_bench_ext() -> sp_io::TestExternalities {
+	let storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| System::set_block_number(1));
+	ext
+}

@@ -1,0 +1,204 @@
+//! Benchmarks (frame-benchmarking v2) for every call, each in its worst case.
+
+use super::*;
+use crate::Pallet as Records;
+use alloc::vec;
+use frame_benchmarking::v2::*;
+use frame_support::{
+	traits::{fungible::Mutate, Get},
+	BoundedVec,
+};
+use frame_system::RawOrigin;
+
+/// A valid CIDv1 (raw, sha2-256) whose digest is `seed` repeated.
+fn content(seed: u8) -> ContentInput {
+	let mut cid = vec![0x01, 0x55, 0x12, 0x20];
+	cid.extend_from_slice(&[seed; 32]);
+	ContentInput {
+		cid: cid.try_into().expect("36 bytes fit"),
+		digest: H256::repeat_byte(seed),
+		size: 1 << 20,
+		scheme: EncryptionScheme::AeadCpAbeAndPre,
+	}
+}
+
+/// The longest valid kind, so that scope checks compare whole bounded strings.
+fn longest_kind(tag: u8) -> RecordKind {
+	let mut kind = vec![b'K'; MAX_KIND_LEN as usize];
+	kind[MAX_KIND_LEN as usize - 1] = b'A' + (tag % 26);
+	kind.try_into().expect("bounded length")
+}
+
+/// An account funded well beyond any deposit it may need.
+fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
+	let who: T::AccountId = account(name, index, 0);
+	let amount = T::VersionDeposit::get()
+		.saturating_add(T::CustodianDeposit::get())
+		.saturating_add(T::AnchorDeposit::get())
+		.saturating_mul(1_000u32.into())
+		.saturating_add(T::Currency::minimum_balance());
+	T::Currency::set_balance(&who, amount);
+	who
+}
+
+/// The widest custodian scope: the most kinds, the wanted one listed last.
+fn widest_scope<T: Config>(wanted: &RecordKind) -> CustodianScopeOf<T> {
+	let max = T::MaxScopeKinds::get();
+	let mut kinds: alloc::vec::Vec<RecordKind> =
+		(0..max.saturating_sub(1)).map(|i| longest_kind(i as u8 + 1)).collect();
+	kinds.push(wanted.clone());
+	CustodianScope::Kinds(kinds.try_into().expect("MaxScopeKinds entries"))
+}
+
+/// Patient and custodian, the custodian authorised with the widest scope.
+fn patient_and_custodian<T: Config>() -> (T::AccountId, T::AccountId, RecordKind) {
+	let patient = funded::<T>("patient", 0);
+	let custodian = funded::<T>("custodian", 0);
+	let kind = longest_kind(0);
+	Records::<T>::authorize_custodian(
+		RawOrigin::Signed(patient.clone()).into(),
+		custodian.clone(),
+		widest_scope::<T>(&kind),
+		None,
+	)
+	.expect("authorised");
+	(patient, custodian, kind)
+}
+
+fn record_input<T: Config>(kind: &RecordKind, seed: u8) -> RecordInputOf<T> {
+	RecordInput { content: content(seed), kind: kind.clone(), policy: None }
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn authorize_custodian() {
+		let patient = funded::<T>("patient", 0);
+		let custodian = funded::<T>("custodian", 0);
+		let scope = widest_scope::<T>(&longest_kind(0));
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(patient.clone()), custodian.clone(), scope, None);
+
+		assert!(Custodians::<T>::contains_key(&patient, &custodian));
+	}
+
+	#[benchmark]
+	fn revoke_custodian() {
+		let (patient, custodian, _) = patient_and_custodian::<T>();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(patient.clone()), custodian.clone());
+
+		assert!(!Custodians::<T>::contains_key(&patient, &custodian));
+	}
+
+	// Worst case: written by a custodian whose scope is checked to its last kind.
+	#[benchmark]
+	fn register_record() {
+		let (patient, custodian, kind) = patient_and_custodian::<T>();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(custodian), patient.clone(), record_input::<T>(&kind, 1));
+
+		assert_eq!(RecordCount::<T>::get(&patient), 1);
+	}
+
+	#[benchmark]
+	fn register_records(n: Linear<1, { T::MaxBatchSize::get() }>) {
+		let (patient, custodian, kind) = patient_and_custodian::<T>();
+		let batch: BoundedVec<_, T::MaxBatchSize> = (0..n)
+			.map(|i| (patient.clone(), record_input::<T>(&kind, i as u8)))
+			.collect::<alloc::vec::Vec<_>>()
+			.try_into()
+			.expect("n <= MaxBatchSize");
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(custodian), batch);
+
+		assert_eq!(RecordCount::<T>::get(&patient), n);
+	}
+
+	#[benchmark]
+	fn append_version() {
+		let (patient, custodian, kind) = patient_and_custodian::<T>();
+		Records::<T>::register_record(
+			RawOrigin::Signed(custodian.clone()).into(),
+			patient,
+			record_input::<T>(&kind, 1),
+		)
+		.expect("registered");
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(custodian), 0, content(2));
+
+		assert_eq!(Records::<T>::get(0).map(|r| r.current_version), Some(2));
+	}
+
+	#[benchmark]
+	fn set_policy() {
+		let (patient, custodian, kind) = patient_and_custodian::<T>();
+		Records::<T>::register_record(
+			RawOrigin::Signed(custodian).into(),
+			patient.clone(),
+			record_input::<T>(&kind, 1),
+		)
+		.expect("registered");
+
+		// Clearing the policy: setting one needs a policy from the consent pallet.
+		#[extrinsic_call]
+		_(RawOrigin::Signed(patient), 0, None);
+
+		assert_eq!(Records::<T>::get(0).and_then(|r| r.policy), None);
+	}
+
+	#[benchmark]
+	fn erase_record(v: Linear<1, { T::MaxVersionsPerRecord::get() }>) {
+		let (patient, custodian, kind) = patient_and_custodian::<T>();
+		Records::<T>::register_record(
+			RawOrigin::Signed(custodian.clone()).into(),
+			patient.clone(),
+			record_input::<T>(&kind, 0),
+		)
+		.expect("registered");
+		for seed in 1..v {
+			Records::<T>::append_version(
+				RawOrigin::Signed(custodian.clone()).into(),
+				0,
+				content(seed as u8),
+			)
+			.expect("appended");
+		}
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(patient), 0);
+
+		assert!(Tombstones::<T>::contains_key(0));
+	}
+
+	#[benchmark]
+	fn anchor_batch() {
+		let custodian = funded::<T>("custodian", 0);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(custodian), H256::repeat_byte(1), u32::MAX);
+
+		assert!(Anchors::<T>::contains_key(0));
+	}
+
+	#[benchmark]
+	fn remove_anchor() {
+		let custodian = funded::<T>("custodian", 0);
+		Records::<T>::anchor_batch(RawOrigin::Signed(custodian.clone()).into(), H256::zero(), 1)
+			.expect("anchored");
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(custodian), 0);
+
+		assert!(!Anchors::<T>::contains_key(0));
+	}
+
+	impl_benchmark_test_suite!(Records, crate::mock::new_bench_ext(), crate::mock::Test);
+}
