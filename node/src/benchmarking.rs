@@ -37,7 +37,11 @@ impl SignedCallBuilder {
 			client,
 			pallet: "balances",
 			extrinsic: "transfer_keep_alive",
-			call: BalancesCall::transfer_keep_alive { dest: dest.into(), value }.into(),
+			call: BalancesCall::transfer_keep_alive {
+				dest: dest.into(),
+				value,
+			}
+			.into(),
 		}
 	}
 }

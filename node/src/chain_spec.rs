@@ -3,6 +3,9 @@
 use medchain_runtime::{TOKEN_DECIMALS, TOKEN_SYMBOL, WASM_BINARY};
 use sc_service::{ChainType, Properties};
 
+/// Network protocol id: keeps MedChain peers apart from other Substrate chains' peers.
+const PROTOCOL_ID: &str = "medchain";
+
 /// MedChain's chain spec type (genesis comes from the runtime's presets; no extensions).
 pub type ChainSpec = sc_service::GenericChainSpec;
 
@@ -26,6 +29,7 @@ pub fn development() -> Result<ChainSpec, String> {
 	Ok(ChainSpec::builder(wasm()?, None)
 		.with_name("MedChain Development")
 		.with_id("medchain_dev")
+		.with_protocol_id(PROTOCOL_ID)
 		.with_chain_type(ChainType::Development)
 		.with_genesis_config_preset_name(sp_genesis_builder::DEV_RUNTIME_PRESET)
 		.with_properties(properties())
@@ -37,6 +41,7 @@ pub fn local_testnet() -> Result<ChainSpec, String> {
 	Ok(ChainSpec::builder(wasm()?, None)
 		.with_name("MedChain Local Testnet")
 		.with_id("medchain_local")
+		.with_protocol_id(PROTOCOL_ID)
 		.with_chain_type(ChainType::Local)
 		.with_genesis_config_preset_name(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET)
 		.with_properties(properties())

@@ -41,8 +41,9 @@ impl SubstrateCli for Cli {
 		Ok(match id {
 			"dev" => Box::new(chain_spec::development()?),
 			"" | "local" => Box::new(chain_spec::local_testnet()?),
-			path =>
-				Box::new(chain_spec::ChainSpec::from_json_file(std::path::PathBuf::from(path))?),
+			path => Box::new(chain_spec::ChainSpec::from_json_file(
+				std::path::PathBuf::from(path),
+			)?),
 		})
 	}
 }
@@ -56,65 +57,85 @@ pub fn run() -> sc_cli::Result<()> {
 		Some(Subcommand::BuildSpec(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| cmd.run(config.chain_spec, config.network))
-		},
+		}
 		Some(Subcommand::ExportChainSpec(cmd)) => {
 			let spec = cli.load_spec(&cmd.chain)?;
 			cmd.run(spec)
-		},
+		}
 		Some(Subcommand::CheckBlock(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.async_run(|config| {
-				let PartialComponents { client, task_manager, import_queue, .. } =
-					service::new_partial(&config)?;
+				let PartialComponents {
+					client,
+					task_manager,
+					import_queue,
+					..
+				} = service::new_partial(&config)?;
 				Ok((cmd.run(client, import_queue), task_manager))
 			})
-		},
+		}
 		Some(Subcommand::ExportBlocks(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.async_run(|config| {
-				let PartialComponents { client, task_manager, .. } = service::new_partial(&config)?;
+				let PartialComponents {
+					client,
+					task_manager,
+					..
+				} = service::new_partial(&config)?;
 				Ok((cmd.run(client, config.database), task_manager))
 			})
-		},
+		}
 		Some(Subcommand::ExportState(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.async_run(|config| {
-				let PartialComponents { client, task_manager, .. } = service::new_partial(&config)?;
+				let PartialComponents {
+					client,
+					task_manager,
+					..
+				} = service::new_partial(&config)?;
 				Ok((cmd.run(client, config.chain_spec), task_manager))
 			})
-		},
+		}
 		Some(Subcommand::ImportBlocks(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.async_run(|config| {
-				let PartialComponents { client, task_manager, import_queue, .. } =
-					service::new_partial(&config)?;
+				let PartialComponents {
+					client,
+					task_manager,
+					import_queue,
+					..
+				} = service::new_partial(&config)?;
 				Ok((cmd.run(client, import_queue), task_manager))
 			})
-		},
+		}
 		Some(Subcommand::PurgeChain(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| cmd.run(config.database))
-		},
+		}
 		Some(Subcommand::Revert(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.async_run(|config| {
-				let PartialComponents { client, task_manager, backend, .. } =
-					service::new_partial(&config)?;
+				let PartialComponents {
+					client,
+					task_manager,
+					backend,
+					..
+				} = service::new_partial(&config)?;
 				let aux_revert = Box::new(|client, _, blocks| {
 					sc_consensus_grandpa::revert(client, blocks)?;
 					Ok(())
 				});
 				Ok((cmd.run(client, backend, Some(aux_revert)), task_manager))
 			})
-		},
+		}
 		Some(Subcommand::Benchmark(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| run_benchmark(cmd, config))
-		},
+		}
 		Some(Subcommand::ChainInfo(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| cmd.run::<Block>(&config))
-		},
+		}
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
 			runner.run_node_until_exit(|config| async move {
@@ -126,12 +147,13 @@ pub fn run() -> sc_cli::Result<()> {
 				>;
 				match config.network.network_backend {
 					NetworkBackendType::Libp2p => service::new_full::<Libp2p>(config),
-					NetworkBackendType::Litep2p =>
-						service::new_full::<sc_network::Litep2pNetworkBackend>(config),
+					NetworkBackendType::Litep2p => {
+						service::new_full::<sc_network::Litep2pNetworkBackend>(config)
+					}
 				}
 				.map_err(sc_cli::Error::Service)
 			})
-		},
+		}
 	}
 }
 
@@ -140,26 +162,31 @@ fn run_benchmark(cmd: &BenchmarkCmd, config: sc_service::Configuration) -> sc_cl
 	match cmd {
 		BenchmarkCmd::Pallet(cmd) => {
 			if !cfg!(feature = "runtime-benchmarks") {
-				return Err("pallet benchmarks need a node built with `--features runtime-benchmarks`"
-					.into());
+				return Err(
+					"pallet benchmarks need a node built with `--features runtime-benchmarks`"
+						.into(),
+				);
 			}
 			cmd.run_with_spec::<sp_runtime::traits::HashingFor<Block>, ()>(Some(config.chain_spec))
-		},
+		}
 		BenchmarkCmd::Block(cmd) => {
 			let PartialComponents { client, .. } = service::new_partial(&config)?;
 			cmd.run(client)
-		},
+		}
 		#[cfg(not(feature = "runtime-benchmarks"))]
-		BenchmarkCmd::Storage(_) =>
-			Err("storage benchmarks need a node built with `--features runtime-benchmarks`".into()),
+		BenchmarkCmd::Storage(_) => {
+			Err("storage benchmarks need a node built with `--features runtime-benchmarks`".into())
+		}
 		#[cfg(feature = "runtime-benchmarks")]
 		BenchmarkCmd::Storage(cmd) => {
-			let PartialComponents { client, backend, .. } = service::new_partial(&config)?;
+			let PartialComponents {
+				client, backend, ..
+			} = service::new_partial(&config)?;
 			let db = backend.expose_db();
 			let storage = backend.expose_storage();
 			let shared_trie_cache = backend.expose_shared_trie_cache();
 			cmd.run(config, client, db, storage, shared_trie_cache)
-		},
+		}
 		BenchmarkCmd::Overhead(cmd) => {
 			let PartialComponents { client, .. } = service::new_partial(&config)?;
 			let remark = SignedCallBuilder::remark(client.clone());
@@ -171,7 +198,7 @@ fn run_benchmark(cmd: &BenchmarkCmd, config: sc_service::Configuration) -> sc_cl
 				&remark,
 				false,
 			)
-		},
+		}
 		BenchmarkCmd::Extrinsic(cmd) => {
 			let PartialComponents { client, .. } = service::new_partial(&config)?;
 			let factory = ExtrinsicFactory(vec![
@@ -183,7 +210,7 @@ fn run_benchmark(cmd: &BenchmarkCmd, config: sc_service::Configuration) -> sc_cl
 				)),
 			]);
 			cmd.run(client, inherent_benchmark_data()?, Vec::new(), &factory)
-		},
+		}
 		BenchmarkCmd::Machine(cmd) => cmd.run(&config, SUBSTRATE_REFERENCE_HARDWARE.clone()),
 	}
 }

@@ -14,8 +14,11 @@ use sc_transaction_pool_api::OffchainTransactionPoolFactory;
 use sp_consensus_aura::sr25519::{AuthorityId as AuraId, AuthorityPair as AuraPair};
 
 /// The client: executes the runtime's WASM (no native runtime).
-pub(crate) type FullClient =
-	sc_service::TFullClient<Block, RuntimeApi, sc_executor::WasmExecutor<sp_io::SubstrateHostFunctions>>;
+pub(crate) type FullClient = sc_service::TFullClient<
+	Block,
+	RuntimeApi,
+	sc_executor::WasmExecutor<sp_io::SubstrateHostFunctions>,
+>;
 type FullBackend = sc_service::TFullBackend<Block>;
 type FullSelectChain = sc_consensus::LongestChain<FullBackend, Block>;
 type GrandpaBlockImport =
@@ -39,7 +42,10 @@ pub type Service = sc_service::PartialComponents<
 /// Aura's inherents for a block built on `parent`: the timestamp and the slot it falls in.
 fn aura_inherents(
 	slot_duration: sp_consensus_aura::SlotDuration,
-) -> (sp_consensus_aura::inherents::InherentDataProvider, sp_timestamp::InherentDataProvider) {
+) -> (
+	sp_consensus_aura::inherents::InherentDataProvider,
+	sp_timestamp::InherentDataProvider,
+) {
 	let timestamp = sp_timestamp::InherentDataProvider::from_system_time();
 	let slot = sp_consensus_aura::inherents::InherentDataProvider::from_timestamp_and_slot_duration(
 		*timestamp,
@@ -72,7 +78,9 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 	let client = Arc::new(client);
 
 	let telemetry = telemetry.map(|(worker, telemetry)| {
-		task_manager.spawn_handle().spawn("telemetry", None, worker.run());
+		task_manager
+			.spawn_handle()
+			.spawn("telemetry", None, worker.run());
 		telemetry
 	});
 
@@ -207,7 +215,9 @@ where
 		task_manager.spawn_handle().spawn(
 			"offchain-workers-runner",
 			"offchain-worker",
-			offchain_workers.run(client.clone(), task_manager.spawn_handle()).boxed(),
+			offchain_workers
+				.run(client.clone(), task_manager.spawn_handle())
+				.boxed(),
 		);
 	}
 
@@ -221,7 +231,10 @@ where
 		let client = client.clone();
 		let pool = transaction_pool.clone();
 		Box::new(move |_| {
-			let deps = crate::rpc::FullDeps { client: client.clone(), pool: pool.clone() };
+			let deps = crate::rpc::FullDeps {
+				client: client.clone(),
+				pool: pool.clone(),
+			};
 			crate::rpc::create_full(deps).map_err(Into::into)
 		})
 	};
@@ -305,7 +318,9 @@ where
 			offchain_tx_pool_factory: OffchainTransactionPoolFactory::new(transaction_pool),
 		})?;
 		// Finality is essential too: a node that stops voting must not look healthy.
-		task_manager.spawn_essential_handle().spawn_blocking("grandpa-voter", None, voter);
+		task_manager
+			.spawn_essential_handle()
+			.spawn_blocking("grandpa-voter", None, voter);
 	}
 
 	Ok(task_manager)

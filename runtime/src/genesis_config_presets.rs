@@ -25,19 +25,35 @@ pub struct AuthorityKeys {
 /// The dev keys of a well-known validator: `//Alice` and so on, sr25519 for Aura and ed25519
 /// for GRANDPA (the keys `medchain-node --alice` inserts into its keystore).
 pub fn dev_authority(aura: Sr25519Keyring, grandpa: Ed25519Keyring) -> AuthorityKeys {
-	AuthorityKeys { aura: aura.public().into(), grandpa: grandpa.public().into() }
+	AuthorityKeys {
+		aura: aura.public().into(),
+		grandpa: grandpa.public().into(),
+	}
 }
 
-fn genesis(authorities: Vec<AuthorityKeys>, endowed: Vec<AccountId>, sudo: Option<AccountId>) -> Value {
+fn genesis(
+	authorities: Vec<AuthorityKeys>,
+	endowed: Vec<AccountId>,
+	sudo: Option<AccountId>,
+) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
-			balances: endowed.into_iter().map(|account| (account, ENDOWMENT)).collect::<Vec<_>>(),
+			balances: endowed
+				.into_iter()
+				.map(|account| (account, ENDOWMENT))
+				.collect::<Vec<_>>(),
 		},
 		aura: pallet_aura::GenesisConfig {
-			authorities: authorities.iter().map(|keys| keys.aura.clone()).collect::<Vec<_>>(),
+			authorities: authorities
+				.iter()
+				.map(|keys| keys.aura.clone())
+				.collect::<Vec<_>>(),
 		},
 		grandpa: pallet_grandpa::GenesisConfig {
-			authorities: authorities.iter().map(|keys| (keys.grandpa.clone(), 1)).collect::<Vec<_>>(),
+			authorities: authorities
+				.iter()
+				.map(|keys| (keys.grandpa.clone(), 1))
+				.collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: sudo },
 	})

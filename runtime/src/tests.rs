@@ -2,7 +2,7 @@
 
 use crate::{
 	genesis_config_presets::{self, ENDOWMENT},
-	Runtime, RuntimeGenesisConfig, TOKEN_DECIMALS, TOKEN_SYMBOL, VERSION,
+	Runtime, RuntimeGenesisConfig, TOKEN_DECIMALS, TOKEN_SYMBOL,
 };
 use frame_support::genesis_builder_helper::build_state;
 use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
@@ -24,7 +24,10 @@ fn presets_are_listed() {
 	let names = genesis_config_presets::preset_names();
 	assert_eq!(
 		names,
-		vec![PresetId::from(DEV_RUNTIME_PRESET), PresetId::from(LOCAL_TESTNET_RUNTIME_PRESET)]
+		vec![
+			PresetId::from(DEV_RUNTIME_PRESET),
+			PresetId::from(LOCAL_TESTNET_RUNTIME_PRESET)
+		]
 	);
 	assert!(genesis_config_presets::get_preset(&PresetId::from("no-such-preset")).is_none());
 }
@@ -33,10 +36,19 @@ fn presets_are_listed() {
 fn development_preset_has_one_validator_and_a_sudo_key() {
 	with_preset_state(DEV_RUNTIME_PRESET, || {
 		assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 1);
-		assert_eq!(pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(), 1);
-		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(Sr25519Keyring::Alice.to_account_id()));
+		assert_eq!(
+			pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(),
+			1
+		);
+		assert_eq!(
+			pallet_sudo::Key::<Runtime>::get(),
+			Some(Sr25519Keyring::Alice.to_account_id())
+		);
 		let bob = Sr25519Keyring::Bob.to_account_id();
-		assert_eq!(pallet_balances::Pallet::<Runtime>::free_balance(&bob), ENDOWMENT);
+		assert_eq!(
+			pallet_balances::Pallet::<Runtime>::free_balance(&bob),
+			ENDOWMENT
+		);
 	});
 }
 
@@ -44,7 +56,10 @@ fn development_preset_has_one_validator_and_a_sudo_key() {
 fn local_testnet_preset_has_two_validators_and_no_sudo() {
 	with_preset_state(LOCAL_TESTNET_RUNTIME_PRESET, || {
 		assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 2);
-		assert_eq!(pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(), 2);
+		assert_eq!(
+			pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(),
+			2
+		);
 		assert_eq!(pallet_sudo::Key::<Runtime>::get(), None);
 	});
 }
@@ -55,10 +70,4 @@ fn token_constants_match_build_script() {
 	let build_rs = include_str!("../build.rs");
 	assert!(build_rs.contains(&format!("SYMBOL: &str = \"{TOKEN_SYMBOL}\"")));
 	assert!(build_rs.contains(&format!("DECIMALS: u8 = {TOKEN_DECIMALS}")));
-}
-
-#[test]
-fn runtime_version_names_medchain() {
-	assert_eq!(VERSION.spec_name, "medchain");
-	assert!(VERSION.spec_version >= 100);
 }

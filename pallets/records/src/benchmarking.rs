@@ -1,7 +1,6 @@
 //! Benchmarks (frame-benchmarking v2) for every call, each in its worst case.
 
 use super::*;
-use crate::Pallet as Records;
 use alloc::vec;
 use frame_benchmarking::v2::*;
 use frame_support::{
@@ -44,8 +43,9 @@ fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
 /// The widest custodian scope: the most kinds, the wanted one listed last.
 fn widest_scope<T: Config>(wanted: &RecordKind) -> CustodianScopeOf<T> {
 	let max = T::MaxScopeKinds::get();
-	let mut kinds: alloc::vec::Vec<RecordKind> =
-		(0..max.saturating_sub(1)).map(|i| longest_kind(i as u8 + 1)).collect();
+	let mut kinds: alloc::vec::Vec<RecordKind> = (0..max.saturating_sub(1))
+		.map(|i| longest_kind(i as u8 + 1))
+		.collect();
 	kinds.push(wanted.clone());
 	CustodianScope::Kinds(kinds.try_into().expect("MaxScopeKinds entries"))
 }
@@ -55,7 +55,7 @@ fn patient_and_custodian<T: Config>() -> (T::AccountId, T::AccountId, RecordKind
 	let patient = funded::<T>("patient", 0);
 	let custodian = funded::<T>("custodian", 0);
 	let kind = longest_kind(0);
-	Records::<T>::authorize_custodian(
+	Pallet::<T>::authorize_custodian(
 		RawOrigin::Signed(patient.clone()).into(),
 		custodian.clone(),
 		widest_scope::<T>(&kind),
@@ -66,7 +66,11 @@ fn patient_and_custodian<T: Config>() -> (T::AccountId, T::AccountId, RecordKind
 }
 
 fn record_input<T: Config>(kind: &RecordKind, seed: u8) -> RecordInputOf<T> {
-	RecordInput { content: content(seed), kind: kind.clone(), policy: None }
+	RecordInput {
+		content: content(seed),
+		kind: kind.clone(),
+		policy: None,
+	}
 }
 
 #[benchmarks]
@@ -80,7 +84,12 @@ mod benchmarks {
 		let scope = widest_scope::<T>(&longest_kind(0));
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(patient.clone()), custodian.clone(), scope, None);
+		_(
+			RawOrigin::Signed(patient.clone()),
+			custodian.clone(),
+			scope,
+			None,
+		);
 
 		assert!(Custodians::<T>::contains_key(&patient, &custodian));
 	}
@@ -101,7 +110,11 @@ mod benchmarks {
 		let (patient, custodian, kind) = patient_and_custodian::<T>();
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(custodian), patient.clone(), record_input::<T>(&kind, 1));
+		_(
+			RawOrigin::Signed(custodian),
+			patient.clone(),
+			record_input::<T>(&kind, 1),
+		);
 
 		assert_eq!(RecordCount::<T>::get(&patient), 1);
 	}
@@ -124,7 +137,7 @@ mod benchmarks {
 	#[benchmark]
 	fn append_version() {
 		let (patient, custodian, kind) = patient_and_custodian::<T>();
-		Records::<T>::register_record(
+		Pallet::<T>::register_record(
 			RawOrigin::Signed(custodian.clone()).into(),
 			patient,
 			record_input::<T>(&kind, 1),
@@ -140,7 +153,7 @@ mod benchmarks {
 	#[benchmark]
 	fn set_policy() {
 		let (patient, custodian, kind) = patient_and_custodian::<T>();
-		Records::<T>::register_record(
+		Pallet::<T>::register_record(
 			RawOrigin::Signed(custodian).into(),
 			patient.clone(),
 			record_input::<T>(&kind, 1),
@@ -157,14 +170,14 @@ mod benchmarks {
 	#[benchmark]
 	fn erase_record(v: Linear<1, { T::MaxVersionsPerRecord::get() }>) {
 		let (patient, custodian, kind) = patient_and_custodian::<T>();
-		Records::<T>::register_record(
+		Pallet::<T>::register_record(
 			RawOrigin::Signed(custodian.clone()).into(),
 			patient.clone(),
 			record_input::<T>(&kind, 0),
 		)
 		.expect("registered");
 		for seed in 1..v {
-			Records::<T>::append_version(
+			Pallet::<T>::append_version(
 				RawOrigin::Signed(custodian.clone()).into(),
 				0,
 				content(seed as u8),
@@ -191,7 +204,7 @@ mod benchmarks {
 	#[benchmark]
 	fn remove_anchor() {
 		let custodian = funded::<T>("custodian", 0);
-		Records::<T>::anchor_batch(RawOrigin::Signed(custodian.clone()).into(), H256::zero(), 1)
+		Pallet::<T>::anchor_batch(RawOrigin::Signed(custodian.clone()).into(), H256::zero(), 1)
 			.expect("anchored");
 
 		#[extrinsic_call]
@@ -200,5 +213,5 @@ mod benchmarks {
 		assert!(!Anchors::<T>::contains_key(0));
 	}
 
-	impl_benchmark_test_suite!(Records, crate::mock::new_bench_ext(), crate::mock::Test);
+	impl_benchmark_test_suite!(Pallet, crate::mock::new_bench_ext(), crate::mock::Test);
 }

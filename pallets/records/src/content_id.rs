@@ -69,7 +69,10 @@ pub(crate) mod tests {
 		v0.extend_from_slice(&[1; 32]);
 		assert_eq!(validate(&v0), Err(CidError::NotVersion1));
 		// dag-cbor codec.
-		assert_eq!(validate(&cid_v1(0x71, [1; 32])), Err(CidError::UnsupportedCodec));
+		assert_eq!(
+			validate(&cid_v1(0x71, [1; 32])),
+			Err(CidError::UnsupportedCodec)
+		);
 		// identity multihash (0x00) of 4 bytes.
 		assert_eq!(
 			validate(&[0x01, 0x55, 0x00, 0x04, 1, 2, 3, 4]),
@@ -83,7 +86,10 @@ pub(crate) mod tests {
 		let mut trailing = cid_v1(0x55, [1; 32]);
 		trailing.push(0);
 		assert_eq!(validate(&trailing), Err(CidError::Malformed));
-		assert_eq!(validate(&cid_v1(0x55, [1; 32])[..20]), Err(CidError::Malformed));
+		assert_eq!(
+			validate(&cid_v1(0x55, [1; 32])[..20]),
+			Err(CidError::Malformed)
+		);
 		assert_eq!(validate(&[]), Err(CidError::Malformed));
 	}
 }

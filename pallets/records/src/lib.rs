@@ -80,8 +80,10 @@ pub type VersionOf<T> = Version<
 	frame_system::pallet_prelude::BlockNumberFor<T>,
 >;
 /// A tombstone as stored for runtime `T`.
-pub type TombstoneOf<T> =
-	Tombstone<<T as frame_system::Config>::AccountId, frame_system::pallet_prelude::BlockNumberFor<T>>;
+pub type TombstoneOf<T> = Tombstone<
+	<T as frame_system::Config>::AccountId,
+	frame_system::pallet_prelude::BlockNumberFor<T>,
+>;
 /// A custodian authorisation as stored for runtime `T`.
 pub type CustodianAuthorizationOf<T> = CustodianAuthorization<
 	BalanceOf<T>,
@@ -233,14 +235,8 @@ pub mod pallet {
 	/// Every version of every live record, by record then version number (`Twox64Concat`:
 	/// both chain-assigned).
 	#[pallet::storage]
-	pub type Versions<T: Config> = StorageDoubleMap<
-		_,
-		Twox64Concat,
-		RecordId,
-		Twox64Concat,
-		VersionNumber,
-		VersionOf<T>,
-	>;
+	pub type Versions<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, RecordId, Twox64Concat, VersionNumber, VersionOf<T>>;
 
 	/// What remains of erased records (`Twox64Concat`: chain-assigned ids).
 	#[pallet::storage]
@@ -261,7 +257,8 @@ pub mod pallet {
 
 	/// Number of live records per subject (entries of [`SubjectRecords`]).
 	#[pallet::storage]
-	pub type RecordCount<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+	pub type RecordCount<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
 	/// Custodian authorisations: subject, then custodian (both user-chosen: `Blake2_128Concat`).
 	#[pallet::storage]
@@ -289,7 +286,8 @@ pub mod pallet {
 
 	/// Number of anchors each account holds.
 	#[pallet::storage]
-	pub type AnchorCount<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+	pub type AnchorCount<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -302,7 +300,10 @@ pub mod pallet {
 			expires_at: Option<BlockNumberFor<T>>,
 		},
 		/// `subject` revoked `custodian`'s authorisation.
-		CustodianRevoked { subject: T::AccountId, custodian: T::AccountId },
+		CustodianRevoked {
+			subject: T::AccountId,
+			custodian: T::AccountId,
+		},
 		/// A record was registered with its first version.
 		RecordRegistered {
 			record: RecordId,
@@ -322,7 +323,10 @@ pub mod pallet {
 			digest: H256,
 		},
 		/// The consent policy guarding `record` changed.
-		PolicyChanged { record: RecordId, policy: Option<T::PolicyId> },
+		PolicyChanged {
+			record: RecordId,
+			policy: Option<T::PolicyId>,
+		},
 		/// `record` was erased. Gateways delete the blobs named by `cids`.
 		RecordErased {
 			record: RecordId,
@@ -330,9 +334,17 @@ pub mod pallet {
 			cids: BoundedVec<ContentId, T::MaxVersionsPerRecord>,
 		},
 		/// A batch's Merkle root was anchored.
-		BatchAnchored { anchor: AnchorId, custodian: T::AccountId, root: H256, leaf_count: u32 },
+		BatchAnchored {
+			anchor: AnchorId,
+			custodian: T::AccountId,
+			root: H256,
+			leaf_count: u32,
+		},
 		/// A batch anchor was removed by its custodian.
-		AnchorRemoved { anchor: AnchorId, custodian: T::AccountId },
+		AnchorRemoved {
+			anchor: AnchorId,
+			custodian: T::AccountId,
+		},
 	}
 
 	#[pallet::error]
@@ -431,12 +443,15 @@ pub mod pallet {
 				Some(existing) => existing.deposit,
 				None => {
 					let count = CustodianCount::<T>::get(&subject);
-					ensure!(count < T::MaxCustodiansPerSubject::get(), Error::<T>::TooManyCustodians);
+					ensure!(
+						count < T::MaxCustodiansPerSubject::get(),
+						Error::<T>::TooManyCustodians
+					);
 					let deposit = T::CustodianDeposit::get();
 					Self::hold(&HoldReason::CustodianAuthorization, &subject, deposit)?;
 					CustodianCount::<T>::insert(&subject, count.saturating_add(1));
 					deposit
-				},
+				}
 			};
 			Custodians::<T>::insert(
 				&subject,
@@ -448,7 +463,12 @@ pub mod pallet {
 					authorized_at: now,
 				},
 			);
-			Self::deposit_event(Event::CustodianAuthorized { subject, custodian, scope, expires_at });
+			Self::deposit_event(Event::CustodianAuthorized {
+				subject,
+				custodian,
+				scope,
+				expires_at,
+			});
 			Ok(())
 		}
 
@@ -461,7 +481,11 @@ pub mod pallet {
 			let authorization =
 				Custodians::<T>::take(&subject, &custodian).ok_or(Error::<T>::CustodianNotFound)?;
 			CustodianCount::<T>::mutate_exists(&subject, decrement_count);
-			Self::release(&HoldReason::CustodianAuthorization, &subject, authorization.deposit);
+			Self::release(
+				&HoldReason::CustodianAuthorization,
+				&subject,
+				authorization.deposit,
+			);
 			Self::deposit_event(Event::CustodianRevoked { subject, custodian });
 			Ok(())
 		}
@@ -562,7 +586,10 @@ pub mod pallet {
 			let mut stored = Self::live_record(record)?;
 			ensure!(stored.subject == who, Error::<T>::NotSubject);
 			if let Some(policy) = &policy {
-				ensure!(T::Policies::policy_exists(policy), Error::<T>::UnknownPolicy);
+				ensure!(
+					T::Policies::policy_exists(policy),
+					Error::<T>::UnknownPolicy
+				);
 			}
 			stored.policy = policy;
 			stored.updated_at = frame_system::Pallet::<T>::block_number();
@@ -583,7 +610,11 @@ pub mod pallet {
 			let mut cids = BoundedVec::<ContentId, T::MaxVersionsPerRecord>::new();
 			let mut last_digest = H256::zero();
 			for (number, version) in Versions::<T>::drain_prefix(record) {
-				Self::release(&HoldReason::RecordVersion, &version.custodian, version.deposit);
+				Self::release(
+					&HoldReason::RecordVersion,
+					&version.custodian,
+					version.deposit,
+				);
 				if number == stored.current_version {
 					last_digest = version.digest;
 				}
@@ -603,7 +634,11 @@ pub mod pallet {
 				},
 			);
 			let erased = stored.current_version;
-			Self::deposit_event(Event::RecordErased { record, subject: who, cids });
+			Self::deposit_event(Event::RecordErased {
+				record,
+				subject: who,
+				cids,
+			});
 			Ok(Some(T::WeightInfo::erase_record(erased)).into())
 		}
 
@@ -615,7 +650,10 @@ pub mod pallet {
 			let custodian = ensure_signed(origin)?;
 			ensure!(leaf_count > 0, Error::<T>::EmptyBatch);
 			let count = AnchorCount::<T>::get(&custodian);
-			ensure!(count < T::MaxAnchorsPerAccount::get(), Error::<T>::TooManyAnchors);
+			ensure!(
+				count < T::MaxAnchorsPerAccount::get(),
+				Error::<T>::TooManyAnchors
+			);
 			let anchor = NextAnchorId::<T>::get();
 			let next = anchor.checked_add(1).ok_or(Error::<T>::IdOverflow)?;
 			let deposit = T::AnchorDeposit::get();
@@ -633,7 +671,12 @@ pub mod pallet {
 					anchored_at: frame_system::Pallet::<T>::block_number(),
 				},
 			);
-			Self::deposit_event(Event::BatchAnchored { anchor, custodian, root, leaf_count });
+			Self::deposit_event(Event::BatchAnchored {
+				anchor,
+				custodian,
+				root,
+				leaf_count,
+			});
 			Ok(())
 		}
 
@@ -648,7 +691,10 @@ pub mod pallet {
 			Anchors::<T>::remove(anchor);
 			AnchorCount::<T>::mutate_exists(&who, decrement_count);
 			Self::release(&HoldReason::BatchAnchor, &who, stored.deposit);
-			Self::deposit_event(Event::AnchorRemoved { anchor, custodian: who });
+			Self::deposit_event(Event::AnchorRemoved {
+				anchor,
+				custodian: who,
+			});
 			Ok(())
 		}
 	}
@@ -665,10 +711,16 @@ pub mod pallet {
 			Self::ensure_can_write(writer, &subject, &input.kind, now)?;
 			Self::ensure_valid_content(&input.content)?;
 			if let Some(policy) = &input.policy {
-				ensure!(T::Policies::policy_exists(policy), Error::<T>::UnknownPolicy);
+				ensure!(
+					T::Policies::policy_exists(policy),
+					Error::<T>::UnknownPolicy
+				);
 			}
 			let count = RecordCount::<T>::get(&subject);
-			ensure!(count < T::MaxRecordsPerSubject::get(), Error::<T>::TooManyRecords);
+			ensure!(
+				count < T::MaxRecordsPerSubject::get(),
+				Error::<T>::TooManyRecords
+			);
 			let record = NextRecordId::<T>::get();
 			let next = record.checked_add(1).ok_or(Error::<T>::IdOverflow)?;
 			let deposit = T::VersionDeposit::get();
@@ -677,7 +729,11 @@ pub mod pallet {
 			NextRecordId::<T>::put(next);
 			RecordCount::<T>::insert(&subject, count.saturating_add(1));
 			SubjectRecords::<T>::insert(&subject, record, ());
-			let RecordInput { content, kind, policy } = input;
+			let RecordInput {
+				content,
+				kind,
+				policy,
+			} = input;
 			Versions::<T>::insert(
 				record,
 				1,
@@ -745,8 +801,10 @@ pub mod pallet {
 		}
 
 		fn ensure_valid_kind(kind: &RecordKind) -> DispatchResult {
-			let valid = kind.first().is_some_and(|first| first.is_ascii_alphabetic()) &&
-				kind.iter().all(|c| c.is_ascii_alphanumeric());
+			let valid = kind
+				.first()
+				.is_some_and(|first| first.is_ascii_alphabetic())
+				&& kind.iter().all(|c| c.is_ascii_alphanumeric());
 			ensure!(valid, Error::<T>::InvalidKind);
 			Ok(())
 		}
@@ -812,7 +870,10 @@ pub mod pallet {
 			let mut live_per_subject = BTreeMap::<T::AccountId, u32>::new();
 			for (id, record) in Records::<T>::iter() {
 				ensure!(id < next_record, "record id not below NextRecordId");
-				ensure!(!Tombstones::<T>::contains_key(id), "record both live and erased");
+				ensure!(
+					!Tombstones::<T>::contains_key(id),
+					"record both live and erased"
+				);
 				ensure!(
 					SubjectRecords::<T>::contains_key(&record.subject, id),
 					"live record missing from its subject's index"
@@ -820,17 +881,26 @@ pub mod pallet {
 				let mut versions = 0u32;
 				for (number, version) in Versions::<T>::iter_prefix(id) {
 					versions += 1;
-					ensure!(number >= 1 && number <= record.current_version, "version out of range");
+					ensure!(
+						number >= 1 && number <= record.current_version,
+						"version out of range"
+					);
 					let expected = if number == record.current_version {
 						VersionStatus::Active
 					} else {
 						VersionStatus::Superseded
 					};
 					ensure!(version.status == expected, "wrong version status");
-					ensure!(content_id::validate(&version.cid).is_ok(), "stored CID is invalid");
+					ensure!(
+						content_id::validate(&version.cid).is_ok(),
+						"stored CID is invalid"
+					);
 				}
 				ensure!(versions == record.current_version, "missing versions");
-				ensure!(versions <= T::MaxVersionsPerRecord::get(), "too many versions");
+				ensure!(
+					versions <= T::MaxVersionsPerRecord::get(),
+					"too many versions"
+				);
 				*live_per_subject.entry(record.subject).or_default() += 1;
 			}
 			for (id, _) in Tombstones::<T>::iter() {

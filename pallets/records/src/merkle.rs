@@ -32,7 +32,13 @@ pub fn root(leaf_hashes: impl IntoIterator<Item = H256>) -> H256 {
 }
 
 /// Whether `leaf_hash` is leaf `index` of a `leaf_count`-leaf tree with root `root`.
-pub fn verify(root: H256, proof: impl IntoIterator<Item = H256>, leaf_count: u32, index: u32, leaf_hash: H256) -> bool {
+pub fn verify(
+	root: H256,
+	proof: impl IntoIterator<Item = H256>,
+	leaf_count: u32,
+	index: u32,
+	leaf_hash: H256,
+) -> bool {
 	binary_merkle_tree::verify_proof::<Keccak256, _, _>(
 		&root,
 		proof,

@@ -82,7 +82,9 @@ impl pallet_records::Config for Test {
 
 /// A fresh chain at block 1 with funded accounts; checks the pallet's invariants after `test`.
 pub fn new_test_ext(test: impl FnOnce()) {
-	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	let mut storage = frame_system::GenesisConfig::<Test>::default()
+		.build_storage()
+		.unwrap();
 	pallet_balances::GenesisConfig::<Test> {
 		balances: vec![
 			(ALICE, INITIAL_BALANCE),
@@ -112,7 +114,9 @@ pub fn run_to_block(n: u64) {
 /// Empty externalities for the benchmark test suite (benchmarks fund their own accounts).
 #[cfg(feature = "runtime-benchmarks")]
 pub fn new_bench_ext() -> sp_io::TestExternalities {
-	let storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	let storage = frame_system::GenesisConfig::<Test>::default()
+		.build_storage()
+		.unwrap();
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| System::set_block_number(1));
 	ext

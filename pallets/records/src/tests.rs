@@ -3,8 +3,7 @@
 
 use crate::{
 	content_id::tests::cid_v1, merkle, mock::*, types::*, AnchorCount, Anchors, CustodianCount,
-	Custodians, Error, Event, HoldReason, RecordCount, Records, SubjectRecords, Tombstones,
-	Versions,
+	Custodians, Error, Event, HoldReason, RecordCount, SubjectRecords, Tombstones, Versions,
 };
 use frame_support::{
 	assert_noop, assert_ok,
@@ -27,11 +26,22 @@ fn kind(name: &str) -> RecordKind {
 }
 
 fn input(seed: u8, record_kind: &str, policy: Option<u32>) -> RecordInput<u32> {
-	RecordInput { content: content(seed), kind: kind(record_kind), policy }
+	RecordInput {
+		content: content(seed),
+		kind: kind(record_kind),
+		policy,
+	}
 }
 
 fn scope(kinds: &[&str]) -> crate::CustodianScopeOf<Test> {
-	CustodianScope::Kinds(kinds.iter().map(|k| kind(k)).collect::<Vec<_>>().try_into().unwrap())
+	CustodianScope::Kinds(
+		kinds
+			.iter()
+			.map(|k| kind(k))
+			.collect::<Vec<_>>()
+			.try_into()
+			.unwrap(),
+	)
 }
 
 fn held(who: AccountId, reason: HoldReason) -> Balance {
@@ -69,7 +79,10 @@ fn authorize_custodian_stores_scope_and_holds_deposit() {
 		assert_eq!(stored.expires_at, Some(100));
 		assert_eq!(stored.deposit, CUSTODIAN_DEPOSIT);
 		assert_eq!(CustodianCount::<Test>::get(ALICE), 1);
-		assert_eq!(held(ALICE, HoldReason::CustodianAuthorization), CUSTODIAN_DEPOSIT);
+		assert_eq!(
+			held(ALICE, HoldReason::CustodianAuthorization),
+			CUSTODIAN_DEPOSIT
+		);
 		assert_eq!(
 			last_event(),
 			Event::CustodianAuthorized {
@@ -91,7 +104,10 @@ fn reauthorizing_updates_scope_without_second_deposit() {
 		assert_eq!(stored.scope, CustodianScope::AllKinds);
 		assert_eq!(stored.expires_at, Some(50));
 		assert_eq!(CustodianCount::<Test>::get(ALICE), 1);
-		assert_eq!(held(ALICE, HoldReason::CustodianAuthorization), CUSTODIAN_DEPOSIT);
+		assert_eq!(
+			held(ALICE, HoldReason::CustodianAuthorization),
+			CUSTODIAN_DEPOSIT
+		);
 	});
 }
 
@@ -153,12 +169,21 @@ fn custodians_per_subject_are_bounded() {
 fn revoke_custodian_releases_deposit_and_stops_writes() {
 	new_test_ext(|| {
 		authorize_hospital(CustodianScope::AllKinds, None);
-		assert_ok!(Records::revoke_custodian(RuntimeOrigin::signed(ALICE), HOSPITAL));
+		assert_ok!(Records::revoke_custodian(
+			RuntimeOrigin::signed(ALICE),
+			HOSPITAL
+		));
 		assert!(Custodians::<Test>::get(ALICE, HOSPITAL).is_none());
 		assert!(!CustodianCount::<Test>::contains_key(ALICE));
 		assert_eq!(held(ALICE, HoldReason::CustodianAuthorization), 0);
 		assert_eq!(Balances::balance(&ALICE), INITIAL_BALANCE);
-		assert_eq!(last_event(), Event::CustodianRevoked { subject: ALICE, custodian: HOSPITAL });
+		assert_eq!(
+			last_event(),
+			Event::CustodianRevoked {
+				subject: ALICE,
+				custodian: HOSPITAL
+			}
+		);
 		assert_noop!(
 			Records::register_record(
 				RuntimeOrigin::signed(HOSPITAL),
@@ -184,7 +209,7 @@ fn subject_registers_own_record() {
 			ALICE,
 			input(1, "Observation", Some(1))
 		));
-		let record = Records::<Test>::get(0).unwrap();
+		let record = crate::Records::<Test>::get(0).unwrap();
 		assert_eq!(record.subject, ALICE);
 		assert_eq!(record.kind, kind("Observation"));
 		assert_eq!(record.policy, Some(1));
@@ -234,7 +259,11 @@ fn authorised_custodian_registers_and_pays_deposit() {
 fn writes_outside_authorisation_fail_with_specific_errors() {
 	new_test_ext(|| {
 		let write = |who| {
-			Records::register_record(RuntimeOrigin::signed(who), ALICE, input(1, "Observation", None))
+			Records::register_record(
+				RuntimeOrigin::signed(who),
+				ALICE,
+				input(1, "Observation", None),
+			)
 		};
 		assert_noop!(write(MALLORY), Error::<Test>::NotAuthorized);
 
@@ -267,11 +296,17 @@ fn register_rejects_malformed_content() {
 			record.content.cid = bytes.try_into().unwrap();
 			record
 		};
-		assert_noop!(register(with_cid(vec![1, 2, 3])), Error::<Test>::MalformedCid);
+		assert_noop!(
+			register(with_cid(vec![1, 2, 3])),
+			Error::<Test>::MalformedCid
+		);
 		let mut v0 = vec![0x12, 0x20];
 		v0.extend_from_slice(&[9; 32]);
 		assert_noop!(register(with_cid(v0)), Error::<Test>::CidNotVersion1);
-		assert_noop!(register(with_cid(cid_v1(0x71, [9; 32]))), Error::<Test>::UnsupportedCidCodec);
+		assert_noop!(
+			register(with_cid(cid_v1(0x71, [9; 32]))),
+			Error::<Test>::UnsupportedCidCodec
+		);
 		assert_noop!(
 			register(with_cid(vec![0x01, 0x55, 0x00, 0x02, 7, 7])),
 			Error::<Test>::UnsupportedMultihash
@@ -284,7 +319,10 @@ fn register_rejects_malformed_content() {
 			record.kind = kind(bad_kind);
 			assert_noop!(register(record), Error::<Test>::InvalidKind);
 		}
-		assert_noop!(register(input(1, "Observation", Some(77))), Error::<Test>::UnknownPolicy);
+		assert_noop!(
+			register(input(1, "Observation", Some(77))),
+			Error::<Test>::UnknownPolicy
+		);
 		assert_noop!(
 			Records::register_record(
 				RuntimeOrigin::signed(POOR),
@@ -341,10 +379,16 @@ fn batch_registers_for_several_subjects_atomically() {
 		]
 		.try_into()
 		.unwrap();
-		assert_ok!(Records::register_records(RuntimeOrigin::signed(HOSPITAL), batch));
+		assert_ok!(Records::register_records(
+			RuntimeOrigin::signed(HOSPITAL),
+			batch
+		));
 		assert_eq!(RecordCount::<Test>::get(ALICE), 2);
 		assert_eq!(RecordCount::<Test>::get(BOB), 1);
-		assert_eq!(held(HOSPITAL, HoldReason::RecordVersion), 3 * VERSION_DEPOSIT);
+		assert_eq!(
+			held(HOSPITAL, HoldReason::RecordVersion),
+			3 * VERSION_DEPOSIT
+		);
 
 		// One bad entry (Mallory never authorised the hospital) rolls back the whole batch.
 		let bad: BoundedVec<_, _> = vec![
@@ -376,7 +420,11 @@ fn append_version_supersedes_and_keeps_history() {
 			input(1, "Observation", None)
 		));
 		run_to_block(3);
-		assert_ok!(Records::append_version(RuntimeOrigin::signed(HOSPITAL), 0, content(2)));
+		assert_ok!(Records::append_version(
+			RuntimeOrigin::signed(HOSPITAL),
+			0,
+			content(2)
+		));
 		assert_eq!(
 			last_event(),
 			Event::VersionAppended {
@@ -387,14 +435,20 @@ fn append_version_supersedes_and_keeps_history() {
 				digest: H256::repeat_byte(2)
 			}
 		);
-		let record = Records::<Test>::get(0).unwrap();
+		let record = crate::Records::<Test>::get(0).unwrap();
 		assert_eq!(record.current_version, 2);
 		assert_eq!(record.updated_at, 3);
-		assert_eq!(Versions::<Test>::get(0, 1).unwrap().status, VersionStatus::Superseded);
+		assert_eq!(
+			Versions::<Test>::get(0, 1).unwrap().status,
+			VersionStatus::Superseded
+		);
 		let second = Versions::<Test>::get(0, 2).unwrap();
 		assert_eq!(second.status, VersionStatus::Active);
 		assert_eq!(second.previous, Some(1));
-		assert_eq!(held(HOSPITAL, HoldReason::RecordVersion), 2 * VERSION_DEPOSIT);
+		assert_eq!(
+			held(HOSPITAL, HoldReason::RecordVersion),
+			2 * VERSION_DEPOSIT
+		);
 
 		match Records::record_view(0).unwrap() {
 			RecordView::Live { record, versions } => {
@@ -403,7 +457,7 @@ fn append_version_supersedes_and_keeps_history() {
 					versions.iter().map(|v| v.digest).collect::<Vec<_>>(),
 					vec![H256::repeat_byte(1), H256::repeat_byte(2)]
 				);
-			},
+			}
 			RecordView::Erased(_) => panic!("record is live"),
 		}
 	});
@@ -431,8 +485,16 @@ fn append_version_error_paths() {
 			Records::append_version(RuntimeOrigin::signed(ALICE), 0, bad),
 			Error::<Test>::MalformedCid
 		);
-		assert_ok!(Records::append_version(RuntimeOrigin::signed(ALICE), 0, content(2)));
-		assert_ok!(Records::append_version(RuntimeOrigin::signed(ALICE), 0, content(3)));
+		assert_ok!(Records::append_version(
+			RuntimeOrigin::signed(ALICE),
+			0,
+			content(2)
+		));
+		assert_ok!(Records::append_version(
+			RuntimeOrigin::signed(ALICE),
+			0,
+			content(3)
+		));
 		assert_noop!(
 			Records::append_version(RuntimeOrigin::signed(ALICE), 0, content(4)),
 			Error::<Test>::TooManyVersions
@@ -456,11 +518,21 @@ fn subject_changes_policy() {
 			ALICE,
 			input(1, "Observation", Some(1))
 		));
-		assert_ok!(Records::set_policy(RuntimeOrigin::signed(ALICE), 0, Some(2)));
-		assert_eq!(Records::<Test>::get(0).unwrap().policy, Some(2));
-		assert_eq!(last_event(), Event::PolicyChanged { record: 0, policy: Some(2) });
+		assert_ok!(Records::set_policy(
+			RuntimeOrigin::signed(ALICE),
+			0,
+			Some(2)
+		));
+		assert_eq!(crate::Records::<Test>::get(0).unwrap().policy, Some(2));
+		assert_eq!(
+			last_event(),
+			Event::PolicyChanged {
+				record: 0,
+				policy: Some(2)
+			}
+		);
 		assert_ok!(Records::set_policy(RuntimeOrigin::signed(ALICE), 0, None));
-		assert_eq!(Records::<Test>::get(0).unwrap().policy, None);
+		assert_eq!(crate::Records::<Test>::get(0).unwrap().policy, None);
 
 		// The custodian wrote it, but only the subject decides who may read it.
 		assert_noop!(
@@ -489,7 +561,11 @@ fn erase_leaves_only_a_tombstone_and_releases_deposits() {
 			ALICE,
 			input(1, "Observation", None)
 		));
-		assert_ok!(Records::append_version(RuntimeOrigin::signed(ALICE), 0, content(2)));
+		assert_ok!(Records::append_version(
+			RuntimeOrigin::signed(ALICE),
+			0,
+			content(2)
+		));
 		run_to_block(9);
 
 		assert_noop!(
@@ -506,18 +582,26 @@ fn erase_leaves_only_a_tombstone_and_releases_deposits() {
 				cids: vec![content(1).cid, content(2).cid].try_into().unwrap()
 			}
 		);
-		assert!(Records::<Test>::get(0).is_none());
+		assert!(crate::Records::<Test>::get(0).is_none());
 		assert!(Versions::<Test>::iter_prefix(0).next().is_none());
 		assert!(!SubjectRecords::<Test>::contains_key(ALICE, 0));
 		assert!(!RecordCount::<Test>::contains_key(ALICE));
 		assert_eq!(
 			Tombstones::<Test>::get(0).unwrap(),
-			Tombstone { subject: ALICE, digest: H256::repeat_byte(2), versions: 2, erased_at: 9 }
+			Tombstone {
+				subject: ALICE,
+				digest: H256::repeat_byte(2),
+				versions: 2,
+				erased_at: 9
+			}
 		);
 		assert_eq!(held(HOSPITAL, HoldReason::RecordVersion), 0);
 		assert_eq!(held(ALICE, HoldReason::RecordVersion), 0);
 		assert_eq!(Balances::balance(&HOSPITAL), INITIAL_BALANCE);
-		assert_eq!(Records::record_view(0), Some(RecordView::Erased(Tombstones::<Test>::get(0).unwrap())));
+		assert_eq!(
+			Records::record_view(0),
+			Some(RecordView::Erased(Tombstones::<Test>::get(0).unwrap()))
+		);
 
 		// No CID of the record is left anywhere in the pallet's state.
 		let cid = content(1).cid.into_inner();
@@ -554,13 +638,28 @@ fn anchored_batch_proves_inclusion_off_chain() {
 		let contents: Vec<_> = (1..=5).map(content).collect();
 		let leaves: Vec<H256> = contents
 			.iter()
-			.map(|c| merkle::BatchLeaf { subject: &ALICE, content: c }.hash())
+			.map(|c| {
+				merkle::BatchLeaf {
+					subject: &ALICE,
+					content: c,
+				}
+				.hash()
+			})
 			.collect();
 		let root = merkle::root(leaves.clone());
-		assert_ok!(Records::anchor_batch(RuntimeOrigin::signed(HOSPITAL), root, 5));
+		assert_ok!(Records::anchor_batch(
+			RuntimeOrigin::signed(HOSPITAL),
+			root,
+			5
+		));
 		assert_eq!(
 			last_event(),
-			Event::BatchAnchored { anchor: 0, custodian: HOSPITAL, root, leaf_count: 5 }
+			Event::BatchAnchored {
+				anchor: 0,
+				custodian: HOSPITAL,
+				root,
+				leaf_count: 5
+			}
 		);
 		let anchor = Anchors::<Test>::get(0).unwrap();
 		assert_eq!(anchor.root, root);
@@ -571,11 +670,33 @@ fn anchored_batch_proves_inclusion_off_chain() {
 				leaves.clone(),
 				index as u32,
 			);
-			assert!(merkle::verify(anchor.root, proof.proof.clone(), 5, index as u32, *leaf));
+			assert!(merkle::verify(
+				anchor.root,
+				proof.proof.clone(),
+				5,
+				index as u32,
+				*leaf
+			));
 			// The same proof does not prove another leaf, nor the leaf at another index.
-			let other = merkle::BatchLeaf { subject: &BOB, content: &contents[index] }.hash();
-			assert!(!merkle::verify(anchor.root, proof.proof.clone(), 5, index as u32, other));
-			assert!(!merkle::verify(anchor.root, proof.proof, 5, (index as u32 + 1) % 5, *leaf));
+			let other = merkle::BatchLeaf {
+				subject: &BOB,
+				content: &contents[index],
+			}
+			.hash();
+			assert!(!merkle::verify(
+				anchor.root,
+				proof.proof.clone(),
+				5,
+				index as u32,
+				other
+			));
+			assert!(!merkle::verify(
+				anchor.root,
+				proof.proof,
+				5,
+				(index as u32 + 1) % 5,
+				*leaf
+			));
 		}
 	});
 }
@@ -584,7 +705,10 @@ fn anchored_batch_proves_inclusion_off_chain() {
 fn anchor_error_paths_and_removal() {
 	new_test_ext(|| {
 		let origin = || RuntimeOrigin::signed(HOSPITAL);
-		assert_noop!(Records::anchor_batch(origin(), H256::zero(), 0), Error::<Test>::EmptyBatch);
+		assert_noop!(
+			Records::anchor_batch(origin(), H256::zero(), 0),
+			Error::<Test>::EmptyBatch
+		);
 		assert_noop!(
 			Records::anchor_batch(RuntimeOrigin::signed(POOR), H256::zero(), 1),
 			Error::<Test>::InsufficientDeposit
@@ -599,9 +723,18 @@ fn anchor_error_paths_and_removal() {
 			Records::remove_anchor(RuntimeOrigin::signed(MALLORY), 0),
 			Error::<Test>::NotAnchorOwner
 		);
-		assert_noop!(Records::remove_anchor(origin(), 9), Error::<Test>::AnchorNotFound);
+		assert_noop!(
+			Records::remove_anchor(origin(), 9),
+			Error::<Test>::AnchorNotFound
+		);
 		assert_ok!(Records::remove_anchor(origin(), 0));
-		assert_eq!(last_event(), Event::AnchorRemoved { anchor: 0, custodian: HOSPITAL });
+		assert_eq!(
+			last_event(),
+			Event::AnchorRemoved {
+				anchor: 0,
+				custodian: HOSPITAL
+			}
+		);
 		assert_eq!(AnchorCount::<Test>::get(HOSPITAL), 1);
 		assert_eq!(held(HOSPITAL, HoldReason::BatchAnchor), ANCHOR_DEPOSIT);
 	});
@@ -632,7 +765,10 @@ fn records_of_pages_through_a_subjects_records() {
 		let mut all: Vec<_> = first.iter().chain(rest.iter()).map(|(id, _)| *id).collect();
 		all.sort();
 		assert_eq!(all, vec![0, 1, 2, 3]);
-		assert!(first.iter().chain(rest.iter()).all(|(_, r)| r.subject == ALICE));
+		assert!(first
+			.iter()
+			.chain(rest.iter())
+			.all(|(_, r)| r.subject == ALICE));
 		assert!(Records::records_of(&MALLORY, None, 10).is_empty());
 	});
 }

@@ -1,7 +1,9 @@
 //! Types stored by the record registry and accepted by its calls.
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-use frame_support::{pallet_prelude::ConstU32, BoundedVec, CloneNoBound, EqNoBound, PartialEqNoBound, RuntimeDebugNoBound};
+use frame_support::{
+	pallet_prelude::ConstU32, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
+};
 use scale_info::TypeInfo;
 use sp_core::{Get, H256};
 
@@ -31,7 +33,16 @@ pub type RecordKind = BoundedVec<u8, ConstU32<MAX_KIND_LEN>>;
 /// How the off-chain blob is encrypted and how its data key is wrapped. The chain stores the
 /// tag so clients know which key material opens a record; it never sees keys.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
 )]
 pub enum EncryptionScheme {
 	/// AEAD ciphertext; data key wrapped with CP-ABE under the record's consent policy.
@@ -44,7 +55,16 @@ pub enum EncryptionScheme {
 
 /// Life-cycle state of one version of a record.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
 )]
 pub enum VersionStatus {
 	/// The record's current content.
@@ -137,7 +157,15 @@ pub struct Tombstone<AccountId, BlockNumber> {
 
 /// Which record kinds a custodian may write for a patient.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, CloneNoBound, PartialEqNoBound, EqNoBound, RuntimeDebugNoBound, TypeInfo, MaxEncodedLen,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+	TypeInfo,
+	MaxEncodedLen,
 )]
 #[scale_info(skip_type_params(MaxKinds))]
 pub enum CustodianScope<MaxKinds: Get<u32>> {
@@ -158,7 +186,9 @@ impl<MaxKinds: Get<u32>> CustodianScope<MaxKinds> {
 }
 
 /// A patient's authorisation of a custodian (hospital, lab) to write records for them.
-#[derive(Encode, Decode, CloneNoBound, PartialEqNoBound, EqNoBound, RuntimeDebugNoBound, TypeInfo, MaxEncodedLen)]
+#[derive(
+	Encode, Decode, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, TypeInfo, MaxEncodedLen,
+)]
 #[scale_info(skip_type_params(MaxKinds))]
 pub struct CustodianAuthorization<Balance, BlockNumber, MaxKinds>
 where

@@ -73,30 +73,37 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// For tests: the same shape against `RocksDbWeight`.
 impl WeightInfo for () {
 	fn authorize_custodian() -> Weight {
-		Weight::from_parts(50_000_000, 4_000).saturating_add(RocksDbWeight::get().reads_writes(3, 3))
+		Weight::from_parts(50_000_000, 4_000)
+			.saturating_add(RocksDbWeight::get().reads_writes(3, 3))
 	}
 	fn revoke_custodian() -> Weight {
-		Weight::from_parts(50_000_000, 4_000).saturating_add(RocksDbWeight::get().reads_writes(3, 3))
+		Weight::from_parts(50_000_000, 4_000)
+			.saturating_add(RocksDbWeight::get().reads_writes(3, 3))
 	}
 	fn register_record() -> Weight {
-		Weight::from_parts(80_000_000, 8_000).saturating_add(RocksDbWeight::get().reads_writes(6, 7))
+		Weight::from_parts(80_000_000, 8_000)
+			.saturating_add(RocksDbWeight::get().reads_writes(6, 7))
 	}
 	fn register_records(n: u32) -> Weight {
 		Weight::from_parts(80_000_000, 8_000).saturating_mul(n.into())
 	}
 	fn append_version() -> Weight {
-		Weight::from_parts(80_000_000, 8_000).saturating_add(RocksDbWeight::get().reads_writes(5, 5))
+		Weight::from_parts(80_000_000, 8_000)
+			.saturating_add(RocksDbWeight::get().reads_writes(5, 5))
 	}
 	fn set_policy() -> Weight {
-		Weight::from_parts(30_000_000, 4_000).saturating_add(RocksDbWeight::get().reads_writes(1, 1))
+		Weight::from_parts(30_000_000, 4_000)
+			.saturating_add(RocksDbWeight::get().reads_writes(1, 1))
 	}
 	fn erase_record(v: u32) -> Weight {
 		Weight::from_parts(40_000_000, 4_000).saturating_mul(v.into())
 	}
 	fn anchor_batch() -> Weight {
-		Weight::from_parts(50_000_000, 4_000).saturating_add(RocksDbWeight::get().reads_writes(4, 4))
+		Weight::from_parts(50_000_000, 4_000)
+			.saturating_add(RocksDbWeight::get().reads_writes(4, 4))
 	}
 	fn remove_anchor() -> Weight {
-		Weight::from_parts(50_000_000, 4_000).saturating_add(RocksDbWeight::get().reads_writes(3, 3))
+		Weight::from_parts(50_000_000, 4_000)
+			.saturating_add(RocksDbWeight::get().reads_writes(3, 3))
 	}
 }

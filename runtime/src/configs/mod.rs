@@ -4,8 +4,9 @@
 //! pallets' own benchmarked `SubstrateWeight`s until MedChain's hardware is benchmarked.
 
 use frame_support::{
+	derive_impl,
 	dispatch::DispatchClass,
-	derive_impl, parameter_types,
+	parameter_types,
 	traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, VariantCountOf},
 	weights::{
 		constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
