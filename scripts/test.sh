@@ -19,6 +19,9 @@ step "build"
 build_workspace --all-targets
 
 step "tests (unit + end-to-end)"
-cargo test --profile "$MEDCHAIN_PROFILE" "${MEDCHAIN_CARGO_SELECTION[@]}" --all-targets
+# --no-fail-fast: report every failing crate, not only the first; --show-output: print what
+# passing end-to-end tests measured (block time, finality lag).
+cargo test --profile "$MEDCHAIN_PROFILE" "${MEDCHAIN_CARGO_SELECTION[@]}" --all-targets --no-fail-fast \
+	-- --show-output
 
 step "all checks passed"

@@ -8,10 +8,28 @@ use frame_support::genesis_builder_helper::build_state;
 use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
 use sp_keyring::Sr25519Keyring;
 
-/// Builds the genesis state of preset `name` and runs `check` on it.
+/// Applies a JSON merge patch (RFC 7396), as the node does with a preset over the defaults.
+fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
+	match (base, patch) {
+		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) => {
+			for (key, value) in patch {
+				merge(base.entry(key).or_insert(serde_json::Value::Null), value);
+			}
+		}
+		(base, patch) => *base = patch,
+	}
+}
+
+/// Builds the genesis state of preset `name` (over the default config) and runs `check` on it.
 fn with_preset_state(name: &str, check: impl FnOnce()) {
-	let json = genesis_config_presets::get_preset(&PresetId::from(name))
+	let patch = genesis_config_presets::get_preset(&PresetId::from(name))
 		.unwrap_or_else(|| panic!("preset {name} exists"));
+	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).expect("serialises");
+	merge(
+		&mut config,
+		serde_json::from_slice(&patch).expect("preset is JSON"),
+	);
+	let json = serde_json::to_vec(&config).expect("serialises");
 	let mut ext = sp_io::TestExternalities::new_empty();
 	ext.execute_with(|| {
 		build_state::<RuntimeGenesisConfig>(json).expect("preset builds a valid genesis state");
