@@ -24,4 +24,16 @@ step "tests (unit + end-to-end)"
 cargo test --profile "$MEDCHAIN_PROFILE" "${MEDCHAIN_CARGO_SELECTION[@]}" --all-targets --no-fail-fast \
 	-- --show-output
 
+# Pallet benchmarks run as tests against each pallet's mock runtime. They need the
+# `runtime-benchmarks` feature, which changes FRAME's features, so they build per pallet (a
+# few minutes the first time, cached afterwards) instead of switching the whole workspace.
+for pallet in pallets/*/; do
+	name="$(basename "$pallet")"
+	step "pallet-$name: clippy and benchmark tests (runtime-benchmarks)"
+	cargo clippy --profile "$MEDCHAIN_PROFILE" --locked -p "pallet-$name" --features runtime-benchmarks \
+		--all-targets -- -D warnings
+	cargo test --profile "$MEDCHAIN_PROFILE" --locked -p "pallet-$name" --features runtime-benchmarks \
+		--lib benchmarking
+done
+
 step "all checks passed"

@@ -4,10 +4,14 @@ use super::*;
 use alloc::vec;
 use frame_benchmarking::v2::*;
 use frame_support::{
-	traits::{fungible::Mutate, Get},
+	traits::{
+		fungible::{Inspect, Mutate},
+		Get,
+	},
 	BoundedVec,
 };
 use frame_system::RawOrigin;
+use sp_runtime::Saturating;
 
 /// A valid CIDv1 (raw, sha2-256) whose digest is `seed` repeated.
 fn content(seed: u8) -> ContentInput {
@@ -119,11 +123,24 @@ mod benchmarks {
 		assert_eq!(RecordCount::<T>::get(&patient), 1);
 	}
 
+	// One record per patient, each patient having authorised the custodian: every entry pays
+	// the full authorisation check and touches its own subject's index and counter.
 	#[benchmark]
 	fn register_records(n: Linear<1, { T::MaxBatchSize::get() }>) {
-		let (patient, custodian, kind) = patient_and_custodian::<T>();
+		let custodian = funded::<T>("custodian", 0);
+		let kind = longest_kind(0);
 		let batch: BoundedVec<_, T::MaxBatchSize> = (0..n)
-			.map(|i| (patient.clone(), record_input::<T>(&kind, i as u8)))
+			.map(|i| {
+				let patient = funded::<T>("patient", i);
+				Pallet::<T>::authorize_custodian(
+					RawOrigin::Signed(patient.clone()).into(),
+					custodian.clone(),
+					widest_scope::<T>(&kind),
+					None,
+				)
+				.expect("authorised");
+				(patient, record_input::<T>(&kind, i as u8))
+			})
 			.collect::<alloc::vec::Vec<_>>()
 			.try_into()
 			.expect("n <= MaxBatchSize");
@@ -131,7 +148,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(custodian), batch);
 
-		assert_eq!(RecordCount::<T>::get(&patient), n);
+		assert_eq!(NextRecordId::<T>::get(), n as u64);
 	}
 
 	#[benchmark]
