@@ -24,26 +24,39 @@ fn wasm() -> Result<&'static [u8], String> {
 	})
 }
 
-/// `--dev`: a single-validator chain that any developer can run alone.
-pub fn development() -> Result<ChainSpec, String> {
+/// A chain spec whose genesis is the runtime preset `preset`.
+fn from_preset(
+	name: &str,
+	id: &str,
+	chain_type: ChainType,
+	preset: &str,
+) -> Result<ChainSpec, String> {
 	Ok(ChainSpec::builder(wasm()?, None)
-		.with_name("MedChain Development")
-		.with_id("medchain_dev")
+		.with_name(name)
+		.with_id(id)
 		.with_protocol_id(PROTOCOL_ID)
-		.with_chain_type(ChainType::Development)
-		.with_genesis_config_preset_name(sp_genesis_builder::DEV_RUNTIME_PRESET)
+		.with_chain_type(chain_type)
+		.with_genesis_config_preset_name(preset)
 		.with_properties(properties())
 		.build())
 }
 
+/// `--dev`: a single-validator chain that any developer can run alone.
+pub fn development() -> Result<ChainSpec, String> {
+	from_preset(
+		"MedChain Development",
+		"medchain_dev",
+		ChainType::Development,
+		sp_genesis_builder::DEV_RUNTIME_PRESET,
+	)
+}
+
 /// `--chain local`: a multi-validator local test network.
 pub fn local_testnet() -> Result<ChainSpec, String> {
-	Ok(ChainSpec::builder(wasm()?, None)
-		.with_name("MedChain Local Testnet")
-		.with_id("medchain_local")
-		.with_protocol_id(PROTOCOL_ID)
-		.with_chain_type(ChainType::Local)
-		.with_genesis_config_preset_name(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET)
-		.with_properties(properties())
-		.build())
+	from_preset(
+		"MedChain Local Testnet",
+		"medchain_local",
+		ChainType::Local,
+		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET,
+	)
 }

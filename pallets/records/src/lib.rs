@@ -549,17 +549,7 @@ pub mod pallet {
 			Versions::<T>::insert(
 				record,
 				version,
-				Version {
-					cid: content.cid.clone(),
-					digest: content.digest,
-					size: content.size,
-					scheme: content.scheme,
-					custodian: writer.clone(),
-					deposit,
-					created_at: now,
-					previous: Some(previous),
-					status: VersionStatus::Active,
-				},
+				Version::active(&content, writer.clone(), deposit, now, Some(previous)),
 			);
 			stored.current_version = version;
 			stored.updated_at = now;
@@ -737,17 +727,7 @@ pub mod pallet {
 			Versions::<T>::insert(
 				record,
 				1,
-				Version {
-					cid: content.cid.clone(),
-					digest: content.digest,
-					size: content.size,
-					scheme: content.scheme,
-					custodian: writer.clone(),
-					deposit,
-					created_at: now,
-					previous: None,
-					status: VersionStatus::Active,
-				},
+				Version::active(&content, writer.clone(), deposit, now, None),
 			);
 			Records::<T>::insert(
 				record,

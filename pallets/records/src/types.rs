@@ -142,6 +142,29 @@ pub struct Version<AccountId, Balance, BlockNumber> {
 	pub status: VersionStatus,
 }
 
+impl<AccountId, Balance, BlockNumber> Version<AccountId, Balance, BlockNumber> {
+	/// A new current version holding `content`, written by `custodian`.
+	pub fn active(
+		content: &ContentInput,
+		custodian: AccountId,
+		deposit: Balance,
+		created_at: BlockNumber,
+		previous: Option<VersionNumber>,
+	) -> Self {
+		Self {
+			cid: content.cid.clone(),
+			digest: content.digest,
+			size: content.size,
+			scheme: content.scheme,
+			custodian,
+			deposit,
+			created_at,
+			previous,
+			status: VersionStatus::Active,
+		}
+	}
+}
+
 /// What remains of an erased record: no content reference, only proof that it existed.
 #[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
 pub struct Tombstone<AccountId, BlockNumber> {

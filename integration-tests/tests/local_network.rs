@@ -1,0 +1,69 @@
+//! A two-validator `--chain local` network (Alice and Bob, the `local_testnet` preset's
+//! authorities): the nodes find each other through `--bootnodes`, both author, and GRANDPA,
+//! which needs both votes to finalise with two authorities, finalises the same chain on both.
+
+use std::time::Duration;
+
+use medchain_integration_tests::{BlockId, DevKey, TestNetwork};
+
+const MESH_TIMEOUT: Duration = Duration::from_secs(60);
+const BLOCKS_TIMEOUT: Duration = Duration::from_secs(90);
+const FINALITY_TIMEOUT: Duration = Duration::from_secs(120);
+const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[tokio::test]
+async fn two_validators_author_and_finalize_the_same_chain() {
+	let network = TestNetwork::local(&[DevKey::Alice, DevKey::Bob])
+		.await
+		.expect("two local validators should start");
+	network
+		.wait_for_full_mesh(MESH_TIMEOUT)
+		.await
+		.expect("Alice and Bob should connect");
+	let (alice, bob) = (&network.nodes()[0], &network.nodes()[1]);
+
+	// Aura slots (6 s) alternate between the two authorities: if only one authored, blocks
+	// would come every 12 s.
+	let production = alice
+		.wait_for_new_blocks(4, BLOCKS_TIMEOUT)
+		.await
+		.expect("the network should author");
+	let last = production.last().expect("four new blocks were seen");
+	let block = BlockId {
+		number: last.number,
+		hash: last.hash,
+	};
+	let block_time = production
+		.mean_block_time()
+		.expect("four blocks give a block time");
+	println!(
+		"local network: block #{} reached, mean block time {:.2}s",
+		block.number,
+		block_time.as_secs_f64()
+	);
+	assert!(
+		block_time < Duration::from_secs(9),
+		"both validators author: mean block time {block_time:?} is not ~6 s"
+	);
+
+	// Bob finalises the very block Alice saw: same chain, and both voters took part.
+	let finality = bob
+		.wait_for_finalized(block, FINALITY_TIMEOUT)
+		.await
+		.expect("Bob should finalise the block Alice imported");
+	println!(
+		"local network: #{} finalized on Bob {:.2}s later, {} block(s) behind best",
+		block.number,
+		finality.waited.as_secs_f64(),
+		finality.lag_blocks()
+	);
+	alice
+		.wait_for_finalized(block, FINALITY_TIMEOUT)
+		.await
+		.expect("Alice should finalise the same block");
+
+	network
+		.shutdown(SHUTDOWN_TIMEOUT)
+		.await
+		.expect("both nodes stop cleanly");
+}
