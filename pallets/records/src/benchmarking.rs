@@ -54,18 +54,27 @@ fn widest_scope<T: Config>(wanted: &RecordKind) -> CustodianScopeOf<T> {
 	CustodianScope::Kinds(kinds.try_into().expect("MaxScopeKinds entries"))
 }
 
+/// `patient` authorises `custodian` with the widest scope, `kind` listed last.
+fn authorize_widest<T: Config>(
+	patient: &T::AccountId,
+	custodian: &T::AccountId,
+	kind: &RecordKind,
+) {
+	Pallet::<T>::authorize_custodian(
+		RawOrigin::Signed(patient.clone()).into(),
+		custodian.clone(),
+		widest_scope::<T>(kind),
+		None,
+	)
+	.expect("authorised");
+}
+
 /// Patient and custodian, the custodian authorised with the widest scope.
 fn patient_and_custodian<T: Config>() -> (T::AccountId, T::AccountId, RecordKind) {
 	let patient = funded::<T>("patient", 0);
 	let custodian = funded::<T>("custodian", 0);
 	let kind = longest_kind(0);
-	Pallet::<T>::authorize_custodian(
-		RawOrigin::Signed(patient.clone()).into(),
-		custodian.clone(),
-		widest_scope::<T>(&kind),
-		None,
-	)
-	.expect("authorised");
+	authorize_widest::<T>(&patient, &custodian, &kind);
 	(patient, custodian, kind)
 }
 
@@ -132,13 +141,7 @@ mod benchmarks {
 		let batch: BoundedVec<_, T::MaxBatchSize> = (0..n)
 			.map(|i| {
 				let patient = funded::<T>("patient", i);
-				Pallet::<T>::authorize_custodian(
-					RawOrigin::Signed(patient.clone()).into(),
-					custodian.clone(),
-					widest_scope::<T>(&kind),
-					None,
-				)
-				.expect("authorised");
+				authorize_widest::<T>(&patient, &custodian, &kind);
 				(patient, record_input::<T>(&kind, i as u8))
 			})
 			.collect::<alloc::vec::Vec<_>>()
