@@ -37,6 +37,9 @@
 //! Processes are managed with `std::process`. The crate forbids `unsafe` and adds no
 //! `libc`/`nix` dependency, so SIGTERM is sent with the POSIX `kill` utility.
 
+pub mod consent;
+pub mod records;
+
 use std::{
 	collections::BTreeSet,
 	ffi::{OsStr, OsString},
@@ -54,14 +57,17 @@ use subxt::{
 	client::OnlineClientAtBlockImpl,
 	config::{
 		substrate::{AccountId32, MultiAddress, MultiSignature},
-		Config, DefaultTransactionExtensions, HashFor, RpcConfigFor, SubstrateConfig,
+		Config, DefaultExtrinsicParamsBuilder, DefaultTransactionExtensions, HashFor, RpcConfigFor,
+		SubstrateConfig,
 	},
+	dynamic::Value,
+	error::{DispatchError, TransactionEventsError},
 	events::DecodeAsEvent,
-	ext::scale_decode::DecodeAsType,
+	ext::{scale_decode::DecodeAsType, scale_value::Composite},
 	extrinsics::ExtrinsicEvents,
 	metadata::ArcMetadata,
 	rpcs::{client::RpcParams, methods::legacy::NumberOrHex, LegacyRpcMethods, RpcClient},
-	transactions::{TransactionInBlock, TransactionProgress, TransactionStatus},
+	transactions::{Payload, Signer, TransactionInBlock, TransactionProgress, TransactionStatus},
 	OnlineClient, OnlineClientAtBlock,
 };
 
@@ -1168,6 +1174,41 @@ impl TestNode {
 		}
 	}
 
+	/// Signs `call` with `signer` and follows it into a block. The nonce comes from
+	/// `system_accountNextIndex`, which counts the signer's transactions still in the pool,
+	/// so a test can send several transactions in a row without waiting for finality.
+	pub async fn submit<Call, S>(
+		&self,
+		call: &Call,
+		signer: &S,
+		timeout: Duration,
+	) -> Result<Inclusion>
+	where
+		Call: Payload,
+		S: Signer<MedChainConfig>,
+	{
+		let account = signer.account_id();
+		let nonce = self
+			.rpc()
+			.system_account_next_index(&account)
+			.await
+			.map_err(subxt_err(format!("system_accountNextIndex({account})")))?;
+		let params = DefaultExtrinsicParamsBuilder::<MedChainConfig>::new()
+			.nonce(nonce)
+			.build();
+		let mut progress = self
+			.client()
+			.tx()
+			.await
+			.map_err(subxt_err("transaction client"))?
+			.sign_and_submit_then_watch(call, signer, params)
+			.await
+			.map_err(subxt_err(format!(
+				"submitting a transaction from {account}"
+			)))?;
+		self.wait_for_inclusion(&mut progress, timeout).await
+	}
+
 	/// Waits until the node has at least `min_peers` peers (`system_health`).
 	pub async fn wait_for_peers(&self, min_peers: usize, timeout: Duration) -> Result<usize> {
 		let started = Instant::now();
@@ -1334,6 +1375,7 @@ struct AccountInfo {
 #[decode_as_type(crate_path = "::subxt::ext::scale_decode")]
 struct AccountData {
 	free: u128,
+	reserved: u128,
 }
 
 /// `System.Account(account).data.free` at the given block (0 for an unknown account).
@@ -1348,6 +1390,54 @@ pub async fn free_balance(at: &ClientAtBlock, account: &AccountId32) -> Result<u
 		.decode()
 		.map_err(subxt_err(format!("decoding System.Account({account})")))?;
 	Ok(info.data.free)
+}
+
+/// `System.Account(account).data.reserved` at the given block: what the account has on hold
+/// (deposits) or reserved (0 for an unknown account).
+pub async fn reserved_balance(at: &ClientAtBlock, account: &AccountId32) -> Result<u128> {
+	let address = subxt::dynamic::storage::<([u8; 32],), AccountInfo>("System", "Account");
+	let value = at
+		.storage()
+		.fetch(address, (account.0,))
+		.await
+		.map_err(subxt_err(format!("reading System.Account({account})")))?;
+	let info = value
+		.decode()
+		.map_err(subxt_err(format!("decoding System.Account({account})")))?;
+	Ok(info.data.reserved)
+}
+
+/// `Pallet::Error` of a transaction that failed in dispatch (e.g. `"Records::NotSubject"`), or
+/// `None` if it did not fail with a pallet error.
+pub fn pallet_error(error: &TransactionEventsError) -> Option<String> {
+	match error {
+		TransactionEventsError::ExtrinsicFailed(DispatchError::Module(module)) => {
+			Some(module.details_string())
+		}
+		_ => None,
+	}
+}
+
+/// Wraps `call` (built with `subxt::dynamic::tx(..).into_value()`) in `Sudo.sudo`, for the
+/// dev chain's Root-only calls (e.g. accrediting an attribute authority before governance).
+pub fn sudo(call: Value) -> subxt::transactions::DynamicPayload<Composite<()>> {
+	subxt::dynamic::tx("Sudo", "sudo", Composite::unnamed([call]))
+}
+
+/// The dispatch result inside `Sudo.Sudid`, as `Ok(())` or the inner error's `Pallet::Error`.
+pub fn sudo_result(events: &ExtrinsicEvents<MedChainConfig>) -> Option<Result<(), String>> {
+	#[derive(DecodeAsType)]
+	#[decode_as_type(crate_path = "::subxt::ext::scale_decode")]
+	struct Sudid {
+		sudo_result: Result<(), Value>,
+	}
+	impl DecodeAsEvent for Sudid {
+		fn is_event(pallet: &str, event: &str) -> bool {
+			pallet == "Sudo" && event == "Sudid"
+		}
+	}
+	let sudid = events.find_first::<Sudid>()?.ok()?;
+	Some(sudid.sudo_result.map_err(|error| error.to_string()))
 }
 
 /// The `Balances.Transfer` event.

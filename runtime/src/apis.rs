@@ -4,6 +4,7 @@
 use alloc::vec::Vec;
 use frame_support::{
 	genesis_builder_helper::{build_state, get_preset},
+	traits::Get,
 	weights::Weight,
 };
 use pallet_grandpa::AuthorityId as GrandpaId;
@@ -18,8 +19,9 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use super::{
-	AccountId, Aura, Balance, Block, Executive, Grandpa, InherentDataExt, Nonce, Runtime,
-	RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
+	configs::PolicyId, AccountId, Aura, Balance, Block, BlockNumber, Consent, Executive, Grandpa,
+	InherentDataExt, Nonce, Records, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys,
+	System, TransactionPayment, VERSION,
 };
 
 impl_runtime_apis! {
@@ -172,6 +174,56 @@ impl_runtime_apis! {
 		}
 		fn query_length_to_fee(length: u32) -> Balance {
 			TransactionPayment::length_to_fee(length)
+		}
+	}
+
+	impl pallet_records_runtime_api::RecordsApi<Block, AccountId, Balance, BlockNumber, PolicyId>
+		for Runtime
+	{
+		fn records_of(
+			subject: AccountId,
+			start_after: Option<pallet_records::RecordId>,
+			limit: u32,
+		) -> Vec<(pallet_records::RecordId, pallet_records::RecordOf<Runtime>)> {
+			// A page never exceeds what one subject may hold, whatever the caller asks.
+			let limit = limit.min(<Runtime as pallet_records::Config>::MaxRecordsPerSubject::get());
+			Records::records_of(&subject, start_after, limit)
+		}
+
+		fn record(id: pallet_records::RecordId) -> Option<pallet_records::RecordViewOf<Runtime>> {
+			Records::record_view(id)
+		}
+	}
+
+	impl pallet_consent_runtime_api::ConsentApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+		fn access(
+			who: AccountId,
+			record: medchain_primitives::RecordId,
+			purpose: medchain_primitives::Purpose,
+		) -> Result<medchain_primitives::AccessBasis, medchain_primitives::AccessDenial> {
+			<Consent as medchain_primitives::AccessInspect<AccountId>>::access(&who, record, purpose)
+		}
+
+		fn live_ticket(
+			who: AccountId,
+			record: medchain_primitives::RecordId,
+		) -> Option<pallet_consent::TicketOf<Runtime>> {
+			let now = System::block_number();
+			pallet_consent::Tickets::<Runtime>::get(&who, record).filter(|t| now < t.expires_at)
+		}
+
+		fn valid_attributes(who: AccountId) -> Vec<pallet_consent::policy::AttributeName> {
+			Consent::valid_attributes_at(&who, System::block_number())
+		}
+
+		fn policy(id: medchain_primitives::PolicyId) -> Option<pallet_consent::PolicyOf<Runtime>> {
+			Consent::policy(id)
+		}
+
+		fn break_glass_uses(
+			subject: AccountId,
+		) -> Vec<(pallet_consent::BreakGlassId, pallet_consent::BreakGlassUseOf<Runtime>)> {
+			Consent::break_glass_uses(&subject)
 		}
 	}
 

@@ -101,6 +101,13 @@ pub mod currency {
 
 	/// Accounts holding less than this are reaped; keeps dust accounts out of state.
 	pub const EXISTENTIAL_DEPOSIT: Balance = MILLI_UNIT;
+
+	/// Deposit for keeping `items` storage entries of `bytes` bytes in total: 0.1 MED per
+	/// entry plus 1 milli-MED per byte. Large enough that filling state costs real money,
+	/// small next to what a hospital or patient account holds; returned when the data goes.
+	pub const fn deposit(items: u32, bytes: u32) -> Balance {
+		items as Balance * 100 * MILLI_UNIT + bytes as Balance * MILLI_UNIT
+	}
 }
 pub use currency::*;
 
@@ -192,6 +199,12 @@ mod runtime {
 	/// Development only: the `development` preset sets a sudo key, every other preset none.
 	#[runtime::pallet_index(6)]
 	pub type Sudo = pallet_sudo;
+
+	// MedChain's own pallets start at 20, leaving room for more infrastructure pallets.
+	#[runtime::pallet_index(20)]
+	pub type Records = pallet_records;
+	#[runtime::pallet_index(21)]
+	pub type Consent = pallet_consent;
 }
 
 #[cfg(test)]

@@ -78,11 +78,18 @@ fn patient_and_custodian<T: Config>() -> (T::AccountId, T::AccountId, RecordKind
 	(patient, custodian, kind)
 }
 
+/// Provides what the record registry's benchmarks need from other pallets.
+pub trait BenchmarkHelper<PolicyId> {
+	/// An existing consent policy (created on first use).
+	fn policy() -> PolicyId;
+}
+
+/// A record guarded by a policy: registering it checks the policy exists (the worst case).
 fn record_input<T: Config>(kind: &RecordKind, seed: u8) -> RecordInputOf<T> {
 	RecordInput {
 		content: content(seed),
 		kind: kind.clone(),
-		policy: None,
+		policy: Some(T::BenchmarkHelper::policy()),
 	}
 }
 
@@ -180,11 +187,13 @@ mod benchmarks {
 		)
 		.expect("registered");
 
-		// Clearing the policy: setting one needs a policy from the consent pallet.
-		#[extrinsic_call]
-		_(RawOrigin::Signed(patient), 0, None);
+		let policy = T::BenchmarkHelper::policy();
 
-		assert_eq!(Records::<T>::get(0).and_then(|r| r.policy), None);
+		// Setting a policy checks that it exists.
+		#[extrinsic_call]
+		_(RawOrigin::Signed(patient), 0, Some(policy));
+
+		assert_eq!(Records::<T>::get(0).and_then(|r| r.policy), Some(policy));
 	}
 
 	#[benchmark]

@@ -49,7 +49,7 @@ pub use pallet::*;
 pub use types::*;
 
 #[cfg(feature = "runtime-benchmarks")]
-mod benchmarking;
+pub mod benchmarking;
 pub mod content_id;
 pub mod merkle;
 #[cfg(test)]
@@ -108,35 +108,9 @@ pub type RecordViewOf<T> = RecordView<
 /// A new record as submitted by a writer.
 pub type RecordInputOf<T> = RecordInput<<T as Config>::PolicyId>;
 
-/// Whether a consent policy exists. Implemented by the consent pallet; `()` knows no policy,
-/// so a runtime without one rejects every policy reference.
-pub trait PolicyInspect<PolicyId> {
-	/// `true` if `policy` exists and may guard records.
-	fn policy_exists(policy: &PolicyId) -> bool;
-}
-
-impl<PolicyId> PolicyInspect<PolicyId> for () {
-	fn policy_exists(_: &PolicyId) -> bool {
-		false
-	}
-}
-
-/// What other pallets (consent, key grants) may know about a live record.
-#[derive(Clone, PartialEq, Eq, Debug)]
-pub struct RecordSummary<AccountId, PolicyId> {
-	/// The patient the record is about.
-	pub subject: AccountId,
-	/// What the record holds.
-	pub kind: RecordKind,
-	/// Consent policy guarding it.
-	pub policy: Option<PolicyId>,
-}
-
-/// Read access to records for other pallets.
-pub trait RecordInspect<AccountId, PolicyId> {
-	/// The live record `id`, or `None` if it never existed or was erased.
-	fn record(id: RecordId) -> Option<RecordSummary<AccountId, PolicyId>>;
-}
+/// The cross-pallet traits this pallet implements ([`RecordInspect`]) and uses
+/// ([`PolicyInspect`]), shared through `medchain-primitives`.
+pub use medchain_primitives::{PolicyInspect, RecordInspect, RecordSummary};
 
 #[frame_support::pallet]
 pub mod pallet {
@@ -210,6 +184,10 @@ pub mod pallet {
 
 		/// Weights of this pallet's calls, from its benchmarks.
 		type WeightInfo: WeightInfo;
+
+		/// Provides a consent policy for benchmarks (policies live in another pallet).
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: benchmarking::BenchmarkHelper<Self::PolicyId>;
 	}
 
 	/// Why this pallet holds funds.

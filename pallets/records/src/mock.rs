@@ -78,6 +78,15 @@ impl pallet_records::Config for Test {
 	type MaxBatchSize = frame_support::traits::ConstU32<5>;
 	type MaxAnchorsPerAccount = frame_support::traits::ConstU32<2>;
 	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = TestPolicies;
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::benchmarking::BenchmarkHelper<u32> for TestPolicies {
+	fn policy() -> u32 {
+		1
+	}
 }
 
 /// A fresh chain at block 1 with funded accounts; checks the pallet's invariants after `test`.

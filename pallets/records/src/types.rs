@@ -7,8 +7,7 @@ use frame_support::{
 use scale_info::TypeInfo;
 use sp_core::{Get, H256};
 
-/// Identifies a record for its whole life, across versions. Assigned by the chain in sequence.
-pub type RecordId = u64;
+pub use medchain_primitives::{RecordId, RecordKind, MAX_KIND_LEN};
 
 /// A record's version: 1 for the first, +1 for each appended version.
 pub type VersionNumber = u32;
@@ -20,15 +19,8 @@ pub type AnchorId = u64;
 /// leaves room for longer digests allowed in future without a storage migration.
 pub const MAX_CID_LEN: u32 = 96;
 
-/// Longest record kind code in bytes (FHIR resource types are at most ~35 characters).
-pub const MAX_KIND_LEN: u32 = 64;
-
 /// An IPFS-compatible content identifier (binary CIDv1), validated by [`crate::cid::validate`].
 pub type ContentId = BoundedVec<u8, ConstU32<MAX_CID_LEN>>;
-
-/// What a record holds, as a code such as a FHIR resource type: `Observation`,
-/// `ImagingStudy`, `DiagnosticReport`. ASCII letters and digits only, starting with a letter.
-pub type RecordKind = BoundedVec<u8, ConstU32<MAX_KIND_LEN>>;
 
 /// How the off-chain blob is encrypted and how its data key is wrapped. The chain stores the
 /// tag so clients know which key material opens a record; it never sees keys.

@@ -3,6 +3,10 @@
 //! Each `impl Config` says why its constants have the values they have. Weights come from the
 //! pallets' own benchmarked `SubstrateWeight`s until MedChain's hardware is benchmarked.
 
+mod consent;
+mod records;
+pub use records::PolicyId;
+
 use frame_support::{
 	derive_impl,
 	dispatch::DispatchClass,

@@ -1,0 +1,142 @@
+//! The consent pallet's call arguments, events and runtime-API answers, mirrored for subxt's
+//! dynamic API: fields and variants are matched by name against the runtime's metadata.
+
+use subxt::{
+	events::DecodeAsEvent,
+	ext::{scale_decode::DecodeAsType, scale_encode::EncodeAsType},
+	utils::AccountId32,
+};
+
+/// Why a requester wants a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EncodeAsType, DecodeAsType)]
+#[encode_as_type(crate_path = "::subxt::ext::scale_encode")]
+#[decode_as_type(crate_path = "::subxt::ext::scale_decode")]
+pub enum Purpose {
+	Treatment,
+	Emergency,
+	Research,
+	PublicHealth,
+	Payment,
+	Operations,
+}
+
+/// Why access was allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, DecodeAsType)]
+#[decode_as_type(crate_path = "::subxt::ext::scale_decode")]
+pub enum AccessBasis {
+	Subject,
+	ExplicitAllow,
+	Policy,
+	BreakGlass,
+}
+
+/// Why access was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, DecodeAsType)]
+#[decode_as_type(crate_path = "::subxt::ext::scale_decode")]
+pub enum AccessDenial {
+	RecordNotFound,
+	ExplicitDeny,
+	PolicyNotFound,
+	NoPolicy,
+	PolicyNotSatisfied,
+}
+
+/// Which of a subject's records an override covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EncodeAsType)]
+#[encode_as_type(crate_path = "::subxt::ext::scale_encode")]
+pub enum OverrideScope {
+	AllRecords,
+	Record(u64),
+}
+
+/// Allow or deny.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EncodeAsType)]
+#[encode_as_type(crate_path = "::subxt::ext::scale_encode")]
+pub enum OverrideKind {
+	Allow,
+	Deny,
+}
+
+/// Review state of a break-glass use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, DecodeAsType)]
+#[decode_as_type(crate_path = "::subxt::ext::scale_decode")]
+pub enum Review {
+	Pending,
+	Acknowledged,
+	Disputed,
+}
+
+/// An access ticket (`ConsentApi.live_ticket`).
+#[derive(Debug, Clone, PartialEq, Eq, DecodeAsType)]
+#[decode_as_type(crate_path = "::subxt::ext::scale_decode")]
+pub struct Ticket {
+	pub subject: AccountId32,
+	pub purpose: Purpose,
+	pub basis: AccessBasis,
+	pub issued_at: u32,
+	pub expires_at: u32,
+	pub deposit: u128,
+}
+
+/// A break-glass use (`ConsentApi.break_glass_uses`).
+#[derive(Debug, Clone, PartialEq, Eq, DecodeAsType)]
+#[decode_as_type(crate_path = "::subxt::ext::scale_decode")]
+pub struct BreakGlassUse {
+	pub record: u64,
+	pub requester: AccountId32,
+	pub justification: Vec<u8>,
+	pub opened_at: u32,
+	pub review: Review,
+	pub deposit: u128,
+}
+
+/// `Consent.PolicyCreated`.
+#[derive(Debug, Clone, PartialEq, Eq, DecodeAsType)]
+#[decode_as_type(crate_path = "::subxt::ext::scale_decode")]
+pub struct PolicyCreated {
+	pub policy: u32,
+	pub owner: AccountId32,
+	pub canonical: Vec<u8>,
+}
+
+impl DecodeAsEvent for PolicyCreated {
+	fn is_event(pallet: &str, event: &str) -> bool {
+		pallet == "Consent" && event == "PolicyCreated"
+	}
+}
+
+/// `Consent.AccessGranted`: the audit trail of a grant.
+#[derive(Debug, Clone, PartialEq, Eq, DecodeAsType)]
+#[decode_as_type(crate_path = "::subxt::ext::scale_decode")]
+pub struct AccessGranted {
+	pub record: u64,
+	pub requester: AccountId32,
+	pub subject: AccountId32,
+	pub purpose: Purpose,
+	pub basis: AccessBasis,
+	pub expires_at: u32,
+}
+
+impl DecodeAsEvent for AccessGranted {
+	fn is_event(pallet: &str, event: &str) -> bool {
+		pallet == "Consent" && event == "AccessGranted"
+	}
+}
+
+/// `Consent.BreakGlassOpened`.
+#[derive(Debug, Clone, PartialEq, Eq, DecodeAsType)]
+#[decode_as_type(crate_path = "::subxt::ext::scale_decode")]
+pub struct BreakGlassOpened {
+	pub id: u64,
+	pub record: u64,
+	pub subject: AccountId32,
+	pub requester: AccountId32,
+	pub justification: Vec<u8>,
+	pub expires_at: u32,
+}
+
+impl DecodeAsEvent for BreakGlassOpened {
+	fn is_event(pallet: &str, event: &str) -> bool {
+		pallet == "Consent" && event == "BreakGlassOpened"
+	}
+}

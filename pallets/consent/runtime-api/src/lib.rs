@@ -1,0 +1,49 @@
+//! # Consent runtime API
+//!
+//! Questions gateways, proxies and dApps ask the consent pallet without a transaction (over
+//! RPC with `state_call`):
+//!
+//! - [`ConsentApi::access`]: may this account access this record for this purpose now, and
+//!   on what basis (or why not)? The same decision `request_access` makes, without storing a
+//!   ticket.
+//! - [`ConsentApi::live_ticket`]: the account's unexpired ticket for a record: what a gateway
+//!   checks before serving a blob, since a ticket is the on-chain audit trail of the grant.
+//! - [`ConsentApi::valid_attributes`]: the account's attributes that count now (the set a
+//!   CP-ABE key should carry).
+//! - [`ConsentApi::policy`]: a policy's canonical text (what clients encrypt under) and
+//!   compiled form.
+//! - [`ConsentApi::break_glass_uses`]: a subject's emergency accesses, reviewed or not.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+use alloc::vec::Vec;
+use codec::Codec;
+pub use medchain_primitives::{AccessBasis, AccessDenial, PolicyId, Purpose, RecordId};
+pub use pallet_consent::{policy::AttributeName, BreakGlassId, BreakGlassUse, Policy, Ticket};
+
+sp_api::decl_runtime_apis! {
+	/// Read access to consent decisions and their records.
+	pub trait ConsentApi<AccountId, Balance, BlockNumber>
+	where
+		AccountId: Codec,
+		Balance: Codec,
+		BlockNumber: Codec,
+	{
+		/// Whether `who` may access `record` for `purpose` at this block.
+		fn access(who: AccountId, record: RecordId, purpose: Purpose) -> Result<AccessBasis, AccessDenial>;
+
+		/// `who`'s ticket for `record` if it has not expired at this block.
+		fn live_ticket(who: AccountId, record: RecordId) -> Option<Ticket<AccountId, Balance, BlockNumber>>;
+
+		/// `who`'s attributes that count at this block, sorted.
+		fn valid_attributes(who: AccountId) -> Vec<AttributeName>;
+
+		/// Policy `id`.
+		fn policy(id: PolicyId) -> Option<Policy<AccountId, Balance, BlockNumber>>;
+
+		/// Break-glass uses listed for `subject`, oldest first.
+		fn break_glass_uses(subject: AccountId) -> Vec<(BreakGlassId, BreakGlassUse<AccountId, Balance, BlockNumber>)>;
+	}
+}

@@ -1,0 +1,1362 @@
+//! # Consent pallet
+//!
+//! The public, auditable half of attribute-based encryption: who holds which attribute, which
+//! policy guards which record, what each patient explicitly allowed or denied, and who was
+//! granted access to which record, when and why. Record data never comes here: clients encrypt
+//! each record's data key with CP-ABE under the same policy the chain evaluates.
+//!
+//! ## Overview
+//!
+//! - **Attribute authorities** are accredited by [`Config::AuthorityOrigin`] (the consortium
+//!   council; Root until it exists) for a set of attributes or namespaces (`org:hospital-a`,
+//!   `role:*`). Governance may suspend, reinstate or withdraw them; a suspended or withdrawn
+//!   authority's attributes stop counting at once.
+//! - **Attributes** (`namespace:value`) are issued by an authority that covers them, to an
+//!   account, with an optional expiry; the issuer may revoke them. They are stored per holder,
+//!   sorted, so one read gives an account's attributes. The issuer pays a deposit.
+//! - **Policies** are written in the CP-ABE library's syntax with threshold gates (see
+//!   [`policy`]), stored once with a deposit and referenced by id from records. The chain keeps
+//!   the canonical text (for CP-ABE) and a compiled form (for evaluation).
+//! - **Overrides**: a patient explicitly allows (optionally for one purpose) or denies an
+//!   account, for one record or all of their records, optionally until a block.
+//! - **Access requests**: [`Pallet::request_access`] decides in this order: the subject always
+//!   may; an explicit deny refuses; an explicit allow grants; otherwise the record's policy is
+//!   evaluated against the requester's currently valid attributes. A grant stores a
+//!   time-boxed [`Ticket`] and emits [`Event::AccessGranted`]: the audit trail gateways check
+//!   before serving data. A refusal stores nothing and fails with a specific error.
+//! - **Break-glass**: a holder of [`Config::EmergencyAttribute`] may open a record without
+//!   matching its policy (an explicit deny still wins), giving a justification code. The ticket
+//!   is short-lived and flagged, the use is listed for the subject, and the subject or
+//!   [`Config::ReviewOrigin`] must acknowledge or dispute it; disputes stay on record.
+//!
+//! Other pallets reuse the decisions through [`medchain_primitives::AccessInspect`]; the
+//! record registry checks policy ids through [`medchain_primitives::PolicyInspect`]. Records
+//! are read through [`medchain_primitives::RecordInspect`], never from another pallet's storage.
+//!
+//! ## Calls
+//!
+//! | call | who | what |
+//! |---|---|---|
+//! | `accredit_authority` | governance | accredit (or re-scope) an attribute authority |
+//! | `suspend_authority` / `reinstate_authority` | governance | pause / resume an authority |
+//! | `withdraw_authority` | governance | end an accreditation |
+//! | `issue_attribute` | authority | give an account an attribute (expiry optional) |
+//! | `revoke_attribute` | the issuer | take it back |
+//! | `remove_attribute` | holder; anyone once it no longer counts | clean up, deposit to issuer |
+//! | `create_policy` / `remove_policy` | anyone / owner | store / drop a policy |
+//! | `set_override` / `remove_override` | subject | explicit allow or deny |
+//! | `request_access` | anyone | get a ticket if allowed |
+//! | `close_ticket` | requester; anyone after expiry | drop a ticket, deposit back |
+//! | `break_glass` | emergency attribute holder | emergency ticket, flagged |
+//! | `review_break_glass` | subject or review origin | acknowledge or dispute |
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+pub use types::*;
+
+#[cfg(feature = "runtime-benchmarks")]
+pub mod benchmarking;
+#[cfg(test)]
+mod mock;
+pub mod policy;
+#[cfg(test)]
+mod policy_tests;
+#[cfg(test)]
+mod tests;
+mod types;
+pub mod weights;
+pub use weights::WeightInfo;
+
+use alloc::vec::Vec;
+use frame_support::traits::fungible;
+use medchain_primitives::{AccessBasis, AccessDenial, PolicyId, Purpose, RecordId};
+use policy::{AttributeName, PolicyError};
+
+/// Balance type of the currency deposits are held in.
+pub type BalanceOf<T> =
+	<<T as Config>::Currency as fungible::Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+type BlockNumberOf<T> = frame_system::pallet_prelude::BlockNumberFor<T>;
+type AccountIdOf<T> = <T as frame_system::Config>::AccountId;
+
+/// An authority as stored for runtime `T`.
+pub type AuthorityOf<T> = Authority<BlockNumberOf<T>, <T as Config>::MaxScopesPerAuthority>;
+/// An account's attribute as stored for runtime `T`.
+pub type HeldAttributeOf<T> = HeldAttribute<AccountIdOf<T>, BalanceOf<T>, BlockNumberOf<T>>;
+/// All attributes of one account, sorted by name.
+pub type HeldAttributesOf<T> =
+	frame_support::BoundedVec<HeldAttributeOf<T>, <T as Config>::MaxAttributesPerAccount>;
+/// A policy as stored for runtime `T`.
+pub type PolicyOf<T> = Policy<AccountIdOf<T>, BalanceOf<T>, BlockNumberOf<T>>;
+/// An override as stored for runtime `T`.
+pub type ConsentOverrideOf<T> = ConsentOverride<BalanceOf<T>, BlockNumberOf<T>>;
+/// A ticket as stored for runtime `T`.
+pub type TicketOf<T> = Ticket<AccountIdOf<T>, BalanceOf<T>, BlockNumberOf<T>>;
+/// A break-glass use as stored for runtime `T`.
+pub type BreakGlassUseOf<T> = BreakGlassUse<AccountIdOf<T>, BalanceOf<T>, BlockNumberOf<T>>;
+/// Scopes of an authority for runtime `T`.
+pub type ScopesOf<T> =
+	frame_support::BoundedVec<AttributePattern, <T as Config>::MaxScopesPerAuthority>;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{
+			fungible::{Mutate, MutateHold},
+			tokens::Precision,
+		},
+	};
+	use frame_system::pallet_prelude::*;
+	use medchain_primitives::RecordInspect;
+	use policy::{PolicyText, MAX_POLICY_LEAVES};
+	use sp_runtime::traits::{Saturating, Zero};
+
+	/// The in-code storage version.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// Currency deposits are held in.
+		type Currency: MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>
+			+ Mutate<Self::AccountId>;
+
+		/// The overarching hold reason.
+		type RuntimeHoldReason: From<HoldReason>;
+
+		/// The record registry, read through its trait.
+		type Records: RecordInspect<Self::AccountId, PolicyId>;
+
+		/// Accredits, suspends, reinstates and withdraws attribute authorities.
+		type AuthorityOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// Reviews break-glass uses besides the subject (the council).
+		type ReviewOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// The attribute that allows break-glass, e.g. `role:emergency`.
+		#[pallet::constant]
+		type EmergencyAttribute: Get<AttributeName>;
+
+		/// Deposit for a policy, plus [`Config::PolicyDepositPerByte`] per stored byte.
+		#[pallet::constant]
+		type PolicyDepositBase: Get<BalanceOf<Self>>;
+
+		/// Deposit per byte of a stored policy (canonical text and compiled form).
+		#[pallet::constant]
+		type PolicyDepositPerByte: Get<BalanceOf<Self>>;
+
+		/// Deposit held from an issuer per attribute it issued.
+		#[pallet::constant]
+		type AttributeDeposit: Get<BalanceOf<Self>>;
+
+		/// Deposit held from a subject per override.
+		#[pallet::constant]
+		type OverrideDeposit: Get<BalanceOf<Self>>;
+
+		/// Deposit held from a requester per open ticket.
+		#[pallet::constant]
+		type TicketDeposit: Get<BalanceOf<Self>>;
+
+		/// Deposit held from a break-glass requester until the use is reviewed.
+		#[pallet::constant]
+		type BreakGlassDeposit: Get<BalanceOf<Self>>;
+
+		/// Attribute patterns one authority may be accredited for.
+		#[pallet::constant]
+		type MaxScopesPerAuthority: Get<u32>;
+
+		/// Attributes one account may hold.
+		#[pallet::constant]
+		type MaxAttributesPerAccount: Get<u32>;
+
+		/// Policies one account may own.
+		#[pallet::constant]
+		type MaxPoliciesPerAccount: Get<u32>;
+
+		/// Overrides one subject may have.
+		#[pallet::constant]
+		type MaxOverridesPerSubject: Get<u32>;
+
+		/// Open tickets one requester may have.
+		#[pallet::constant]
+		type MaxTicketsPerAccount: Get<u32>;
+
+		/// Unreviewed break-glass uses one requester may have.
+		#[pallet::constant]
+		type MaxOpenBreakGlassPerAccount: Get<u32>;
+
+		/// Blocks a ticket from `request_access` stays valid.
+		#[pallet::constant]
+		type TicketLifetime: Get<BlockNumberFor<Self>>;
+
+		/// Blocks a break-glass ticket stays valid (short).
+		#[pallet::constant]
+		type BreakGlassLifetime: Get<BlockNumberFor<Self>>;
+
+		/// Weights of this pallet's calls, from its benchmarks.
+		type WeightInfo: WeightInfo;
+
+		/// Creates the records benchmarks need (they live in another pallet).
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: benchmarking::BenchmarkHelper<Self::AccountId>;
+	}
+
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// A stored policy.
+		Policy,
+		/// An issued attribute.
+		Attribute,
+		/// A consent override.
+		Override,
+		/// An open access ticket.
+		Ticket,
+		/// An unreviewed break-glass use.
+		BreakGlass,
+	}
+
+	/// Accredited attribute authorities. `Blake2_128Concat`: accounts are user-chosen.
+	#[pallet::storage]
+	pub type Authorities<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, AuthorityOf<T>>;
+
+	/// Every account's attributes, sorted by name, so one read gives them all.
+	/// `Blake2_128Concat`: accounts are user-chosen.
+	#[pallet::storage]
+	pub type Attributes<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, HeldAttributesOf<T>, ValueQuery>;
+
+	/// The id the next policy gets.
+	#[pallet::storage]
+	pub type NextPolicyId<T> = StorageValue<_, PolicyId, ValueQuery>;
+
+	/// Stored policies. `Twox64Concat`: ids are assigned by the chain in sequence.
+	#[pallet::storage]
+	pub type Policies<T: Config> = StorageMap<_, Twox64Concat, PolicyId, PolicyOf<T>>;
+
+	/// Policies each account owns (bounded by [`Config::MaxPoliciesPerAccount`]).
+	#[pallet::storage]
+	pub type PolicyCount<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	/// Explicit allows and denies: subject, scope, the account concerned. `Blake2_128Concat`
+	/// on accounts (user-chosen); `Twox64Concat` on the scope (the subject's own record ids).
+	#[pallet::storage]
+	pub type Overrides<T: Config> = StorageNMap<
+		_,
+		(
+			NMapKey<Blake2_128Concat, T::AccountId>,
+			NMapKey<Twox64Concat, OverrideScope>,
+			NMapKey<Blake2_128Concat, T::AccountId>,
+		),
+		ConsentOverrideOf<T>,
+	>;
+
+	/// Overrides each subject has set.
+	#[pallet::storage]
+	pub type OverrideCount<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	/// Access tickets by requester and record (a new grant replaces the old ticket).
+	#[pallet::storage]
+	pub type Tickets<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, RecordId, TicketOf<T>>;
+
+	/// Open tickets per requester.
+	#[pallet::storage]
+	pub type TicketCount<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	/// The id the next break-glass use gets.
+	#[pallet::storage]
+	pub type NextBreakGlassId<T> = StorageValue<_, BreakGlassId, ValueQuery>;
+
+	/// Break-glass uses listed per subject, reviewed or not. `Twox64Concat` on the id
+	/// (chain-assigned).
+	#[pallet::storage]
+	pub type BreakGlassLog<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Twox64Concat,
+		BreakGlassId,
+		BreakGlassUseOf<T>,
+	>;
+
+	/// Unreviewed break-glass uses per requester.
+	#[pallet::storage]
+	pub type OpenBreakGlass<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// An authority was accredited, or its scopes replaced.
+		AuthorityAccredited {
+			authority: T::AccountId,
+			scopes: ScopesOf<T>,
+		},
+		/// An authority was suspended: it may not issue and its attributes do not count.
+		AuthoritySuspended { authority: T::AccountId },
+		/// A suspended authority was reinstated.
+		AuthorityReinstated { authority: T::AccountId },
+		/// An accreditation ended; the authority's attributes no longer count.
+		AuthorityWithdrawn { authority: T::AccountId },
+		/// An attribute was issued (or re-issued with a new expiry).
+		AttributeIssued {
+			holder: T::AccountId,
+			attribute: AttributeName,
+			issuer: T::AccountId,
+			expires_at: Option<BlockNumberFor<T>>,
+		},
+		/// The issuer revoked an attribute.
+		AttributeRevoked {
+			holder: T::AccountId,
+			attribute: AttributeName,
+			issuer: T::AccountId,
+		},
+		/// An attribute was removed by its holder or, once it no longer counted, by anyone.
+		AttributeRemoved {
+			holder: T::AccountId,
+			attribute: AttributeName,
+			by: T::AccountId,
+		},
+		/// A policy was stored.
+		PolicyCreated {
+			policy: PolicyId,
+			owner: T::AccountId,
+			canonical: policy::CanonicalText,
+		},
+		/// A policy was removed; records still naming it are refused by policy (fail closed).
+		PolicyRemoved {
+			policy: PolicyId,
+			owner: T::AccountId,
+		},
+		/// A subject set an explicit allow or deny.
+		OverrideSet {
+			subject: T::AccountId,
+			scope: OverrideScope,
+			account: T::AccountId,
+			kind: OverrideKind,
+			purpose: Option<Purpose>,
+			expires_at: Option<BlockNumberFor<T>>,
+		},
+		/// A subject removed an override.
+		OverrideRemoved {
+			subject: T::AccountId,
+			scope: OverrideScope,
+			account: T::AccountId,
+		},
+		/// Access was granted: the audit trail of who may read what, why and until when.
+		AccessGranted {
+			record: RecordId,
+			requester: T::AccountId,
+			subject: T::AccountId,
+			purpose: Purpose,
+			basis: AccessBasis,
+			expires_at: BlockNumberFor<T>,
+		},
+		/// A ticket was closed and its deposit returned.
+		TicketClosed {
+			record: RecordId,
+			requester: T::AccountId,
+		},
+		/// Emergency access was opened without the policy; it awaits review.
+		BreakGlassOpened {
+			id: BreakGlassId,
+			record: RecordId,
+			subject: T::AccountId,
+			requester: T::AccountId,
+			justification: JustificationCode,
+			expires_at: BlockNumberFor<T>,
+		},
+		/// A break-glass use was reviewed. `reviewer` is `None` for the review origin.
+		BreakGlassReviewed {
+			id: BreakGlassId,
+			subject: T::AccountId,
+			requester: T::AccountId,
+			review: Review,
+			reviewer: Option<T::AccountId>,
+		},
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The policy text is empty.
+		PolicyEmpty,
+		/// The policy text is longer than the allowed maximum.
+		PolicyTooLong,
+		/// The policy text is not in the policy syntax.
+		PolicySyntax,
+		/// `and` and `or` are mixed at one level: add parentheses.
+		MixedOperators,
+		/// An attribute or pattern is not `namespace:value` in lowercase letters, digits, `-`
+		/// and `.` (no `_`).
+		InvalidAttribute,
+		/// A threshold gate needs 1 <= k <= number of children.
+		InvalidThreshold,
+		/// The policy has more attribute leaves than allowed.
+		TooManyLeaves,
+		/// A gate has more children than allowed.
+		GateTooWide,
+		/// Gates are nested deeper than allowed.
+		PolicyTooDeep,
+		/// Expanding threshold gates for CP-ABE makes the policy too large.
+		ExpansionTooLarge,
+		/// No policy with this id.
+		PolicyNotFound,
+		/// Only the policy's owner may remove it.
+		NotPolicyOwner,
+		/// The account owns as many policies as allowed.
+		TooManyPolicies,
+		/// The account is not an accredited authority.
+		NotAuthority,
+		/// The authority is suspended.
+		AuthorityNotActive,
+		/// The authority is not suspended.
+		AuthorityNotSuspended,
+		/// An authority needs at least one scope.
+		NoScopes,
+		/// The authority's scopes do not cover this attribute.
+		OutsideScope,
+		/// The holder has as many attributes as allowed.
+		TooManyAttributes,
+		/// The holder has this attribute from another authority whose issue still counts.
+		HeldFromOtherIssuer,
+		/// The holder has no such attribute.
+		AttributeNotFound,
+		/// Only the issuer may revoke an attribute.
+		NotIssuer,
+		/// The attribute still counts: only its holder or issuer may remove it.
+		AttributeStillValid,
+		/// An expiry block must lie in the future.
+		ExpiryInPast,
+		/// No live record with this id.
+		RecordNotFound,
+		/// Only the record's subject may do this.
+		NotSubject,
+		/// A subject needs no override for themself.
+		OverrideForSelf,
+		/// The subject has as many overrides as allowed.
+		TooManyOverrides,
+		/// No such override.
+		OverrideNotFound,
+		/// The subject explicitly denied the requester.
+		ExplicitlyDenied,
+		/// The record names a policy that no longer exists; access fails closed.
+		RecordPolicyMissing,
+		/// The record has no policy and the requester is neither subject nor allowed.
+		NoPolicy,
+		/// The requester's valid attributes do not satisfy the record's policy.
+		PolicyNotSatisfied,
+		/// The requester has as many open tickets as allowed.
+		TooManyTickets,
+		/// No such ticket.
+		TicketNotFound,
+		/// Only the requester may close a ticket before it expires.
+		TicketStillValid,
+		/// Break-glass needs the emergency attribute, currently valid.
+		NotEmergencyStaff,
+		/// Justification codes are 1-32 uppercase letters, digits or `-`.
+		InvalidJustification,
+		/// The requester has as many unreviewed break-glass uses as allowed.
+		TooManyOpenBreakGlass,
+		/// No such break-glass use for this subject.
+		BreakGlassNotFound,
+		/// This break-glass use was already reviewed.
+		AlreadyReviewed,
+	}
+
+	impl<T> From<PolicyError> for Error<T> {
+		fn from(error: PolicyError) -> Self {
+			match error {
+				PolicyError::Empty => Self::PolicyEmpty,
+				PolicyError::TooLong => Self::PolicyTooLong,
+				PolicyError::Syntax => Self::PolicySyntax,
+				PolicyError::MixedOperators => Self::MixedOperators,
+				PolicyError::InvalidAttribute => Self::InvalidAttribute,
+				PolicyError::InvalidThreshold => Self::InvalidThreshold,
+				PolicyError::TooManyLeaves => Self::TooManyLeaves,
+				PolicyError::GateTooWide => Self::GateTooWide,
+				PolicyError::TooDeep => Self::PolicyTooDeep,
+				PolicyError::ExpansionTooLarge => Self::ExpansionTooLarge,
+			}
+		}
+	}
+
+	impl<T> From<AccessDenial> for Error<T> {
+		fn from(denial: AccessDenial) -> Self {
+			match denial {
+				AccessDenial::RecordNotFound => Self::RecordNotFound,
+				AccessDenial::ExplicitDeny => Self::ExplicitlyDenied,
+				AccessDenial::PolicyNotFound => Self::RecordPolicyMissing,
+				AccessDenial::NoPolicy => Self::NoPolicy,
+				AccessDenial::PolicyNotSatisfied => Self::PolicyNotSatisfied,
+			}
+		}
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Accredit `authority` for `scopes` (attributes such as `org:hospital-a` or namespaces
+		/// such as `role:*`), or replace an accredited authority's scopes. The authority
+		/// becomes active. Attributes it issued outside the new scopes stop counting.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::accredit_authority(scopes.len() as u32))]
+		pub fn accredit_authority(
+			origin: OriginFor<T>,
+			authority: T::AccountId,
+			scopes: ScopesOf<T>,
+		) -> DispatchResult {
+			T::AuthorityOrigin::ensure_origin(origin)?;
+			ensure!(!scopes.is_empty(), Error::<T>::NoScopes);
+			for pattern in scopes.iter() {
+				validate_pattern(pattern).map_err(|_| Error::<T>::InvalidAttribute)?;
+			}
+			Authorities::<T>::insert(
+				&authority,
+				Authority {
+					scopes: scopes.clone(),
+					status: AuthorityStatus::Active,
+					accredited_at: frame_system::Pallet::<T>::block_number(),
+				},
+			);
+			Self::deposit_event(Event::AuthorityAccredited { authority, scopes });
+			Ok(())
+		}
+
+		/// Suspend an active authority: it may not issue, and its attributes do not count
+		/// until it is reinstated.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::suspend_authority())]
+		pub fn suspend_authority(origin: OriginFor<T>, authority: T::AccountId) -> DispatchResult {
+			T::AuthorityOrigin::ensure_origin(origin)?;
+			Authorities::<T>::try_mutate(&authority, |stored| {
+				let stored = stored.as_mut().ok_or(Error::<T>::NotAuthority)?;
+				ensure!(
+					stored.status == AuthorityStatus::Active,
+					Error::<T>::AuthorityNotActive
+				);
+				stored.status = AuthorityStatus::Suspended;
+				Ok::<_, DispatchError>(())
+			})?;
+			Self::deposit_event(Event::AuthoritySuspended { authority });
+			Ok(())
+		}
+
+		/// Reinstate a suspended authority.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::reinstate_authority())]
+		pub fn reinstate_authority(
+			origin: OriginFor<T>,
+			authority: T::AccountId,
+		) -> DispatchResult {
+			T::AuthorityOrigin::ensure_origin(origin)?;
+			Authorities::<T>::try_mutate(&authority, |stored| {
+				let stored = stored.as_mut().ok_or(Error::<T>::NotAuthority)?;
+				ensure!(
+					stored.status == AuthorityStatus::Suspended,
+					Error::<T>::AuthorityNotSuspended
+				);
+				stored.status = AuthorityStatus::Active;
+				Ok::<_, DispatchError>(())
+			})?;
+			Self::deposit_event(Event::AuthorityReinstated { authority });
+			Ok(())
+		}
+
+		/// End an accreditation. The attributes the authority issued stop counting at once;
+		/// anyone may then remove them (deposits go back to the authority).
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::withdraw_authority())]
+		pub fn withdraw_authority(origin: OriginFor<T>, authority: T::AccountId) -> DispatchResult {
+			T::AuthorityOrigin::ensure_origin(origin)?;
+			Authorities::<T>::take(&authority).ok_or(Error::<T>::NotAuthority)?;
+			Self::deposit_event(Event::AuthorityWithdrawn { authority });
+			Ok(())
+		}
+
+		/// Issue `attribute` to `holder` until `expires_at` (exclusive; `None`: no expiry).
+		/// Re-issuing an attribute the caller issued updates its expiry. The caller must be an
+		/// active authority covering the attribute; it pays [`Config::AttributeDeposit`].
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::issue_attribute(T::MaxAttributesPerAccount::get()))]
+		pub fn issue_attribute(
+			origin: OriginFor<T>,
+			holder: T::AccountId,
+			attribute: AttributeName,
+			expires_at: Option<BlockNumberFor<T>>,
+		) -> DispatchResult {
+			let issuer = ensure_signed(origin)?;
+			policy::validate_attribute(&attribute).map_err(|_| Error::<T>::InvalidAttribute)?;
+			let authority = Authorities::<T>::get(&issuer).ok_or(Error::<T>::NotAuthority)?;
+			ensure!(
+				authority.status == AuthorityStatus::Active,
+				Error::<T>::AuthorityNotActive
+			);
+			ensure!(authority.covers(&attribute), Error::<T>::OutsideScope);
+			let now = frame_system::Pallet::<T>::block_number();
+			ensure!(
+				expires_at.is_none_or(|at| at > now),
+				Error::<T>::ExpiryInPast
+			);
+
+			let mut held = Attributes::<T>::get(&holder);
+			match held.binary_search_by(|h| h.name.as_slice().cmp(attribute.as_slice())) {
+				Ok(index) => {
+					let existing = held.get_mut(index).ok_or(Error::<T>::AttributeNotFound)?;
+					if existing.issuer != issuer {
+						ensure!(
+							!Self::counts(existing, now, &mut Default::default()),
+							Error::<T>::HeldFromOtherIssuer
+						);
+						// The other issue no longer counts: replace it, returning its deposit.
+						Self::release(&HoldReason::Attribute, &existing.issuer, existing.deposit);
+						existing.deposit = Self::hold(
+							&HoldReason::Attribute,
+							&issuer,
+							T::AttributeDeposit::get(),
+						)?;
+						existing.issuer = issuer.clone();
+					}
+					existing.issued_at = now;
+					existing.expires_at = expires_at;
+				}
+				Err(index) => {
+					ensure!(
+						(held.len() as u32) < T::MaxAttributesPerAccount::get(),
+						Error::<T>::TooManyAttributes
+					);
+					let deposit =
+						Self::hold(&HoldReason::Attribute, &issuer, T::AttributeDeposit::get())?;
+					held.try_insert(
+						index,
+						HeldAttribute {
+							name: attribute.clone(),
+							issuer: issuer.clone(),
+							issued_at: now,
+							expires_at,
+							deposit,
+						},
+					)
+					.map_err(|_| Error::<T>::TooManyAttributes)?;
+				}
+			}
+			Attributes::<T>::insert(&holder, held);
+			Self::deposit_event(Event::AttributeIssued {
+				holder,
+				attribute,
+				issuer,
+				expires_at,
+			});
+			Ok(())
+		}
+
+		/// Revoke an attribute the caller issued; it stops counting at once.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::revoke_attribute(T::MaxAttributesPerAccount::get()))]
+		pub fn revoke_attribute(
+			origin: OriginFor<T>,
+			holder: T::AccountId,
+			attribute: AttributeName,
+		) -> DispatchResult {
+			let issuer = ensure_signed(origin)?;
+			let removed = Self::take_attribute(&holder, &attribute, |held| {
+				ensure!(held.issuer == issuer, Error::<T>::NotIssuer);
+				Ok(())
+			})?;
+			Self::release(&HoldReason::Attribute, &removed.issuer, removed.deposit);
+			Self::deposit_event(Event::AttributeRevoked {
+				holder,
+				attribute,
+				issuer,
+			});
+			Ok(())
+		}
+
+		/// Remove an attribute of `holder`: the holder may always (renouncing it); anyone may
+		/// once it no longer counts (expired, issuer withdrawn or out of scope). The deposit
+		/// goes back to the issuer.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::remove_attribute(T::MaxAttributesPerAccount::get()))]
+		pub fn remove_attribute(
+			origin: OriginFor<T>,
+			holder: T::AccountId,
+			attribute: AttributeName,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let now = frame_system::Pallet::<T>::block_number();
+			let removed = Self::take_attribute(&holder, &attribute, |held| {
+				ensure!(
+					who == holder || Self::is_stale(held, now),
+					Error::<T>::AttributeStillValid
+				);
+				Ok(())
+			})?;
+			Self::release(&HoldReason::Attribute, &removed.issuer, removed.deposit);
+			Self::deposit_event(Event::AttributeRemoved {
+				holder,
+				attribute,
+				by: who,
+			});
+			Ok(())
+		}
+
+		/// Store a consent policy. The text is parsed, bounds-checked, canonicalised and
+		/// compiled; the owner pays [`Config::PolicyDepositBase`] plus
+		/// [`Config::PolicyDepositPerByte`] per stored byte.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::create_policy(text.len() as u32))]
+		pub fn create_policy(origin: OriginFor<T>, text: PolicyText) -> DispatchResult {
+			let owner = ensure_signed(origin)?;
+			let count = PolicyCount::<T>::get(&owner);
+			ensure!(
+				count < T::MaxPoliciesPerAccount::get(),
+				Error::<T>::TooManyPolicies
+			);
+			let validated = policy::validate(&text).map_err(Error::<T>::from)?;
+			let bytes = (validated.canonical.len() + validated.compiled.encoded_size()) as u32;
+			let amount = T::PolicyDepositBase::get()
+				.saturating_add(T::PolicyDepositPerByte::get().saturating_mul(bytes.into()));
+			let deposit = Self::hold(&HoldReason::Policy, &owner, amount)?;
+			let id = NextPolicyId::<T>::get();
+			NextPolicyId::<T>::put(id.saturating_add(1));
+			Policies::<T>::insert(
+				id,
+				Policy {
+					owner: owner.clone(),
+					canonical: validated.canonical.clone(),
+					compiled: validated.compiled,
+					deposit,
+					created_at: frame_system::Pallet::<T>::block_number(),
+				},
+			);
+			PolicyCount::<T>::insert(&owner, count.saturating_add(1));
+			Self::deposit_event(Event::PolicyCreated {
+				policy: id,
+				owner,
+				canonical: validated.canonical,
+			});
+			Ok(())
+		}
+
+		/// Remove a policy the caller owns, releasing its deposit. Records that still name it
+		/// are then refused by policy (explicit allows and the subject still work).
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::remove_policy())]
+		pub fn remove_policy(origin: OriginFor<T>, policy: PolicyId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let stored = Policies::<T>::get(policy).ok_or(Error::<T>::PolicyNotFound)?;
+			ensure!(stored.owner == who, Error::<T>::NotPolicyOwner);
+			Policies::<T>::remove(policy);
+			PolicyCount::<T>::mutate_exists(&who, decrement);
+			Self::release(&HoldReason::Policy, &who, stored.deposit);
+			Self::deposit_event(Event::PolicyRemoved { policy, owner: who });
+			Ok(())
+		}
+
+		/// Explicitly allow or deny `account` access to the caller's records (`scope`): one
+		/// record or all of them. An allow may be limited to one `purpose`. Replaces an
+		/// existing override for the same scope and account. Holds
+		/// [`Config::OverrideDeposit`] once per override.
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::set_override())]
+		pub fn set_override(
+			origin: OriginFor<T>,
+			scope: OverrideScope,
+			account: T::AccountId,
+			kind: OverrideKind,
+			purpose: Option<Purpose>,
+			expires_at: Option<BlockNumberFor<T>>,
+		) -> DispatchResult {
+			let subject = ensure_signed(origin)?;
+			ensure!(subject != account, Error::<T>::OverrideForSelf);
+			if let OverrideScope::Record(record) = scope {
+				let summary = T::Records::record(record).ok_or(Error::<T>::RecordNotFound)?;
+				ensure!(summary.subject == subject, Error::<T>::NotSubject);
+			}
+			let now = frame_system::Pallet::<T>::block_number();
+			ensure!(
+				expires_at.is_none_or(|at| at > now),
+				Error::<T>::ExpiryInPast
+			);
+			let key = (&subject, scope, &account);
+			let deposit = match Overrides::<T>::get(key) {
+				Some(existing) => existing.deposit,
+				None => {
+					let count = OverrideCount::<T>::get(&subject);
+					ensure!(
+						count < T::MaxOverridesPerSubject::get(),
+						Error::<T>::TooManyOverrides
+					);
+					OverrideCount::<T>::insert(&subject, count.saturating_add(1));
+					Self::hold(&HoldReason::Override, &subject, T::OverrideDeposit::get())?
+				}
+			};
+			Overrides::<T>::insert(
+				key,
+				ConsentOverride {
+					kind,
+					purpose,
+					expires_at,
+					deposit,
+				},
+			);
+			Self::deposit_event(Event::OverrideSet {
+				subject,
+				scope,
+				account,
+				kind,
+				purpose,
+				expires_at,
+			});
+			Ok(())
+		}
+
+		/// Remove one of the caller's overrides, releasing its deposit.
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::remove_override())]
+		pub fn remove_override(
+			origin: OriginFor<T>,
+			scope: OverrideScope,
+			account: T::AccountId,
+		) -> DispatchResult {
+			let subject = ensure_signed(origin)?;
+			let removed = Overrides::<T>::take((&subject, scope, &account))
+				.ok_or(Error::<T>::OverrideNotFound)?;
+			OverrideCount::<T>::mutate_exists(&subject, decrement);
+			Self::release(&HoldReason::Override, &subject, removed.deposit);
+			Self::deposit_event(Event::OverrideRemoved {
+				subject,
+				scope,
+				account,
+			});
+			Ok(())
+		}
+
+		/// Ask for access to `record` for `purpose`. Decided in order: the subject; an explicit
+		/// deny (refused); an explicit allow; the record's policy against the caller's valid
+		/// attributes. If allowed, stores a ticket valid for [`Config::TicketLifetime`] blocks
+		/// (replacing the caller's previous ticket for the record) and emits
+		/// [`Event::AccessGranted`]. If refused, fails with the reason and stores nothing.
+		#[pallet::call_index(11)]
+		#[pallet::weight(T::WeightInfo::request_access(
+			T::MaxAttributesPerAccount::get(),
+			MAX_POLICY_LEAVES,
+		))]
+		pub fn request_access(
+			origin: OriginFor<T>,
+			record: RecordId,
+			purpose: Purpose,
+		) -> DispatchResultWithPostInfo {
+			let requester = ensure_signed(origin)?;
+			let now = frame_system::Pallet::<T>::block_number();
+			let decision = Self::decide(&requester, record, purpose, now);
+			let (basis, subject) = decision.outcome.map_err(Error::<T>::from)?;
+			let expires_at = now.saturating_add(T::TicketLifetime::get());
+			Self::open_ticket(
+				&requester, record, &subject, purpose, basis, now, expires_at,
+			)?;
+			Self::deposit_event(Event::AccessGranted {
+				record,
+				requester,
+				subject,
+				purpose,
+				basis,
+				expires_at,
+			});
+			Ok(Some(T::WeightInfo::request_access(
+				decision.attributes,
+				decision.leaves,
+			))
+			.into())
+		}
+
+		/// Close a ticket and return its deposit: the requester at any time, anyone once it
+		/// has expired.
+		#[pallet::call_index(12)]
+		#[pallet::weight(T::WeightInfo::close_ticket())]
+		pub fn close_ticket(
+			origin: OriginFor<T>,
+			requester: T::AccountId,
+			record: RecordId,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let ticket = Tickets::<T>::get(&requester, record).ok_or(Error::<T>::TicketNotFound)?;
+			let now = frame_system::Pallet::<T>::block_number();
+			ensure!(
+				who == requester || now >= ticket.expires_at,
+				Error::<T>::TicketStillValid
+			);
+			Tickets::<T>::remove(&requester, record);
+			TicketCount::<T>::mutate_exists(&requester, decrement);
+			Self::release(&HoldReason::Ticket, &requester, ticket.deposit);
+			Self::deposit_event(Event::TicketClosed { record, requester });
+			Ok(())
+		}
+
+		/// Emergency access to `record` without its policy, for a holder of
+		/// [`Config::EmergencyAttribute`]. An explicit deny still refuses. Stores a flagged
+		/// ticket valid for [`Config::BreakGlassLifetime`] blocks and a use listed for the
+		/// subject, holding [`Config::BreakGlassDeposit`] until the use is reviewed.
+		#[pallet::call_index(13)]
+		#[pallet::weight(T::WeightInfo::break_glass(T::MaxAttributesPerAccount::get()))]
+		pub fn break_glass(
+			origin: OriginFor<T>,
+			record: RecordId,
+			justification: JustificationCode,
+		) -> DispatchResultWithPostInfo {
+			let requester = ensure_signed(origin)?;
+			ensure!(
+				valid_justification(&justification),
+				Error::<T>::InvalidJustification
+			);
+			let now = frame_system::Pallet::<T>::block_number();
+			let summary = T::Records::record(record).ok_or(Error::<T>::RecordNotFound)?;
+			let held = Self::valid_attributes_at(&requester, now);
+			let emergency = T::EmergencyAttribute::get();
+			ensure!(
+				held.binary_search_by(|h| h.as_slice().cmp(emergency.as_slice()))
+					.is_ok(),
+				Error::<T>::NotEmergencyStaff
+			);
+			ensure!(
+				!Self::denied(&summary.subject, record, &requester, now),
+				Error::<T>::ExplicitlyDenied
+			);
+			let open = OpenBreakGlass::<T>::get(&requester);
+			ensure!(
+				open < T::MaxOpenBreakGlassPerAccount::get(),
+				Error::<T>::TooManyOpenBreakGlass
+			);
+			let expires_at = now.saturating_add(T::BreakGlassLifetime::get());
+			let subject = summary.subject;
+			Self::open_ticket(
+				&requester,
+				record,
+				&subject,
+				Purpose::Emergency,
+				AccessBasis::BreakGlass,
+				now,
+				expires_at,
+			)?;
+			let deposit = Self::hold(
+				&HoldReason::BreakGlass,
+				&requester,
+				T::BreakGlassDeposit::get(),
+			)?;
+			let id = NextBreakGlassId::<T>::get();
+			NextBreakGlassId::<T>::put(id.saturating_add(1));
+			BreakGlassLog::<T>::insert(
+				&subject,
+				id,
+				BreakGlassUse {
+					record,
+					requester: requester.clone(),
+					justification: justification.clone(),
+					opened_at: now,
+					review: Review::Pending,
+					deposit,
+				},
+			);
+			OpenBreakGlass::<T>::insert(&requester, open.saturating_add(1));
+			Self::deposit_event(Event::AccessGranted {
+				record,
+				requester: requester.clone(),
+				subject: subject.clone(),
+				purpose: Purpose::Emergency,
+				basis: AccessBasis::BreakGlass,
+				expires_at,
+			});
+			Self::deposit_event(Event::BreakGlassOpened {
+				id,
+				record,
+				subject,
+				requester,
+				justification,
+				expires_at,
+			});
+			Ok(Some(T::WeightInfo::break_glass(held.len() as u32)).into())
+		}
+
+		/// Acknowledge or dispute break-glass use `id` of `subject`: by the subject (signed) or
+		/// by [`Config::ReviewOrigin`]. The requester's deposit is released either way; a
+		/// dispute stays on record.
+		#[pallet::call_index(14)]
+		#[pallet::weight(T::WeightInfo::review_break_glass())]
+		pub fn review_break_glass(
+			origin: OriginFor<T>,
+			subject: T::AccountId,
+			id: BreakGlassId,
+			verdict: Verdict,
+		) -> DispatchResult {
+			let reviewer = match T::ReviewOrigin::try_origin(origin) {
+				Ok(_) => None,
+				Err(origin) => {
+					let who = ensure_signed(origin)?;
+					ensure!(who == subject, Error::<T>::NotSubject);
+					Some(who)
+				}
+			};
+			let mut used =
+				BreakGlassLog::<T>::get(&subject, id).ok_or(Error::<T>::BreakGlassNotFound)?;
+			ensure!(used.review == Review::Pending, Error::<T>::AlreadyReviewed);
+			used.review = match verdict {
+				Verdict::Acknowledge => Review::Acknowledged,
+				Verdict::Dispute => Review::Disputed,
+			};
+			Self::release(&HoldReason::BreakGlass, &used.requester, used.deposit);
+			used.deposit = Zero::zero();
+			OpenBreakGlass::<T>::mutate_exists(&used.requester, decrement);
+			let (requester, review) = (used.requester.clone(), used.review);
+			BreakGlassLog::<T>::insert(&subject, id, used);
+			Self::deposit_event(Event::BreakGlassReviewed {
+				id,
+				subject,
+				requester,
+				review,
+				reviewer,
+			});
+			Ok(())
+		}
+	}
+
+	/// The outcome of an access decision and what it cost to reach.
+	pub struct Decision<AccountId> {
+		/// The basis and the record's subject, or why access is refused.
+		pub outcome: Result<(AccessBasis, AccountId), AccessDenial>,
+		/// Attributes of the requester that were looked at.
+		pub attributes: u32,
+		/// Leaves of the policy that was evaluated.
+		pub leaves: u32,
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// Decides whether `who` may access `record` for `purpose` at block `now`.
+		pub fn decide(
+			who: &T::AccountId,
+			record: RecordId,
+			purpose: Purpose,
+			now: BlockNumberFor<T>,
+		) -> Decision<T::AccountId> {
+			let mut decision = Decision {
+				outcome: Err(AccessDenial::RecordNotFound),
+				attributes: 0,
+				leaves: 0,
+			};
+			let Some(summary) = T::Records::record(record) else {
+				return decision;
+			};
+			let subject = summary.subject;
+			if *who == subject {
+				decision.outcome = Ok((AccessBasis::Subject, subject));
+				return decision;
+			}
+			if Self::denied(&subject, record, who, now) {
+				decision.outcome = Err(AccessDenial::ExplicitDeny);
+				return decision;
+			}
+			if Self::allowed(&subject, record, who, purpose, now) {
+				decision.outcome = Ok((AccessBasis::ExplicitAllow, subject));
+				return decision;
+			}
+			let Some(policy_id) = summary.policy else {
+				decision.outcome = Err(AccessDenial::NoPolicy);
+				return decision;
+			};
+			let Some(policy) = Policies::<T>::get(policy_id) else {
+				decision.outcome = Err(AccessDenial::PolicyNotFound);
+				return decision;
+			};
+			let held = Self::valid_attributes_at(who, now);
+			decision.attributes = held.len() as u32;
+			decision.leaves = policy.compiled.leaf_count();
+			decision.outcome = if policy.compiled.evaluate(&held) {
+				Ok((AccessBasis::Policy, subject))
+			} else {
+				Err(AccessDenial::PolicyNotSatisfied)
+			};
+			decision
+		}
+
+		/// The attributes of `who` that count at block `now`, sorted: not expired, issued by
+		/// an accredited, active authority that still covers them.
+		pub fn valid_attributes_at(
+			who: &T::AccountId,
+			now: BlockNumberFor<T>,
+		) -> Vec<AttributeName> {
+			let mut authorities = alloc::collections::BTreeMap::new();
+			Attributes::<T>::get(who)
+				.into_iter()
+				.filter(|held| Self::counts(held, now, &mut authorities))
+				.map(|held| held.name)
+				.collect()
+		}
+
+		/// Whether `held` counts at `now`. `authorities` caches authority lookups.
+		fn counts(
+			held: &HeldAttributeOf<T>,
+			now: BlockNumberFor<T>,
+			authorities: &mut alloc::collections::BTreeMap<T::AccountId, Option<AuthorityOf<T>>>,
+		) -> bool {
+			if held.expires_at.is_some_and(|at| now >= at) {
+				return false;
+			}
+			let authority = authorities
+				.entry(held.issuer.clone())
+				.or_insert_with(|| Authorities::<T>::get(&held.issuer));
+			authority
+				.as_ref()
+				.is_some_and(|a| a.status == AuthorityStatus::Active && a.covers(&held.name))
+		}
+
+		/// Whether `held` can never count again: expired, or its issuer withdrawn or no longer
+		/// covering it. (A suspended issuer may be reinstated, so that alone is not stale.)
+		fn is_stale(held: &HeldAttributeOf<T>, now: BlockNumberFor<T>) -> bool {
+			held.expires_at.is_some_and(|at| now >= at)
+				|| Authorities::<T>::get(&held.issuer).is_none_or(|a| !a.covers(&held.name))
+		}
+
+		/// Overrides of `subject` for `who` that apply to `record` at `now` (at most two:
+		/// record scope and all-records scope).
+		fn overrides(
+			subject: &T::AccountId,
+			record: RecordId,
+			who: &T::AccountId,
+			now: BlockNumberFor<T>,
+		) -> Vec<ConsentOverrideOf<T>> {
+			[OverrideScope::Record(record), OverrideScope::AllRecords]
+				.into_iter()
+				.filter_map(|scope| Overrides::<T>::get((subject, scope, who)))
+				.filter(|o| o.expires_at.is_none_or(|at| now < at))
+				.collect()
+		}
+
+		fn denied(
+			subject: &T::AccountId,
+			record: RecordId,
+			who: &T::AccountId,
+			now: BlockNumberFor<T>,
+		) -> bool {
+			Self::overrides(subject, record, who, now)
+				.iter()
+				.any(|o| o.kind == OverrideKind::Deny)
+		}
+
+		fn allowed(
+			subject: &T::AccountId,
+			record: RecordId,
+			who: &T::AccountId,
+			purpose: Purpose,
+			now: BlockNumberFor<T>,
+		) -> bool {
+			Self::overrides(subject, record, who, now).iter().any(|o| {
+				o.kind == OverrideKind::Allow && o.purpose.is_none_or(|only| only == purpose)
+			})
+		}
+
+		fn open_ticket(
+			requester: &T::AccountId,
+			record: RecordId,
+			subject: &T::AccountId,
+			purpose: Purpose,
+			basis: AccessBasis,
+			now: BlockNumberFor<T>,
+			expires_at: BlockNumberFor<T>,
+		) -> DispatchResult {
+			let deposit = match Tickets::<T>::get(requester, record) {
+				Some(previous) => previous.deposit,
+				None => {
+					let count = TicketCount::<T>::get(requester);
+					ensure!(
+						count < T::MaxTicketsPerAccount::get(),
+						Error::<T>::TooManyTickets
+					);
+					TicketCount::<T>::insert(requester, count.saturating_add(1));
+					Self::hold(&HoldReason::Ticket, requester, T::TicketDeposit::get())?
+				}
+			};
+			Tickets::<T>::insert(
+				requester,
+				record,
+				Ticket {
+					subject: subject.clone(),
+					purpose,
+					basis,
+					issued_at: now,
+					expires_at,
+					deposit,
+				},
+			);
+			Ok(())
+		}
+
+		/// Removes `attribute` from `holder` if `allowed` accepts the stored issue.
+		fn take_attribute(
+			holder: &T::AccountId,
+			attribute: &AttributeName,
+			allowed: impl FnOnce(&HeldAttributeOf<T>) -> DispatchResult,
+		) -> Result<HeldAttributeOf<T>, DispatchError> {
+			let mut held = Attributes::<T>::get(holder);
+			let index = held
+				.binary_search_by(|h| h.name.as_slice().cmp(attribute.as_slice()))
+				.map_err(|_| Error::<T>::AttributeNotFound)?;
+			allowed(held.get(index).ok_or(Error::<T>::AttributeNotFound)?)?;
+			let removed = held.remove(index);
+			if held.is_empty() {
+				Attributes::<T>::remove(holder);
+			} else {
+				Attributes::<T>::insert(holder, held);
+			}
+			Ok(removed)
+		}
+
+		fn hold(
+			reason: &HoldReason,
+			who: &T::AccountId,
+			amount: BalanceOf<T>,
+		) -> Result<BalanceOf<T>, DispatchError> {
+			T::Currency::hold(&(*reason).into(), who, amount)?;
+			Ok(amount)
+		}
+
+		/// Releases a deposit held by this pallet. It was held when the item was stored, so
+		/// the release cannot fall short; a shortfall would only leave funds on hold.
+		fn release(reason: &HoldReason, who: &T::AccountId, amount: BalanceOf<T>) {
+			let _ = T::Currency::release(&(*reason).into(), who, amount, Precision::BestEffort);
+		}
+
+		/// A policy with its canonical text, for queries.
+		pub fn policy(id: PolicyId) -> Option<PolicyOf<T>> {
+			Policies::<T>::get(id)
+		}
+
+		/// Break-glass uses listed for `subject`, oldest first.
+		pub fn break_glass_uses(subject: &T::AccountId) -> Vec<(BreakGlassId, BreakGlassUseOf<T>)> {
+			let mut uses: Vec<_> = BreakGlassLog::<T>::iter_prefix(subject).collect();
+			uses.sort_by_key(|(id, _)| *id);
+			uses
+		}
+
+		/// Checks the storage invariants; run by `try-runtime` and after every unit test.
+		#[cfg(any(feature = "try-runtime", test))]
+		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+			use alloc::collections::btree_map::BTreeMap;
+			for (_, held) in Attributes::<T>::iter() {
+				ensure!(!held.is_empty(), "empty attribute list stored");
+				ensure!(
+					held.windows(2).all(|pair| {
+						pair.first().map(|a| a.name.as_slice())
+							< pair.get(1).map(|b| b.name.as_slice())
+					}),
+					"attributes not sorted and distinct"
+				);
+				for attribute in held.iter() {
+					ensure!(
+						policy::validate_attribute(&attribute.name).is_ok(),
+						"invalid attribute stored"
+					);
+				}
+			}
+			let next_policy = NextPolicyId::<T>::get();
+			let mut policies = BTreeMap::<T::AccountId, u32>::new();
+			for (id, stored) in Policies::<T>::iter() {
+				ensure!(id < next_policy, "policy id not below NextPolicyId");
+				ensure!(
+					policy::parse_canonical(&stored.canonical)
+						.and_then(|tree| policy::canonical_text(&tree))
+						.is_ok_and(|text| text == stored.canonical),
+					"stored canonical text is not canonical"
+				);
+				*policies.entry(stored.owner).or_default() += 1;
+			}
+			ensure!(
+				policies
+					.into_iter()
+					.eq(PolicyCount::<T>::iter().collect::<BTreeMap<_, _>>()),
+				"PolicyCount does not match Policies"
+			);
+			let mut overrides = BTreeMap::<T::AccountId, u32>::new();
+			for ((subject, _, _), _) in Overrides::<T>::iter() {
+				*overrides.entry(subject).or_default() += 1;
+			}
+			ensure!(
+				overrides
+					.into_iter()
+					.eq(OverrideCount::<T>::iter().collect::<BTreeMap<_, _>>()),
+				"OverrideCount does not match Overrides"
+			);
+			let mut tickets = BTreeMap::<T::AccountId, u32>::new();
+			for (requester, _, _) in Tickets::<T>::iter() {
+				*tickets.entry(requester).or_default() += 1;
+			}
+			ensure!(
+				tickets
+					.into_iter()
+					.eq(TicketCount::<T>::iter().collect::<BTreeMap<_, _>>()),
+				"TicketCount does not match Tickets"
+			);
+			let next_use = NextBreakGlassId::<T>::get();
+			let mut open = BTreeMap::<T::AccountId, u32>::new();
+			for (_, id, used) in BreakGlassLog::<T>::iter() {
+				ensure!(id < next_use, "break-glass id not below NextBreakGlassId");
+				if used.review == Review::Pending {
+					*open.entry(used.requester).or_default() += 1;
+				} else {
+					ensure!(used.deposit.is_zero(), "reviewed use still holds a deposit");
+				}
+			}
+			ensure!(
+				open.into_iter()
+					.eq(OpenBreakGlass::<T>::iter().collect::<BTreeMap<_, _>>()),
+				"OpenBreakGlass does not match pending uses"
+			);
+			Ok(())
+		}
+	}
+
+	/// `mutate_exists` helper: counts that reach zero leave storage.
+	fn decrement(count: &mut Option<u32>) {
+		*count = count.and_then(|c| c.checked_sub(1)).filter(|c| *c > 0);
+	}
+
+	impl<T: Config> medchain_primitives::PolicyInspect<PolicyId> for Pallet<T> {
+		fn policy_exists(policy: &PolicyId) -> bool {
+			Policies::<T>::contains_key(policy)
+		}
+	}
+
+	impl<T: Config> medchain_primitives::AccessInspect<T::AccountId> for Pallet<T> {
+		fn access(
+			who: &T::AccountId,
+			record: RecordId,
+			purpose: Purpose,
+		) -> Result<AccessBasis, AccessDenial> {
+			let now = frame_system::Pallet::<T>::block_number();
+			Self::decide(who, record, purpose, now)
+				.outcome
+				.map(|(basis, _)| basis)
+		}
+
+		fn satisfies(who: &T::AccountId, policy: PolicyId) -> bool {
+			let now = frame_system::Pallet::<T>::block_number();
+			Policies::<T>::get(policy)
+				.is_some_and(|p| p.compiled.evaluate(&Self::valid_attributes_at(who, now)))
+		}
+	}
+}

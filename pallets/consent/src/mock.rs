@@ -1,0 +1,184 @@
+//! Test runtime for the consent pallet, with a stand-in record registry.
+
+use crate as pallet_consent;
+use crate::policy::AttributeName;
+use frame_support::{derive_impl, parameter_types, traits::VariantCountOf};
+use frame_system::EnsureRoot;
+use medchain_primitives::{PolicyId, RecordId, RecordInspect, RecordSummary};
+use sp_runtime::BuildStorage;
+use std::{cell::RefCell, collections::BTreeMap};
+
+type Block = frame_system::mocking::MockBlock<Test>;
+pub type AccountId = u64;
+pub type Balance = u64;
+
+pub const PATIENT: AccountId = 1;
+pub const OTHER_PATIENT: AccountId = 2;
+pub const HOSPITAL_A: AccountId = 10; // an attribute authority
+pub const BOARD: AccountId = 11; // another authority (medical board)
+pub const DOCTOR: AccountId = 20;
+pub const NURSE: AccountId = 21;
+pub const MEDIC: AccountId = 22; // emergency staff
+pub const MALLORY: AccountId = 66;
+pub const POOR: AccountId = 99;
+
+pub const INITIAL_BALANCE: Balance = 1_000_000;
+pub const POLICY_DEPOSIT_BASE: Balance = 100;
+pub const POLICY_DEPOSIT_PER_BYTE: Balance = 1;
+pub const ATTRIBUTE_DEPOSIT: Balance = 10;
+pub const OVERRIDE_DEPOSIT: Balance = 20;
+pub const TICKET_DEPOSIT: Balance = 5;
+pub const BREAK_GLASS_DEPOSIT: Balance = 500;
+pub const TICKET_LIFETIME: u64 = 100;
+pub const BREAK_GLASS_LIFETIME: u64 = 10;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		Consent: pallet_consent,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountId = AccountId;
+	type Lookup = sp_runtime::traits::IdentityLookup<AccountId>;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = Balance;
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type MaxFreezes = VariantCountOf<RuntimeFreezeReason>;
+}
+
+thread_local! {
+	static RECORDS: RefCell<BTreeMap<RecordId, (AccountId, Option<PolicyId>)>> =
+		const { RefCell::new(BTreeMap::new()) };
+}
+
+/// Stand-in for the record registry: records added with [`add_record`].
+pub struct TestRecords;
+impl RecordInspect<AccountId, PolicyId> for TestRecords {
+	fn record(id: RecordId) -> Option<RecordSummary<AccountId, PolicyId>> {
+		RECORDS.with(|r| {
+			r.borrow().get(&id).map(|(subject, policy)| RecordSummary {
+				subject: *subject,
+				kind: b"Observation".to_vec().try_into().expect("short kind"),
+				policy: *policy,
+			})
+		})
+	}
+}
+
+/// Makes record `id` of `subject`, guarded by `policy`, exist.
+pub fn add_record(id: RecordId, subject: AccountId, policy: Option<PolicyId>) {
+	RECORDS.with(|r| r.borrow_mut().insert(id, (subject, policy)));
+}
+
+/// Erases record `id` from the stand-in registry.
+pub fn remove_record(id: RecordId) {
+	RECORDS.with(|r| r.borrow_mut().remove(&id));
+}
+
+parameter_types! {
+	pub EmergencyAttribute: AttributeName = b"role:emergency".to_vec().try_into().expect("short");
+	pub const PolicyDepositBase: Balance = POLICY_DEPOSIT_BASE;
+	pub const PolicyDepositPerByte: Balance = POLICY_DEPOSIT_PER_BYTE;
+	pub const AttributeDeposit: Balance = ATTRIBUTE_DEPOSIT;
+	pub const OverrideDeposit: Balance = OVERRIDE_DEPOSIT;
+	pub const TicketDeposit: Balance = TICKET_DEPOSIT;
+	pub const BreakGlassDeposit: Balance = BREAK_GLASS_DEPOSIT;
+	pub const TicketLifetime: u64 = TICKET_LIFETIME;
+	pub const BreakGlassLifetime: u64 = BREAK_GLASS_LIFETIME;
+}
+
+impl pallet_consent::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Records = TestRecords;
+	type AuthorityOrigin = EnsureRoot<AccountId>;
+	type ReviewOrigin = EnsureRoot<AccountId>;
+	type EmergencyAttribute = EmergencyAttribute;
+	type PolicyDepositBase = PolicyDepositBase;
+	type PolicyDepositPerByte = PolicyDepositPerByte;
+	type AttributeDeposit = AttributeDeposit;
+	type OverrideDeposit = OverrideDeposit;
+	type TicketDeposit = TicketDeposit;
+	type BreakGlassDeposit = BreakGlassDeposit;
+	type MaxScopesPerAuthority = frame_support::traits::ConstU32<4>;
+	type MaxAttributesPerAccount = frame_support::traits::ConstU32<4>;
+	type MaxPoliciesPerAccount = frame_support::traits::ConstU32<3>;
+	type MaxOverridesPerSubject = frame_support::traits::ConstU32<3>;
+	type MaxTicketsPerAccount = frame_support::traits::ConstU32<3>;
+	type MaxOpenBreakGlassPerAccount = frame_support::traits::ConstU32<2>;
+	type TicketLifetime = TicketLifetime;
+	type BreakGlassLifetime = BreakGlassLifetime;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = TestRecords;
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::benchmarking::BenchmarkHelper<AccountId> for TestRecords {
+	fn create_record(subject: &AccountId, policy: Option<PolicyId>) -> RecordId {
+		let id = RECORDS.with(|r| r.borrow().keys().last().map_or(0, |last| last + 1));
+		add_record(id, *subject, policy);
+		id
+	}
+}
+
+/// A fresh chain at block 1 with funded accounts and no records; checks the pallet's
+/// invariants after `test`.
+pub fn new_test_ext(test: impl FnOnce()) {
+	RECORDS.with(|r| r.borrow_mut().clear());
+	let mut storage = frame_system::GenesisConfig::<Test>::default()
+		.build_storage()
+		.unwrap();
+	pallet_balances::GenesisConfig::<Test> {
+		balances: [
+			PATIENT,
+			OTHER_PATIENT,
+			HOSPITAL_A,
+			BOARD,
+			DOCTOR,
+			NURSE,
+			MEDIC,
+			MALLORY,
+		]
+		.into_iter()
+		.map(|who| (who, INITIAL_BALANCE))
+		.chain([(POOR, 2)])
+		.collect(),
+		..Default::default()
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| {
+		System::set_block_number(1);
+		test();
+		Consent::do_try_state().expect("storage invariants hold");
+	});
+}
+
+/// Moves to block `n`.
+pub fn run_to_block(n: u64) {
+	System::set_block_number(n);
+}
+
+/// Empty externalities for the benchmark test suite (benchmarks fund their own accounts).
+#[cfg(feature = "runtime-benchmarks")]
+pub fn new_bench_ext() -> sp_io::TestExternalities {
+	RECORDS.with(|r| r.borrow_mut().clear());
+	let storage = frame_system::GenesisConfig::<Test>::default()
+		.build_storage()
+		.unwrap();
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| System::set_block_number(1));
+	ext
+}

@@ -1,0 +1,1220 @@
+//! Unit tests: every call's effect and every error path, against the mock runtime.
+
+use crate::{mock::*, policy::AttributeName, *};
+use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold};
+use medchain_primitives::{AccessInspect, PolicyInspect};
+use sp_runtime::{traits::BadOrigin, TokenError};
+
+fn name(text: &str) -> AttributeName {
+	text.as_bytes().to_vec().try_into().unwrap()
+}
+
+fn scopes(patterns: &[&str]) -> ScopesOf<Test> {
+	patterns
+		.iter()
+		.map(|p| name(p))
+		.collect::<Vec<_>>()
+		.try_into()
+		.unwrap()
+}
+
+fn text(policy: &str) -> policy::PolicyText {
+	policy.as_bytes().to_vec().try_into().unwrap()
+}
+
+fn code(justification: &str) -> JustificationCode {
+	justification.as_bytes().to_vec().try_into().unwrap()
+}
+
+fn held(who: AccountId, reason: HoldReason) -> Balance {
+	Balances::balance_on_hold(&RuntimeHoldReason::Consent(reason), &who)
+}
+
+fn events() -> Vec<Event<Test>> {
+	System::events()
+		.into_iter()
+		.filter_map(|r| match r.event {
+			RuntimeEvent::Consent(e) => Some(e),
+			_ => None,
+		})
+		.collect()
+}
+
+fn last_event() -> Event<Test> {
+	events().pop().expect("an event")
+}
+
+fn valid(who: AccountId) -> Vec<AttributeName> {
+	Consent::valid_attributes_at(&who, System::block_number())
+}
+
+/// Hospital A may issue `org:hospital-a` and every `role:`; the board issues `license:*`.
+fn accredit_both() {
+	assert_ok!(Consent::accredit_authority(
+		RuntimeOrigin::root(),
+		HOSPITAL_A,
+		scopes(&["org:hospital-a", "role:*"])
+	));
+	assert_ok!(Consent::accredit_authority(
+		RuntimeOrigin::root(),
+		BOARD,
+		scopes(&["license:*"])
+	));
+}
+
+fn issue(issuer: AccountId, holder: AccountId, attribute: &str, expires_at: Option<u64>) {
+	assert_ok!(Consent::issue_attribute(
+		RuntimeOrigin::signed(issuer),
+		holder,
+		name(attribute),
+		expires_at
+	));
+}
+
+/// Policy 0: cardiologists of hospital A, or emergency staff.
+const CARDIO: &str = r#"("role:cardiologist" and "org:hospital-a") or "role:emergency""#;
+
+/// Authorities, a doctor matching [`CARDIO`], a nurse who does not, record 7 of the patient
+/// guarded by policy 0.
+fn scenario() {
+	accredit_both();
+	issue(HOSPITAL_A, DOCTOR, "role:cardiologist", None);
+	issue(HOSPITAL_A, DOCTOR, "org:hospital-a", None);
+	issue(HOSPITAL_A, NURSE, "role:nurse", None);
+	issue(HOSPITAL_A, NURSE, "org:hospital-a", None);
+	assert_ok!(Consent::create_policy(
+		RuntimeOrigin::signed(PATIENT),
+		text(CARDIO)
+	));
+	add_record(7, PATIENT, Some(0));
+}
+
+// --- Authorities ---
+
+#[test]
+fn governance_accredits_suspends_reinstates_and_withdraws() {
+	new_test_ext(|| {
+		assert_ok!(Consent::accredit_authority(
+			RuntimeOrigin::root(),
+			HOSPITAL_A,
+			scopes(&["role:*"])
+		));
+		let stored = Authorities::<Test>::get(HOSPITAL_A).unwrap();
+		assert_eq!(stored.status, AuthorityStatus::Active);
+		assert_eq!(stored.accredited_at, 1);
+		assert_eq!(
+			last_event(),
+			Event::AuthorityAccredited {
+				authority: HOSPITAL_A,
+				scopes: scopes(&["role:*"])
+			}
+		);
+
+		assert_ok!(Consent::suspend_authority(
+			RuntimeOrigin::root(),
+			HOSPITAL_A
+		));
+		assert_eq!(
+			Authorities::<Test>::get(HOSPITAL_A).unwrap().status,
+			AuthorityStatus::Suspended
+		);
+		assert_eq!(
+			last_event(),
+			Event::AuthoritySuspended {
+				authority: HOSPITAL_A
+			}
+		);
+		assert_noop!(
+			Consent::suspend_authority(RuntimeOrigin::root(), HOSPITAL_A),
+			Error::<Test>::AuthorityNotActive
+		);
+
+		assert_ok!(Consent::reinstate_authority(
+			RuntimeOrigin::root(),
+			HOSPITAL_A
+		));
+		assert_eq!(
+			Authorities::<Test>::get(HOSPITAL_A).unwrap().status,
+			AuthorityStatus::Active
+		);
+		assert_eq!(
+			last_event(),
+			Event::AuthorityReinstated {
+				authority: HOSPITAL_A
+			}
+		);
+		assert_noop!(
+			Consent::reinstate_authority(RuntimeOrigin::root(), HOSPITAL_A),
+			Error::<Test>::AuthorityNotSuspended
+		);
+
+		assert_ok!(Consent::withdraw_authority(
+			RuntimeOrigin::root(),
+			HOSPITAL_A
+		));
+		assert!(!Authorities::<Test>::contains_key(HOSPITAL_A));
+		assert_eq!(
+			last_event(),
+			Event::AuthorityWithdrawn {
+				authority: HOSPITAL_A
+			}
+		);
+		for call in [
+			Consent::suspend_authority(RuntimeOrigin::root(), HOSPITAL_A),
+			Consent::reinstate_authority(RuntimeOrigin::root(), HOSPITAL_A),
+			Consent::withdraw_authority(RuntimeOrigin::root(), HOSPITAL_A),
+		] {
+			assert_eq!(call, Err(Error::<Test>::NotAuthority.into()));
+		}
+	});
+}
+
+#[test]
+fn only_governance_manages_authorities() {
+	new_test_ext(|| {
+		let who = RuntimeOrigin::signed(MALLORY);
+		assert_noop!(
+			Consent::accredit_authority(who.clone(), MALLORY, scopes(&["role:*"])),
+			BadOrigin
+		);
+		assert_noop!(
+			Consent::suspend_authority(who.clone(), HOSPITAL_A),
+			BadOrigin
+		);
+		assert_noop!(
+			Consent::reinstate_authority(who.clone(), HOSPITAL_A),
+			BadOrigin
+		);
+		assert_noop!(Consent::withdraw_authority(who, HOSPITAL_A), BadOrigin);
+	});
+}
+
+#[test]
+fn accreditation_scopes_are_validated() {
+	new_test_ext(|| {
+		let root = || RuntimeOrigin::root();
+		assert_noop!(
+			Consent::accredit_authority(root(), HOSPITAL_A, scopes(&[])),
+			Error::<Test>::NoScopes
+		);
+		for bad in ["role", "role:", "role_x:*", "Role:*", "*", ":*", "role:a*"] {
+			assert_noop!(
+				Consent::accredit_authority(root(), HOSPITAL_A, scopes(&[bad])),
+				Error::<Test>::InvalidAttribute
+			);
+		}
+		assert_ok!(Consent::accredit_authority(
+			root(),
+			HOSPITAL_A,
+			scopes(&["org:a", "role:*"])
+		));
+	});
+}
+
+#[test]
+fn scope_patterns_cover_their_namespace_only() {
+	assert!(pattern_covers(b"role:*", b"role:nurse"));
+	assert!(!pattern_covers(b"role:*", b"roles:nurse"));
+	assert!(!pattern_covers(b"role:*", b"role:"));
+	assert!(pattern_covers(b"org:a", b"org:a"));
+	assert!(!pattern_covers(b"org:a", b"org:ab"));
+}
+
+// --- Attributes ---
+
+#[test]
+fn authority_issues_attributes_holding_a_deposit() {
+	new_test_ext(|| {
+		accredit_both();
+		issue(HOSPITAL_A, DOCTOR, "role:cardiologist", Some(50));
+		assert_eq!(
+			last_event(),
+			Event::AttributeIssued {
+				holder: DOCTOR,
+				attribute: name("role:cardiologist"),
+				issuer: HOSPITAL_A,
+				expires_at: Some(50)
+			}
+		);
+		issue(HOSPITAL_A, DOCTOR, "org:hospital-a", None);
+		issue(BOARD, DOCTOR, "license:md", None);
+		assert_eq!(
+			held(HOSPITAL_A, HoldReason::Attribute),
+			2 * ATTRIBUTE_DEPOSIT
+		);
+		assert_eq!(held(BOARD, HoldReason::Attribute), ATTRIBUTE_DEPOSIT);
+		// Stored sorted by name.
+		assert_eq!(
+			valid(DOCTOR),
+			vec![
+				name("license:md"),
+				name("org:hospital-a"),
+				name("role:cardiologist")
+			]
+		);
+
+		// Re-issuing updates the expiry without a second deposit.
+		issue(HOSPITAL_A, DOCTOR, "role:cardiologist", None);
+		assert_eq!(
+			held(HOSPITAL_A, HoldReason::Attribute),
+			2 * ATTRIBUTE_DEPOSIT
+		);
+		let stored = Attributes::<Test>::get(DOCTOR);
+		assert_eq!(
+			stored
+				.iter()
+				.find(|h| h.name == name("role:cardiologist"))
+				.unwrap()
+				.expires_at,
+			None
+		);
+	});
+}
+
+#[test]
+fn issuing_is_checked() {
+	new_test_ext(|| {
+		accredit_both();
+		let issue_as = |issuer, attribute: &str, expires_at| {
+			Consent::issue_attribute(
+				RuntimeOrigin::signed(issuer),
+				DOCTOR,
+				name(attribute),
+				expires_at,
+			)
+		};
+		assert_noop!(
+			issue_as(MALLORY, "role:doctor", None),
+			Error::<Test>::NotAuthority
+		);
+		assert_noop!(
+			issue_as(HOSPITAL_A, "org:hospital-b", None),
+			Error::<Test>::OutsideScope
+		);
+		assert_noop!(
+			issue_as(BOARD, "role:doctor", None),
+			Error::<Test>::OutsideScope
+		);
+		assert_noop!(
+			issue_as(HOSPITAL_A, "role:bad_name", None),
+			Error::<Test>::InvalidAttribute
+		);
+		assert_noop!(
+			issue_as(HOSPITAL_A, "role:doctor", Some(1)),
+			Error::<Test>::ExpiryInPast
+		);
+		assert_ok!(Consent::suspend_authority(
+			RuntimeOrigin::root(),
+			HOSPITAL_A
+		));
+		assert_noop!(
+			issue_as(HOSPITAL_A, "role:doctor", None),
+			Error::<Test>::AuthorityNotActive
+		);
+		assert_ok!(Consent::reinstate_authority(
+			RuntimeOrigin::root(),
+			HOSPITAL_A
+		));
+
+		for role in ["role:a", "role:b", "role:c", "role:d"] {
+			assert_ok!(issue_as(HOSPITAL_A, role, None));
+		}
+		assert_noop!(
+			issue_as(HOSPITAL_A, "role:e", None),
+			Error::<Test>::TooManyAttributes
+		);
+
+		// Another authority may not overwrite an issue that still counts.
+		assert_ok!(Consent::accredit_authority(
+			RuntimeOrigin::root(),
+			BOARD,
+			scopes(&["role:*"])
+		));
+		assert_noop!(
+			issue_as(BOARD, "role:a", None),
+			Error::<Test>::HeldFromOtherIssuer
+		);
+
+		// An issuer without funds for the deposit.
+		assert_ok!(Consent::accredit_authority(
+			RuntimeOrigin::root(),
+			POOR,
+			scopes(&["x:*"])
+		));
+		assert_noop!(
+			Consent::issue_attribute(RuntimeOrigin::signed(POOR), NURSE, name("x:y"), None),
+			TokenError::FundsUnavailable
+		);
+	});
+}
+
+#[test]
+fn a_stale_issue_from_another_authority_is_replaced() {
+	new_test_ext(|| {
+		accredit_both();
+		assert_ok!(Consent::accredit_authority(
+			RuntimeOrigin::root(),
+			BOARD,
+			scopes(&["role:*"])
+		));
+		issue(HOSPITAL_A, DOCTOR, "role:doctor", Some(5));
+		run_to_block(5);
+		issue(BOARD, DOCTOR, "role:doctor", None);
+		let stored = Attributes::<Test>::get(DOCTOR);
+		assert_eq!(stored.len(), 1);
+		assert_eq!(stored[0].issuer, BOARD);
+		assert_eq!(held(HOSPITAL_A, HoldReason::Attribute), 0);
+		assert_eq!(held(BOARD, HoldReason::Attribute), ATTRIBUTE_DEPOSIT);
+	});
+}
+
+#[test]
+fn attributes_count_only_while_valid() {
+	new_test_ext(|| {
+		accredit_both();
+		issue(HOSPITAL_A, DOCTOR, "role:doctor", Some(10));
+		issue(BOARD, DOCTOR, "license:md", None);
+		assert_eq!(valid(DOCTOR), vec![name("license:md"), name("role:doctor")]);
+
+		// Expiry is exclusive.
+		run_to_block(9);
+		assert_eq!(valid(DOCTOR).len(), 2);
+		run_to_block(10);
+		assert_eq!(valid(DOCTOR), vec![name("license:md")]);
+
+		// Suspension hides the board's attributes until reinstated.
+		assert_ok!(Consent::suspend_authority(RuntimeOrigin::root(), BOARD));
+		assert!(valid(DOCTOR).is_empty());
+		assert_ok!(Consent::reinstate_authority(RuntimeOrigin::root(), BOARD));
+		assert_eq!(valid(DOCTOR), vec![name("license:md")]);
+
+		// Narrowing the scopes hides what is now out of scope.
+		assert_ok!(Consent::accredit_authority(
+			RuntimeOrigin::root(),
+			BOARD,
+			scopes(&["license:do"])
+		));
+		assert!(valid(DOCTOR).is_empty());
+		assert_ok!(Consent::accredit_authority(
+			RuntimeOrigin::root(),
+			BOARD,
+			scopes(&["license:*"])
+		));
+		assert_eq!(valid(DOCTOR), vec![name("license:md")]);
+
+		// Withdrawal hides them for good.
+		assert_ok!(Consent::withdraw_authority(RuntimeOrigin::root(), BOARD));
+		assert!(valid(DOCTOR).is_empty());
+	});
+}
+
+#[test]
+fn issuer_revokes_attributes() {
+	new_test_ext(|| {
+		accredit_both();
+		issue(HOSPITAL_A, DOCTOR, "role:doctor", None);
+		assert_noop!(
+			Consent::revoke_attribute(RuntimeOrigin::signed(BOARD), DOCTOR, name("role:doctor")),
+			Error::<Test>::NotIssuer
+		);
+		assert_noop!(
+			Consent::revoke_attribute(
+				RuntimeOrigin::signed(HOSPITAL_A),
+				DOCTOR,
+				name("role:nurse")
+			),
+			Error::<Test>::AttributeNotFound
+		);
+		assert_ok!(Consent::revoke_attribute(
+			RuntimeOrigin::signed(HOSPITAL_A),
+			DOCTOR,
+			name("role:doctor")
+		));
+		assert_eq!(
+			last_event(),
+			Event::AttributeRevoked {
+				holder: DOCTOR,
+				attribute: name("role:doctor"),
+				issuer: HOSPITAL_A
+			}
+		);
+		assert!(!Attributes::<Test>::contains_key(DOCTOR));
+		assert_eq!(held(HOSPITAL_A, HoldReason::Attribute), 0);
+	});
+}
+
+#[test]
+fn holders_renounce_and_anyone_removes_stale_attributes() {
+	new_test_ext(|| {
+		accredit_both();
+		issue(HOSPITAL_A, DOCTOR, "role:doctor", Some(10));
+		issue(HOSPITAL_A, DOCTOR, "org:hospital-a", None);
+		issue(BOARD, DOCTOR, "license:md", None);
+		let remove = |who, attribute: &str| {
+			Consent::remove_attribute(RuntimeOrigin::signed(who), DOCTOR, name(attribute))
+		};
+		// Still valid: only the holder may remove it.
+		assert_noop!(
+			remove(MALLORY, "role:doctor"),
+			Error::<Test>::AttributeStillValid
+		);
+		assert_noop!(
+			remove(MALLORY, "role:none"),
+			Error::<Test>::AttributeNotFound
+		);
+		assert_ok!(remove(DOCTOR, "org:hospital-a"));
+		assert_eq!(
+			last_event(),
+			Event::AttributeRemoved {
+				holder: DOCTOR,
+				attribute: name("org:hospital-a"),
+				by: DOCTOR
+			}
+		);
+		// Expired: anyone may.
+		run_to_block(10);
+		assert_ok!(remove(MALLORY, "role:doctor"));
+		assert_eq!(held(HOSPITAL_A, HoldReason::Attribute), 0);
+		// A suspended issuer may come back, so its attributes are not stale...
+		assert_ok!(Consent::suspend_authority(RuntimeOrigin::root(), BOARD));
+		assert_noop!(
+			remove(MALLORY, "license:md"),
+			Error::<Test>::AttributeStillValid
+		);
+		// ...but a withdrawn issuer's are.
+		assert_ok!(Consent::withdraw_authority(RuntimeOrigin::root(), BOARD));
+		assert_ok!(remove(MALLORY, "license:md"));
+		assert_eq!(held(BOARD, HoldReason::Attribute), 0);
+	});
+}
+
+// --- Policies ---
+
+#[test]
+fn policies_are_stored_canonical_with_a_deposit() {
+	new_test_ext(|| {
+		let source = r#"  ( "role:cardiologist" AND "org:hospital-a" ) || "role:emergency" "#;
+		assert_ok!(Consent::create_policy(
+			RuntimeOrigin::signed(PATIENT),
+			text(source)
+		));
+		let stored = Policies::<Test>::get(0).unwrap();
+		assert_eq!(stored.canonical.as_slice(), CARDIO.as_bytes());
+		assert_eq!(stored.owner, PATIENT);
+		assert_eq!(stored.compiled.leaf_count(), 3);
+		let bytes =
+			stored.canonical.len() as u64 + codec::Encode::encoded_size(&stored.compiled) as u64;
+		let deposit = POLICY_DEPOSIT_BASE + POLICY_DEPOSIT_PER_BYTE * bytes;
+		assert_eq!(stored.deposit, deposit);
+		assert_eq!(held(PATIENT, HoldReason::Policy), deposit);
+		assert_eq!(
+			last_event(),
+			Event::PolicyCreated {
+				policy: 0,
+				owner: PATIENT,
+				canonical: stored.canonical.clone()
+			}
+		);
+		assert!(<Consent as PolicyInspect<PolicyId>>::policy_exists(&0));
+		assert!(!<Consent as PolicyInspect<PolicyId>>::policy_exists(&1));
+		assert_eq!(NextPolicyId::<Test>::get(), 1);
+		assert_eq!(PolicyCount::<Test>::get(PATIENT), 1);
+	});
+}
+
+#[test]
+fn malformed_policies_are_refused_with_specific_errors() {
+	new_test_ext(|| {
+		let create =
+			|policy: &str| Consent::create_policy(RuntimeOrigin::signed(PATIENT), text(policy));
+		assert_noop!(create(""), Error::<Test>::PolicyEmpty);
+		assert_noop!(create(r#"("a:x""#), Error::<Test>::PolicySyntax);
+		assert_noop!(
+			create(r#""a:x" and "b:y" or "c:z""#),
+			Error::<Test>::MixedOperators
+		);
+		assert_noop!(create(r#""a_b:x""#), Error::<Test>::InvalidAttribute);
+		assert_noop!(
+			create(r#"3 of ("a:x", "b:y")"#),
+			Error::<Test>::InvalidThreshold
+		);
+		let wide: Vec<String> = (0..17).map(|i| format!(r#""a:v{i}""#)).collect();
+		assert_noop!(create(&wide.join(" or ")), Error::<Test>::GateTooWide);
+		let mut deep = r#""a:x""#.to_string();
+		for level in 0..9 {
+			let op = if level % 2 == 0 { "and" } else { "or" };
+			deep = format!(r#"({deep} {op} "b:y{level}")"#);
+		}
+		assert_noop!(create(&deep), Error::<Test>::PolicyTooDeep);
+		let leaves: Vec<String> = (0..33).map(|i| format!(r#""a:v{i}""#)).collect();
+		let many = format!(
+			"({}) or ({})",
+			leaves[..16].join(" and "),
+			leaves[16..].join(" and ")
+		);
+		assert_noop!(create(&many), Error::<Test>::TooManyLeaves);
+		let long: Vec<String> = (0..16)
+			.map(|i| format!(r#""namespace:value{i:02}""#))
+			.collect();
+		assert_noop!(
+			create(&format!("8 of ({})", long.join(", "))),
+			Error::<Test>::ExpansionTooLarge
+		);
+		// Too long for the call's bound: the text type itself refuses it.
+		let too_long = vec![b' '; policy::MAX_POLICY_TEXT_LEN as usize + 1];
+		assert!(policy::PolicyText::try_from(too_long).is_err());
+	});
+}
+
+#[test]
+fn policy_counts_and_funds_are_bounded() {
+	new_test_ext(|| {
+		for _ in 0..3 {
+			assert_ok!(Consent::create_policy(
+				RuntimeOrigin::signed(PATIENT),
+				text(r#""a:x""#)
+			));
+		}
+		assert_noop!(
+			Consent::create_policy(RuntimeOrigin::signed(PATIENT), text(r#""a:x""#)),
+			Error::<Test>::TooManyPolicies
+		);
+		assert_noop!(
+			Consent::create_policy(RuntimeOrigin::signed(POOR), text(r#""a:x""#)),
+			TokenError::FundsUnavailable
+		);
+	});
+}
+
+#[test]
+fn owners_remove_policies_and_guarded_records_fail_closed() {
+	new_test_ext(|| {
+		scenario();
+		assert_noop!(
+			Consent::remove_policy(RuntimeOrigin::signed(MALLORY), 0),
+			Error::<Test>::NotPolicyOwner
+		);
+		assert_noop!(
+			Consent::remove_policy(RuntimeOrigin::signed(PATIENT), 9),
+			Error::<Test>::PolicyNotFound
+		);
+		assert_ok!(Consent::remove_policy(RuntimeOrigin::signed(PATIENT), 0));
+		assert_eq!(
+			last_event(),
+			Event::PolicyRemoved {
+				policy: 0,
+				owner: PATIENT
+			}
+		);
+		assert_eq!(held(PATIENT, HoldReason::Policy), 0);
+		assert_eq!(PolicyCount::<Test>::get(PATIENT), 0);
+		assert_noop!(
+			Consent::request_access(RuntimeOrigin::signed(DOCTOR), 7, Purpose::Treatment),
+			Error::<Test>::RecordPolicyMissing
+		);
+		// The subject still may.
+		assert_ok!(Consent::request_access(
+			RuntimeOrigin::signed(PATIENT),
+			7,
+			Purpose::Treatment
+		));
+	});
+}
+
+// --- Overrides ---
+
+#[test]
+fn subjects_set_and_remove_overrides() {
+	new_test_ext(|| {
+		add_record(7, PATIENT, None);
+		assert_ok!(Consent::set_override(
+			RuntimeOrigin::signed(PATIENT),
+			OverrideScope::Record(7),
+			DOCTOR,
+			OverrideKind::Allow,
+			Some(Purpose::Treatment),
+			Some(50)
+		));
+		assert_eq!(
+			last_event(),
+			Event::OverrideSet {
+				subject: PATIENT,
+				scope: OverrideScope::Record(7),
+				account: DOCTOR,
+				kind: OverrideKind::Allow,
+				purpose: Some(Purpose::Treatment),
+				expires_at: Some(50)
+			}
+		);
+		assert_eq!(held(PATIENT, HoldReason::Override), OVERRIDE_DEPOSIT);
+		// Replacing keeps one deposit and one count.
+		assert_ok!(Consent::set_override(
+			RuntimeOrigin::signed(PATIENT),
+			OverrideScope::Record(7),
+			DOCTOR,
+			OverrideKind::Deny,
+			None,
+			None
+		));
+		assert_eq!(held(PATIENT, HoldReason::Override), OVERRIDE_DEPOSIT);
+		assert_eq!(OverrideCount::<Test>::get(PATIENT), 1);
+		assert_eq!(
+			Overrides::<Test>::get((PATIENT, OverrideScope::Record(7), DOCTOR))
+				.unwrap()
+				.kind,
+			OverrideKind::Deny
+		);
+
+		assert_ok!(Consent::remove_override(
+			RuntimeOrigin::signed(PATIENT),
+			OverrideScope::Record(7),
+			DOCTOR
+		));
+		assert_eq!(
+			last_event(),
+			Event::OverrideRemoved {
+				subject: PATIENT,
+				scope: OverrideScope::Record(7),
+				account: DOCTOR
+			}
+		);
+		assert_eq!(held(PATIENT, HoldReason::Override), 0);
+		assert_eq!(OverrideCount::<Test>::get(PATIENT), 0);
+		assert_noop!(
+			Consent::remove_override(
+				RuntimeOrigin::signed(PATIENT),
+				OverrideScope::Record(7),
+				DOCTOR
+			),
+			Error::<Test>::OverrideNotFound
+		);
+	});
+}
+
+#[test]
+fn overrides_are_checked() {
+	new_test_ext(|| {
+		add_record(7, PATIENT, None);
+		let set = |who, scope, account, expires_at| {
+			Consent::set_override(
+				RuntimeOrigin::signed(who),
+				scope,
+				account,
+				OverrideKind::Allow,
+				None,
+				expires_at,
+			)
+		};
+		assert_noop!(
+			set(PATIENT, OverrideScope::AllRecords, PATIENT, None),
+			Error::<Test>::OverrideForSelf
+		);
+		assert_noop!(
+			set(PATIENT, OverrideScope::Record(8), DOCTOR, None),
+			Error::<Test>::RecordNotFound
+		);
+		assert_noop!(
+			set(MALLORY, OverrideScope::Record(7), DOCTOR, None),
+			Error::<Test>::NotSubject
+		);
+		assert_noop!(
+			set(PATIENT, OverrideScope::AllRecords, DOCTOR, Some(1)),
+			Error::<Test>::ExpiryInPast
+		);
+		for account in [DOCTOR, NURSE, MEDIC] {
+			assert_ok!(set(PATIENT, OverrideScope::AllRecords, account, None));
+		}
+		assert_noop!(
+			set(PATIENT, OverrideScope::AllRecords, MALLORY, None),
+			Error::<Test>::TooManyOverrides
+		);
+		assert_noop!(
+			set(POOR, OverrideScope::AllRecords, DOCTOR, None),
+			TokenError::FundsUnavailable
+		);
+	});
+}
+
+// --- Access requests ---
+
+#[test]
+fn a_matching_doctor_gets_a_ticket_and_a_non_matching_nurse_is_refused() {
+	new_test_ext(|| {
+		scenario();
+		assert_ok!(Consent::request_access(
+			RuntimeOrigin::signed(DOCTOR),
+			7,
+			Purpose::Treatment
+		));
+		let expires_at = 1 + TICKET_LIFETIME;
+		assert_eq!(
+			last_event(),
+			Event::AccessGranted {
+				record: 7,
+				requester: DOCTOR,
+				subject: PATIENT,
+				purpose: Purpose::Treatment,
+				basis: AccessBasis::Policy,
+				expires_at
+			}
+		);
+		assert_eq!(
+			Tickets::<Test>::get(DOCTOR, 7),
+			Some(Ticket {
+				subject: PATIENT,
+				purpose: Purpose::Treatment,
+				basis: AccessBasis::Policy,
+				issued_at: 1,
+				expires_at,
+				deposit: TICKET_DEPOSIT
+			})
+		);
+		assert_eq!(held(DOCTOR, HoldReason::Ticket), TICKET_DEPOSIT);
+
+		let before = events().len();
+		assert_noop!(
+			Consent::request_access(RuntimeOrigin::signed(NURSE), 7, Purpose::Treatment),
+			Error::<Test>::PolicyNotSatisfied
+		);
+		assert_eq!(events().len(), before, "a refusal emits nothing");
+		assert!(!Tickets::<Test>::contains_key(NURSE, 7));
+	});
+}
+
+#[test]
+fn renewing_a_ticket_replaces_it() {
+	new_test_ext(|| {
+		scenario();
+		assert_ok!(Consent::request_access(
+			RuntimeOrigin::signed(DOCTOR),
+			7,
+			Purpose::Treatment
+		));
+		run_to_block(30);
+		assert_ok!(Consent::request_access(
+			RuntimeOrigin::signed(DOCTOR),
+			7,
+			Purpose::Research
+		));
+		let ticket = Tickets::<Test>::get(DOCTOR, 7).unwrap();
+		assert_eq!((ticket.issued_at, ticket.purpose), (30, Purpose::Research));
+		assert_eq!(TicketCount::<Test>::get(DOCTOR), 1);
+		assert_eq!(held(DOCTOR, HoldReason::Ticket), TICKET_DEPOSIT);
+	});
+}
+
+#[test]
+fn decisions_follow_subject_deny_allow_policy_order() {
+	new_test_ext(|| {
+		scenario();
+		add_record(8, PATIENT, None);
+		let decide = |who, record, purpose| {
+			<Consent as AccessInspect<AccountId>>::access(&who, record, purpose)
+		};
+		// The subject always may.
+		assert_eq!(
+			decide(PATIENT, 7, Purpose::Research),
+			Ok(AccessBasis::Subject)
+		);
+		// Unknown records.
+		assert_eq!(
+			decide(DOCTOR, 99, Purpose::Treatment),
+			Err(AccessDenial::RecordNotFound)
+		);
+		assert_noop!(
+			Consent::request_access(RuntimeOrigin::signed(DOCTOR), 99, Purpose::Treatment),
+			Error::<Test>::RecordNotFound
+		);
+		// No policy: only the subject and explicit allows.
+		assert_eq!(
+			decide(DOCTOR, 8, Purpose::Treatment),
+			Err(AccessDenial::NoPolicy)
+		);
+		assert_noop!(
+			Consent::request_access(RuntimeOrigin::signed(DOCTOR), 8, Purpose::Treatment),
+			Error::<Test>::NoPolicy
+		);
+
+		// A purpose-limited allow on all records lets the nurse in for treatment only.
+		assert_ok!(Consent::set_override(
+			RuntimeOrigin::signed(PATIENT),
+			OverrideScope::AllRecords,
+			NURSE,
+			OverrideKind::Allow,
+			Some(Purpose::Treatment),
+			Some(20)
+		));
+		assert_eq!(
+			decide(NURSE, 8, Purpose::Treatment),
+			Ok(AccessBasis::ExplicitAllow)
+		);
+		assert_eq!(
+			decide(NURSE, 7, Purpose::Treatment),
+			Ok(AccessBasis::ExplicitAllow)
+		);
+		assert_eq!(
+			decide(NURSE, 7, Purpose::Research),
+			Err(AccessDenial::PolicyNotSatisfied)
+		);
+		assert_ok!(Consent::request_access(
+			RuntimeOrigin::signed(NURSE),
+			8,
+			Purpose::Treatment
+		));
+		// The allow expires.
+		run_to_block(20);
+		assert_eq!(
+			decide(NURSE, 8, Purpose::Treatment),
+			Err(AccessDenial::NoPolicy)
+		);
+
+		// Deny wins over a matching policy and over an allow.
+		assert_ok!(Consent::set_override(
+			RuntimeOrigin::signed(PATIENT),
+			OverrideScope::Record(7),
+			DOCTOR,
+			OverrideKind::Deny,
+			None,
+			None
+		));
+		assert_ok!(Consent::set_override(
+			RuntimeOrigin::signed(PATIENT),
+			OverrideScope::AllRecords,
+			DOCTOR,
+			OverrideKind::Allow,
+			None,
+			None
+		));
+		assert_eq!(
+			decide(DOCTOR, 7, Purpose::Treatment),
+			Err(AccessDenial::ExplicitDeny)
+		);
+		assert_noop!(
+			Consent::request_access(RuntimeOrigin::signed(DOCTOR), 7, Purpose::Treatment),
+			Error::<Test>::ExplicitlyDenied
+		);
+		// The record-scoped deny leaves the patient's other records to the allow.
+		assert_eq!(
+			decide(DOCTOR, 8, Purpose::Treatment),
+			Ok(AccessBasis::ExplicitAllow)
+		);
+	});
+}
+
+#[test]
+fn expired_attributes_stop_counting_for_access() {
+	new_test_ext(|| {
+		accredit_both();
+		issue(HOSPITAL_A, DOCTOR, "role:cardiologist", Some(10));
+		issue(HOSPITAL_A, DOCTOR, "org:hospital-a", None);
+		assert_ok!(Consent::create_policy(
+			RuntimeOrigin::signed(PATIENT),
+			text(CARDIO)
+		));
+		add_record(7, PATIENT, Some(0));
+		assert!(<Consent as AccessInspect<AccountId>>::satisfies(&DOCTOR, 0));
+		assert_ok!(Consent::request_access(
+			RuntimeOrigin::signed(DOCTOR),
+			7,
+			Purpose::Treatment
+		));
+		run_to_block(10);
+		assert!(!<Consent as AccessInspect<AccountId>>::satisfies(
+			&DOCTOR, 0
+		));
+		assert!(
+			!<Consent as AccessInspect<AccountId>>::satisfies(&DOCTOR, 42),
+			"unknown policy"
+		);
+		assert_noop!(
+			Consent::request_access(RuntimeOrigin::signed(DOCTOR), 7, Purpose::Treatment),
+			Error::<Test>::PolicyNotSatisfied
+		);
+	});
+}
+
+#[test]
+fn tickets_are_bounded_and_closed() {
+	new_test_ext(|| {
+		scenario();
+		for record in [10, 11, 12, 13] {
+			add_record(record, PATIENT, Some(0));
+		}
+		for record in [7, 10, 11] {
+			assert_ok!(Consent::request_access(
+				RuntimeOrigin::signed(DOCTOR),
+				record,
+				Purpose::Treatment
+			));
+		}
+		assert_noop!(
+			Consent::request_access(RuntimeOrigin::signed(DOCTOR), 12, Purpose::Treatment),
+			Error::<Test>::TooManyTickets
+		);
+		// Others may not close a live ticket; the requester may.
+		assert_noop!(
+			Consent::close_ticket(RuntimeOrigin::signed(MALLORY), DOCTOR, 7),
+			Error::<Test>::TicketStillValid
+		);
+		assert_ok!(Consent::close_ticket(
+			RuntimeOrigin::signed(DOCTOR),
+			DOCTOR,
+			7
+		));
+		assert_eq!(
+			last_event(),
+			Event::TicketClosed {
+				record: 7,
+				requester: DOCTOR
+			}
+		);
+		assert_noop!(
+			Consent::close_ticket(RuntimeOrigin::signed(DOCTOR), DOCTOR, 7),
+			Error::<Test>::TicketNotFound
+		);
+		// Anyone may close an expired one.
+		run_to_block(1 + TICKET_LIFETIME);
+		assert_ok!(Consent::close_ticket(
+			RuntimeOrigin::signed(MALLORY),
+			DOCTOR,
+			10
+		));
+		assert_eq!(held(DOCTOR, HoldReason::Ticket), TICKET_DEPOSIT);
+		assert_eq!(TicketCount::<Test>::get(DOCTOR), 1);
+	});
+}
+
+#[test]
+fn requesters_must_afford_the_ticket_deposit() {
+	new_test_ext(|| {
+		add_record(7, PATIENT, None);
+		assert_ok!(Consent::set_override(
+			RuntimeOrigin::signed(PATIENT),
+			OverrideScope::AllRecords,
+			POOR,
+			OverrideKind::Allow,
+			None,
+			None
+		));
+		assert_noop!(
+			Consent::request_access(RuntimeOrigin::signed(POOR), 7, Purpose::Treatment),
+			TokenError::FundsUnavailable
+		);
+	});
+}
+
+// --- Break-glass ---
+
+#[test]
+fn break_glass_is_flagged_listed_and_short_lived() {
+	new_test_ext(|| {
+		scenario();
+		add_record(8, PATIENT, None); // no policy at all
+		issue(HOSPITAL_A, MEDIC, "role:emergency", None);
+		assert_ok!(Consent::break_glass(
+			RuntimeOrigin::signed(MEDIC),
+			8,
+			code("UNCONSCIOUS")
+		));
+		let expires_at = 1 + BREAK_GLASS_LIFETIME;
+		let all = events();
+		assert_eq!(
+			all[all.len() - 2],
+			Event::AccessGranted {
+				record: 8,
+				requester: MEDIC,
+				subject: PATIENT,
+				purpose: Purpose::Emergency,
+				basis: AccessBasis::BreakGlass,
+				expires_at
+			}
+		);
+		assert_eq!(
+			all[all.len() - 1],
+			Event::BreakGlassOpened {
+				id: 0,
+				record: 8,
+				subject: PATIENT,
+				requester: MEDIC,
+				justification: code("UNCONSCIOUS"),
+				expires_at
+			}
+		);
+		let ticket = Tickets::<Test>::get(MEDIC, 8).unwrap();
+		assert_eq!(
+			(ticket.basis, ticket.expires_at),
+			(AccessBasis::BreakGlass, expires_at)
+		);
+		assert_eq!(
+			Consent::break_glass_uses(&PATIENT),
+			vec![(
+				0,
+				BreakGlassUse {
+					record: 8,
+					requester: MEDIC,
+					justification: code("UNCONSCIOUS"),
+					opened_at: 1,
+					review: Review::Pending,
+					deposit: BREAK_GLASS_DEPOSIT
+				}
+			)]
+		);
+		assert_eq!(held(MEDIC, HoldReason::BreakGlass), BREAK_GLASS_DEPOSIT);
+		assert_eq!(OpenBreakGlass::<Test>::get(MEDIC), 1);
+	});
+}
+
+#[test]
+fn break_glass_is_checked() {
+	new_test_ext(|| {
+		scenario();
+		issue(HOSPITAL_A, MEDIC, "role:emergency", Some(30));
+		let open = |who, record, justification: &str| {
+			Consent::break_glass(RuntimeOrigin::signed(who), record, code(justification))
+		};
+		assert_noop!(
+			open(DOCTOR, 7, "ED-TRIAGE"),
+			Error::<Test>::NotEmergencyStaff
+		);
+		assert_noop!(open(MEDIC, 99, "ED-TRIAGE"), Error::<Test>::RecordNotFound);
+		for bad in ["", "ed triage", "lower"] {
+			assert_noop!(open(MEDIC, 7, bad), Error::<Test>::InvalidJustification);
+		}
+		// An explicit deny still wins.
+		assert_ok!(Consent::set_override(
+			RuntimeOrigin::signed(PATIENT),
+			OverrideScope::AllRecords,
+			MEDIC,
+			OverrideKind::Deny,
+			None,
+			None
+		));
+		assert_noop!(open(MEDIC, 7, "ED-TRIAGE"), Error::<Test>::ExplicitlyDenied);
+		assert_ok!(Consent::remove_override(
+			RuntimeOrigin::signed(PATIENT),
+			OverrideScope::AllRecords,
+			MEDIC
+		));
+		// Unreviewed uses per requester are bounded.
+		add_record(8, PATIENT, None);
+		add_record(9, OTHER_PATIENT, None);
+		assert_ok!(open(MEDIC, 7, "ED-TRIAGE"));
+		assert_ok!(open(MEDIC, 8, "ED-TRIAGE"));
+		assert_noop!(
+			open(MEDIC, 9, "ED-TRIAGE"),
+			Error::<Test>::TooManyOpenBreakGlass
+		);
+		// The emergency attribute expires.
+		run_to_block(30);
+		assert_noop!(
+			open(MEDIC, 9, "ED-TRIAGE"),
+			Error::<Test>::NotEmergencyStaff
+		);
+	});
+}
+
+#[test]
+fn subject_or_council_reviews_break_glass() {
+	new_test_ext(|| {
+		scenario();
+		add_record(8, PATIENT, None);
+		issue(HOSPITAL_A, MEDIC, "role:emergency", None);
+		assert_ok!(Consent::break_glass(
+			RuntimeOrigin::signed(MEDIC),
+			7,
+			code("ED-TRIAGE")
+		));
+		assert_ok!(Consent::break_glass(
+			RuntimeOrigin::signed(MEDIC),
+			8,
+			code("UNCONSCIOUS")
+		));
+		let review =
+			|origin, id, verdict| Consent::review_break_glass(origin, PATIENT, id, verdict);
+
+		assert_noop!(
+			review(RuntimeOrigin::signed(MALLORY), 0, Verdict::Acknowledge),
+			Error::<Test>::NotSubject
+		);
+		assert_noop!(
+			review(RuntimeOrigin::signed(PATIENT), 5, Verdict::Acknowledge),
+			Error::<Test>::BreakGlassNotFound
+		);
+		assert_ok!(review(
+			RuntimeOrigin::signed(PATIENT),
+			0,
+			Verdict::Acknowledge
+		));
+		assert_eq!(
+			last_event(),
+			Event::BreakGlassReviewed {
+				id: 0,
+				subject: PATIENT,
+				requester: MEDIC,
+				review: Review::Acknowledged,
+				reviewer: Some(PATIENT)
+			}
+		);
+		assert_noop!(
+			review(RuntimeOrigin::signed(PATIENT), 0, Verdict::Dispute),
+			Error::<Test>::AlreadyReviewed
+		);
+		// The council disputes the second; it stays on record.
+		assert_ok!(review(RuntimeOrigin::root(), 1, Verdict::Dispute));
+		assert_eq!(
+			last_event(),
+			Event::BreakGlassReviewed {
+				id: 1,
+				subject: PATIENT,
+				requester: MEDIC,
+				review: Review::Disputed,
+				reviewer: None
+			}
+		);
+		let uses = Consent::break_glass_uses(&PATIENT);
+		assert_eq!(
+			uses.iter()
+				.map(|(id, u)| (*id, u.review))
+				.collect::<Vec<_>>(),
+			vec![(0, Review::Acknowledged), (1, Review::Disputed)]
+		);
+		assert_eq!(held(MEDIC, HoldReason::BreakGlass), 0);
+		assert_eq!(OpenBreakGlass::<Test>::get(MEDIC), 0);
+	});
+}
+
+#[test]
+fn erased_records_cannot_be_accessed() {
+	new_test_ext(|| {
+		scenario();
+		assert_ok!(Consent::request_access(
+			RuntimeOrigin::signed(DOCTOR),
+			7,
+			Purpose::Treatment
+		));
+		remove_record(7);
+		assert_noop!(
+			Consent::request_access(RuntimeOrigin::signed(DOCTOR), 7, Purpose::Treatment),
+			Error::<Test>::RecordNotFound
+		);
+	});
+}
+
+#[test]
+fn unsigned_origins_are_refused() {
+	new_test_ext(|| {
+		scenario();
+		assert_noop!(
+			Consent::request_access(RuntimeOrigin::none(), 7, Purpose::Treatment),
+			BadOrigin
+		);
+		assert_noop!(
+			Consent::create_policy(RuntimeOrigin::none(), text(r#""a:x""#)),
+			BadOrigin
+		);
+		assert_noop!(
+			Consent::issue_attribute(RuntimeOrigin::root(), DOCTOR, name("role:x"), None),
+			BadOrigin
+		);
+	});
+}

@@ -1,0 +1,269 @@
+//! Types stored by the consent pallet and accepted by its calls.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use frame_support::{
+	pallet_prelude::ConstU32, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
+};
+use medchain_primitives::{AccessBasis, Purpose, RecordId};
+use scale_info::TypeInfo;
+use sp_core::Get;
+
+use crate::policy::{AttributeName, CanonicalText, CompiledPolicy};
+
+/// Identifies a break-glass use. Assigned by the chain in sequence.
+pub type BreakGlassId = u64;
+
+/// Longest break-glass justification code in bytes.
+pub const MAX_JUSTIFICATION_LEN: u32 = 32;
+
+/// Why emergency access was opened, as a short code agreed by the consortium (e.g.
+/// `UNCONSCIOUS`, `ED-TRIAGE`): uppercase ASCII letters, digits and `-`. Free text would
+/// invite personal data onto the chain.
+pub type JustificationCode = BoundedVec<u8, ConstU32<MAX_JUSTIFICATION_LEN>>;
+
+/// What an authority may issue: one attribute (`org:hospital-a`) or a whole namespace
+/// (`role:*`). Same charset as attributes.
+pub type AttributePattern = AttributeName;
+
+/// Whether an accredited authority's attributes count.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum AuthorityStatus {
+	/// It may issue attributes and the ones it issued count.
+	Active,
+	/// Temporarily not: it may not issue, and its attributes do not count until reinstated.
+	Suspended,
+}
+
+/// An attribute authority accredited by governance.
+#[derive(
+	Encode, Decode, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, TypeInfo, MaxEncodedLen,
+)]
+#[scale_info(skip_type_params(MaxScopes))]
+pub struct Authority<BlockNumber, MaxScopes>
+where
+	BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug,
+	MaxScopes: Get<u32>,
+{
+	/// Attributes and namespaces it may issue.
+	pub scopes: BoundedVec<AttributePattern, MaxScopes>,
+	/// Active or suspended.
+	pub status: AuthorityStatus,
+	/// Block of the (latest) accreditation.
+	pub accredited_at: BlockNumber,
+}
+
+impl<BlockNumber, MaxScopes> Authority<BlockNumber, MaxScopes>
+where
+	BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug,
+	MaxScopes: Get<u32>,
+{
+	/// Whether one of the scopes covers `attribute`.
+	pub fn covers(&self, attribute: &[u8]) -> bool {
+		self.scopes
+			.iter()
+			.any(|pattern| pattern_covers(pattern, attribute))
+	}
+}
+
+/// Checks an authority scope: an attribute (`org:hospital-a`) or a namespace (`role:*`).
+pub fn validate_pattern(pattern: &[u8]) -> Result<(), crate::policy::PolicyError> {
+	match pattern.strip_suffix(b"*") {
+		// `ns:*` is valid if `ns:x` is a valid attribute.
+		Some(prefix) if prefix.ends_with(b":") => {
+			let mut probe = prefix.to_vec();
+			probe.push(b'x');
+			crate::policy::validate_attribute(&probe)
+		}
+		_ => crate::policy::validate_attribute(pattern),
+	}
+}
+
+/// Whether `pattern` (`ns:value` or `ns:*`) covers `attribute`.
+pub fn pattern_covers(pattern: &[u8], attribute: &[u8]) -> bool {
+	match pattern.strip_suffix(b"*") {
+		// `ns:*`: the prefix keeps its colon, so `role:*` does not cover `roles:x`.
+		Some(prefix) => attribute.len() > prefix.len() && attribute.starts_with(prefix),
+		None => pattern == attribute,
+	}
+}
+
+/// An attribute held by an account.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+pub struct HeldAttribute<AccountId, Balance, BlockNumber> {
+	/// `namespace:value`.
+	pub name: AttributeName,
+	/// The authority that issued it; the attribute counts only while that authority is
+	/// accredited, active and still covers it.
+	pub issuer: AccountId,
+	/// Block of issue (or of the latest re-issue).
+	pub issued_at: BlockNumber,
+	/// First block in which it no longer counts; `None` for no expiry.
+	pub expires_at: Option<BlockNumber>,
+	/// Held from the issuer while the attribute is stored.
+	pub deposit: Balance,
+}
+
+/// A stored consent policy.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+pub struct Policy<AccountId, Balance, BlockNumber> {
+	/// Who created it; the only account that may remove it.
+	pub owner: AccountId,
+	/// The text clients encrypt under with CP-ABE (rabe syntax, thresholds expanded).
+	pub canonical: CanonicalText,
+	/// What the chain evaluates.
+	pub compiled: CompiledPolicy,
+	/// Held from the owner while the policy is stored.
+	pub deposit: Balance,
+	/// Block of creation.
+	pub created_at: BlockNumber,
+}
+
+/// Which of a subject's records an override applies to.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum OverrideScope {
+	/// Every record of the subject, present and future.
+	AllRecords,
+	/// One record.
+	Record(RecordId),
+}
+
+/// A patient's explicit decision about one account.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum OverrideKind {
+	/// Access regardless of the policy (still subject to any deny).
+	Allow,
+	/// No access, whatever the policy or an allow says. Deny wins.
+	Deny,
+}
+
+/// An explicit allow or deny set by a subject for one account.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+pub struct ConsentOverride<Balance, BlockNumber> {
+	/// Allow or deny.
+	pub kind: OverrideKind,
+	/// For an allow: the only purpose it covers (`None`: every purpose). Ignored for a deny,
+	/// which covers every purpose.
+	pub purpose: Option<Purpose>,
+	/// First block in which it no longer applies; `None` for no expiry.
+	pub expires_at: Option<BlockNumber>,
+	/// Held from the subject while stored.
+	pub deposit: Balance,
+}
+
+/// A time-boxed right to fetch one record, recorded when access was granted. Gateways serve a
+/// record only to the holder of a live ticket.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+pub struct Ticket<AccountId, Balance, BlockNumber> {
+	/// The record's subject at the time of the grant.
+	pub subject: AccountId,
+	/// Why the requester wanted the record.
+	pub purpose: Purpose,
+	/// Why access was allowed; `BreakGlass` tickets are flagged for review.
+	pub basis: AccessBasis,
+	/// Block of the grant.
+	pub issued_at: BlockNumber,
+	/// First block in which the ticket is no longer valid.
+	pub expires_at: BlockNumber,
+	/// Held from the requester until the ticket is closed.
+	pub deposit: Balance,
+}
+
+/// Outcome of the review of a break-glass use.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum Review {
+	/// Not yet reviewed.
+	Pending,
+	/// The subject or the council accepted the use.
+	Acknowledged,
+	/// The subject or the council disputed the use; kept on record.
+	Disputed,
+}
+
+/// A reviewer's verdict.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum Verdict {
+	/// The use was justified.
+	Acknowledge,
+	/// The use was not justified.
+	Dispute,
+}
+
+/// One emergency access, listed for the subject until reviewed and kept afterwards.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+pub struct BreakGlassUse<AccountId, Balance, BlockNumber> {
+	/// The record opened.
+	pub record: RecordId,
+	/// Who opened it.
+	pub requester: AccountId,
+	/// Why.
+	pub justification: JustificationCode,
+	/// Block of the use.
+	pub opened_at: BlockNumber,
+	/// Review state.
+	pub review: Review,
+	/// Held from the requester until the use is reviewed.
+	pub deposit: Balance,
+}
+
+/// Checks a justification code: non-empty, uppercase ASCII letters, digits and `-`.
+pub fn valid_justification(code: &[u8]) -> bool {
+	!code.is_empty()
+		&& code
+			.iter()
+			.all(|&b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
+}

@@ -1,0 +1,42 @@
+//! # Record registry runtime API
+//!
+//! Lets gateways, dApps and the MedChain client read the record registry through a runtime
+//! call (`state_call` over RPC) instead of decoding storage keys:
+//!
+//! - [`RecordsApi::records_of`]: a subject's live records, a page at a time.
+//! - [`RecordsApi::record`]: one record with every stored version, or its tombstone if erased.
+//!
+//! Paging: pass the last id of the previous page as `start_after`. Pages follow storage order
+//! (by hashed record id), which is stable but not ascending; sort client-side if needed. The
+//! runtime caps `limit` at the number of live records a subject may have.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+use alloc::vec::Vec;
+use codec::Codec;
+pub use pallet_records::{Record, RecordId, RecordView};
+
+sp_api::decl_runtime_apis! {
+	/// Read access to the record registry.
+	pub trait RecordsApi<AccountId, Balance, BlockNumber, PolicyId>
+	where
+		AccountId: Codec,
+		Balance: Codec,
+		BlockNumber: Codec,
+		PolicyId: Codec,
+	{
+		/// Up to `limit` live records of `subject` following `start_after` (the last id of
+		/// the previous page) in storage order.
+		fn records_of(
+			subject: AccountId,
+			start_after: Option<RecordId>,
+			limit: u32,
+		) -> Vec<(RecordId, Record<AccountId, BlockNumber, PolicyId>)>;
+
+		/// Record `id` with its versions oldest first, its tombstone if it was erased, or
+		/// `None` if it never existed.
+		fn record(id: RecordId) -> Option<RecordView<AccountId, Balance, BlockNumber, PolicyId>>;
+	}
+}

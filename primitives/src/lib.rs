@@ -1,0 +1,159 @@
+//! # MedChain primitives
+//!
+//! What MedChain's pallets know about each other. Each pallet owns its storage; the others see
+//! it only through the traits here, so that they can be developed, tested (with mocks) and
+//! upgraded apart:
+//!
+//! - [`RecordInspect`]: the record registry answers "which live record is this, whose, guarded
+//!   by which policy?".
+//! - [`PolicyInspect`]: the consent pallet answers "does this policy exist?".
+//! - [`AccessInspect`]: the consent pallet answers "may this account access this record for
+//!   this purpose now?" and "do this account's attributes satisfy this policy now?". Key grants
+//!   and federated learning reuse these decisions instead of re-implementing them.
+//!
+//! Every implementation must be side-effect free: these are questions, not actions.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+use sp_core::{bounded::BoundedVec, ConstU32};
+
+/// Identifies a record for its whole life, across versions. Assigned by the record registry.
+pub type RecordId = u64;
+
+/// Identifies a consent policy. Assigned by the consent pallet.
+pub type PolicyId = u32;
+
+/// Longest record kind code in bytes (FHIR resource types are at most ~35 characters).
+pub const MAX_KIND_LEN: u32 = 64;
+
+/// What a record holds, as a code such as a FHIR resource type: `Observation`,
+/// `ImagingStudy`, `DiagnosticReport`. ASCII letters and digits only, starting with a letter.
+pub type RecordKind = BoundedVec<u8, ConstU32<MAX_KIND_LEN>>;
+
+/// What other pallets may know about a live record.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct RecordSummary<AccountId, PolicyId> {
+	/// The patient the record is about.
+	pub subject: AccountId,
+	/// What the record holds.
+	pub kind: RecordKind,
+	/// Consent policy guarding it.
+	pub policy: Option<PolicyId>,
+}
+
+/// Read access to live records.
+pub trait RecordInspect<AccountId, PolicyId> {
+	/// The live record `id`, or `None` if it never existed or was erased.
+	fn record(id: RecordId) -> Option<RecordSummary<AccountId, PolicyId>>;
+}
+
+/// Whether a consent policy exists. `()` knows no policy, so a runtime without a consent
+/// pallet rejects every policy reference.
+pub trait PolicyInspect<PolicyId> {
+	/// `true` if `policy` exists and may guard records.
+	fn policy_exists(policy: &PolicyId) -> bool;
+}
+
+impl<PolicyId> PolicyInspect<PolicyId> for () {
+	fn policy_exists(_: &PolicyId) -> bool {
+		false
+	}
+}
+
+/// Why a requester wants a record (HL7 purpose-of-use, simplified). Recorded on every access
+/// ticket; explicit allows may be limited to one purpose.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	PartialOrd,
+	Ord,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum Purpose {
+	/// Care of the patient.
+	Treatment,
+	/// Emergency care (break-glass uses this purpose).
+	Emergency,
+	/// Research, e.g. a federated-learning task.
+	Research,
+	/// Public-health reporting.
+	PublicHealth,
+	/// Billing and payment.
+	Payment,
+	/// Healthcare operations (quality, audit).
+	Operations,
+}
+
+/// Why access was allowed.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum AccessBasis {
+	/// The requester is the record's subject.
+	Subject,
+	/// The subject explicitly allowed the requester.
+	ExplicitAllow,
+	/// The requester's attributes satisfy the record's policy.
+	Policy,
+	/// Emergency access that bypassed the policy; must be reviewed.
+	BreakGlass,
+}
+
+/// Why access was refused.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum AccessDenial {
+	/// No live record has this id.
+	RecordNotFound,
+	/// The subject explicitly denied the requester (deny wins over everything else).
+	ExplicitDeny,
+	/// The record names a policy that no longer exists (access fails closed).
+	PolicyNotFound,
+	/// The record has no policy and the requester is neither subject nor explicitly allowed.
+	NoPolicy,
+	/// The requester's currently valid attributes do not satisfy the policy.
+	PolicyNotSatisfied,
+}
+
+/// Access decisions, for pallets that act on a record or policy on someone's behalf.
+pub trait AccessInspect<AccountId> {
+	/// Whether `who` may access `record` for `purpose` now, and on what basis. Break-glass is
+	/// never returned: it is an explicit action, not a standing decision.
+	fn access(
+		who: &AccountId,
+		record: RecordId,
+		purpose: Purpose,
+	) -> Result<AccessBasis, AccessDenial>;
+
+	/// Whether `who`'s currently valid attributes satisfy `policy`. `false` for an unknown
+	/// policy.
+	fn satisfies(who: &AccountId, policy: PolicyId) -> bool;
+}

@@ -1,0 +1,99 @@
+//! Consent: attribute authorities, policies, overrides, access tickets and break-glass.
+
+use codec::MaxEncodedLen;
+use frame_support::{parameter_types, traits::ConstU32};
+use frame_system::EnsureRoot;
+use pallet_consent::policy::AttributeName;
+
+use crate::{
+	deposit, AccountId, Balance, Balances, Records, Runtime, RuntimeHoldReason, HOURS, MINUTES,
+};
+
+/// Bytes a storage key adds beyond the value: pallet and item prefixes plus hashed keys.
+const KEY_BYTES: u32 = 32 + 48 + 16;
+
+parameter_types! {
+	/// Break-glass needs this attribute, issued by an accredited authority.
+	pub EmergencyAttribute: AttributeName = AttributeName::truncate_from(b"role:emergency".to_vec());
+	pub const PolicyDepositBase: Balance = deposit(1, KEY_BYTES);
+	pub const PolicyDepositPerByte: Balance = deposit(0, 1);
+	/// The attribute's share of its holder's attribute list.
+	pub AttributeDeposit: Balance =
+		deposit(1, pallet_consent::HeldAttributeOf::<Runtime>::max_encoded_len() as u32);
+	pub OverrideDeposit: Balance = deposit(
+		1,
+		pallet_consent::ConsentOverrideOf::<Runtime>::max_encoded_len() as u32 + 2 * KEY_BYTES,
+	);
+	pub TicketDeposit: Balance =
+		deposit(1, pallet_consent::TicketOf::<Runtime>::max_encoded_len() as u32 + KEY_BYTES);
+	/// Ten times a storage deposit: emergency access is rare, and it is returned on review.
+	pub BreakGlassDeposit: Balance = 10 *
+		deposit(1, pallet_consent::BreakGlassUseOf::<Runtime>::max_encoded_len() as u32);
+}
+
+impl pallet_consent::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Records = Records;
+	// Root until the consortium council exists (governance issue); then the council.
+	type AuthorityOrigin = EnsureRoot<AccountId>;
+	type ReviewOrigin = EnsureRoot<AccountId>;
+	type EmergencyAttribute = EmergencyAttribute;
+	type PolicyDepositBase = PolicyDepositBase;
+	type PolicyDepositPerByte = PolicyDepositPerByte;
+	type AttributeDeposit = AttributeDeposit;
+	type OverrideDeposit = OverrideDeposit;
+	type TicketDeposit = TicketDeposit;
+	type BreakGlassDeposit = BreakGlassDeposit;
+	type MaxScopesPerAuthority = ConstU32<16>;
+	/// Evaluation reads every attribute (and its issuer): 32 keeps a request cheap.
+	type MaxAttributesPerAccount = ConstU32<32>;
+	type MaxPoliciesPerAccount = ConstU32<1_000>;
+	type MaxOverridesPerSubject = ConstU32<256>;
+	type MaxTicketsPerAccount = ConstU32<1_000>;
+	type MaxOpenBreakGlassPerAccount = ConstU32<16>;
+	/// A ticket covers a working session.
+	type TicketLifetime = ConstU32<HOURS>;
+	/// Emergency access is short and must be renewed (and each use reviewed).
+	type BreakGlassLifetime = ConstU32<{ 15 * MINUTES }>;
+	type WeightInfo = pallet_consent::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = benchmark_helper::RegistryRecords;
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmark_helper {
+	use super::*;
+	use frame_support::traits::fungible::Mutate;
+	use medchain_primitives::{PolicyId, RecordId};
+	use pallet_records::{ContentInput, EncryptionScheme, RecordInput, H256};
+
+	/// Registers benchmark records in the real registry.
+	pub struct RegistryRecords;
+
+	impl pallet_consent::benchmarking::BenchmarkHelper<AccountId> for RegistryRecords {
+		fn create_record(subject: &AccountId, policy: Option<PolicyId>) -> RecordId {
+			Balances::set_balance(subject, 1_000 * crate::UNIT);
+			let mut cid = alloc::vec![0x01, 0x55, 0x12, 0x20];
+			cid.extend_from_slice(&[7; 32]);
+			let id = pallet_records::NextRecordId::<Runtime>::get();
+			let input = RecordInput {
+				content: ContentInput {
+					cid: cid.try_into().expect("a 36-byte CID fits"),
+					digest: H256::repeat_byte(7),
+					size: 1,
+					scheme: EncryptionScheme::AeadCpAbe,
+				},
+				kind: b"Observation".to_vec().try_into().expect("short kind"),
+				policy,
+			};
+			Records::register_record(
+				crate::RuntimeOrigin::signed(subject.clone()),
+				subject.clone(),
+				input,
+			)
+			.expect("benchmark record registers");
+			id
+		}
+	}
+}

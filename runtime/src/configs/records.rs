@@ -1,0 +1,77 @@
+//! The medical record registry.
+
+use codec::MaxEncodedLen;
+use frame_support::{parameter_types, traits::ConstU32};
+
+use crate::{deposit, Balance, Balances, Consent, Runtime, RuntimeHoldReason};
+
+/// Consent policies are identified by a sequence number assigned by the consent pallet.
+pub use medchain_primitives::PolicyId;
+
+parameter_types! {
+	/// One version entry plus its share of the record and index entries.
+	pub VersionDeposit: Balance = deposit(
+		2,
+		(pallet_records::VersionOf::<Runtime>::max_encoded_len() +
+			pallet_records::RecordOf::<Runtime>::max_encoded_len()) as u32,
+	);
+	/// One authorisation entry, scope included.
+	pub CustodianDeposit: Balance = deposit(
+		1,
+		pallet_records::CustodianAuthorizationOf::<Runtime>::max_encoded_len() as u32,
+	);
+	/// One anchor entry.
+	pub AnchorDeposit: Balance =
+		deposit(1, pallet_records::BatchAnchorOf::<Runtime>::max_encoded_len() as u32);
+}
+
+impl pallet_records::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type PolicyId = PolicyId;
+	type Policies = Consent;
+	type VersionDeposit = VersionDeposit;
+	type CustodianDeposit = CustodianDeposit;
+	type AnchorDeposit = AnchorDeposit;
+	/// A lifetime of records for one patient; the limit guards state, not workflows.
+	type MaxRecordsPerSubject = ConstU32<10_000>;
+	/// Erasing a record drains its versions in one call; 64 keeps that call small.
+	type MaxVersionsPerRecord = ConstU32<64>;
+	/// Hospitals, labs and practitioners one patient works with at once.
+	type MaxCustodiansPerSubject = ConstU32<64>;
+	type MaxScopeKinds = ConstU32<16>;
+	/// A lab's upload batch; larger batches go through `anchor_batch`.
+	type MaxBatchSize = ConstU32<64>;
+	type MaxAnchorsPerAccount = ConstU32<1_000>;
+	type WeightInfo = pallet_records::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = benchmark_helper::ConsentPolicies;
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmark_helper {
+	use super::*;
+	use crate::{AccountId, RuntimeOrigin, UNIT};
+	use frame_support::traits::fungible::Mutate;
+
+	/// Gives the record registry's benchmarks a real consent policy.
+	pub struct ConsentPolicies;
+
+	impl pallet_records::benchmarking::BenchmarkHelper<PolicyId> for ConsentPolicies {
+		fn policy() -> PolicyId {
+			if let Some(existing) = pallet_consent::Policies::<Runtime>::iter_keys().next() {
+				return existing;
+			}
+			let id = pallet_consent::NextPolicyId::<Runtime>::get();
+			let owner = AccountId::new([0x42; 32]);
+			Balances::set_balance(&owner, 1_000 * UNIT);
+			let text = br#"("role:cardiologist" and "org:hospital-a") or "role:emergency""#;
+			Consent::create_policy(
+				RuntimeOrigin::signed(owner),
+				text.to_vec().try_into().expect("short policy"),
+			)
+			.expect("benchmark policy is valid");
+			id
+		}
+	}
+}
