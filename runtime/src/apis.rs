@@ -20,8 +20,8 @@ use sp_version::RuntimeVersion;
 
 use super::{
 	configs::PolicyId, AccountId, Aura, Balance, Block, BlockNumber, Consent, Executive, Grandpa,
-	InherentDataExt, Nonce, Records, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys,
-	System, TransactionPayment, VERSION,
+	InherentDataExt, KeyGrants, Nonce, Records, Runtime, RuntimeCall, RuntimeGenesisConfig,
+	SessionKeys, System, TransactionPayment, VERSION,
 };
 
 impl_runtime_apis! {
@@ -224,6 +224,42 @@ impl_runtime_apis! {
 			subject: AccountId,
 		) -> Vec<(pallet_consent::BreakGlassId, pallet_consent::BreakGlassUseOf<Runtime>)> {
 			Consent::break_glass_uses(&subject)
+		}
+	}
+
+	impl pallet_key_grants_runtime_api::KeyGrantsApi<
+		Block,
+		AccountId,
+		Balance,
+		BlockNumber,
+		pallet_key_grants::GrantOf<Runtime>,
+	> for Runtime {
+		fn grant_active_for(
+			grant: pallet_key_grants::GrantId,
+			proxy: AccountId,
+			record: medchain_primitives::RecordId,
+		) -> bool {
+			KeyGrants::grant_active_for(grant, &proxy, record)
+		}
+
+		fn attestation_message(attestation: pallet_key_grants::AttestationOf<Runtime>) -> Vec<u8> {
+			KeyGrants::attestation_message(&attestation)
+		}
+
+		fn grant(grant: pallet_key_grants::GrantId) -> Option<pallet_key_grants::GrantOf<Runtime>> {
+			pallet_key_grants::Grants::<Runtime>::get(grant)
+		}
+
+		fn receipts(grant: pallet_key_grants::GrantId) -> Vec<pallet_key_grants::ReceiptOf<Runtime>> {
+			KeyGrants::receipts(grant)
+		}
+
+		fn proxy(who: AccountId) -> Option<pallet_key_grants::ProxyOf<Runtime>> {
+			pallet_key_grants::Proxies::<Runtime>::get(&who)
+		}
+
+		fn pre_keys(who: AccountId) -> Option<pallet_key_grants::PreKeysOf<Runtime>> {
+			pallet_key_grants::Keys::<Runtime>::get(&who)
 		}
 	}
 

@@ -17,4 +17,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_sudo, Sudo]
 	[pallet_records, Records]
 	[pallet_consent, Consent]
+	[pallet_key_grants, KeyGrants]
 );

@@ -205,6 +205,8 @@ mod runtime {
 	pub type Records = pallet_records;
 	#[runtime::pallet_index(21)]
 	pub type Consent = pallet_consent;
+	#[runtime::pallet_index(22)]
+	pub type KeyGrants = pallet_key_grants;
 }
 
 #[cfg(test)]

@@ -64,36 +64,14 @@ impl pallet_consent::Config for Runtime {
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmark_helper {
 	use super::*;
-	use frame_support::traits::fungible::Mutate;
 	use medchain_primitives::{PolicyId, RecordId};
-	use pallet_records::{ContentInput, EncryptionScheme, RecordInput, H256};
 
 	/// Registers benchmark records in the real registry.
 	pub struct RegistryRecords;
 
 	impl pallet_consent::benchmarking::BenchmarkHelper<AccountId> for RegistryRecords {
 		fn create_record(subject: &AccountId, policy: Option<PolicyId>) -> RecordId {
-			Balances::set_balance(subject, 1_000 * crate::UNIT);
-			let mut cid = alloc::vec![0x01, 0x55, 0x12, 0x20];
-			cid.extend_from_slice(&[7; 32]);
-			let id = pallet_records::NextRecordId::<Runtime>::get();
-			let input = RecordInput {
-				content: ContentInput {
-					cid: cid.try_into().expect("a 36-byte CID fits"),
-					digest: H256::repeat_byte(7),
-					size: 1,
-					scheme: EncryptionScheme::AeadCpAbe,
-				},
-				kind: b"Observation".to_vec().try_into().expect("short kind"),
-				policy,
-			};
-			Records::register_record(
-				crate::RuntimeOrigin::signed(subject.clone()),
-				subject.clone(),
-				input,
-			)
-			.expect("benchmark record registers");
-			id
+			super::super::records::register_benchmark_record(subject, policy)
 		}
 	}
 }

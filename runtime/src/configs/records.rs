@@ -75,3 +75,34 @@ mod benchmark_helper {
 		}
 	}
 }
+
+/// Registers a record of `subject` (funding it) for other pallets' benchmarks.
+#[cfg(feature = "runtime-benchmarks")]
+pub(crate) fn register_benchmark_record(
+	subject: &crate::AccountId,
+	policy: Option<PolicyId>,
+) -> medchain_primitives::RecordId {
+	use frame_support::traits::fungible::Mutate;
+	use pallet_records::{ContentInput, EncryptionScheme, RecordInput, H256};
+	Balances::set_balance(subject, 1_000 * crate::UNIT);
+	let mut cid = alloc::vec![0x01, 0x55, 0x12, 0x20];
+	cid.extend_from_slice(&[7; 32]);
+	let id = pallet_records::NextRecordId::<Runtime>::get();
+	let input = RecordInput {
+		content: ContentInput {
+			cid: cid.try_into().expect("a 36-byte CID fits"),
+			digest: H256::repeat_byte(7),
+			size: 1,
+			scheme: EncryptionScheme::AeadCpAbe,
+		},
+		kind: b"Observation".to_vec().try_into().expect("short kind"),
+		policy,
+	};
+	crate::Records::register_record(
+		crate::RuntimeOrigin::signed(subject.clone()),
+		subject.clone(),
+		input,
+	)
+	.expect("benchmark record registers");
+	id
+}

@@ -1,0 +1,367 @@
+//! Proxy re-encryption grants against a real `medchain-node --dev`: the owner and grantee publish
+//! PRE keys, two proxies bond and are admitted (sudo stands in for the council), the owner
+//! creates a 2-of-2 grant, both proxies' signed attestations are accepted as receipts, the owner
+//! revokes the grant, a later attestation is refused, and the grantee's evidence of service
+//! after revocation is adjudicated with a slash of the proxy's bond.
+
+use std::time::Duration;
+
+use medchain_integration_tests::{
+	key_grants::{
+		Attestation, AttestationRecorded, Claim, EvidenceAdjudicated, EvidenceFiled, GrantCreated,
+		GrantProxy, GrantScope, Outcome, Proxy, Receipt,
+	},
+	pallet_error,
+	records::{content, RecordInput, RecordRegistered},
+	reserved_balance, sudo, sudo_result, token, ClientAtBlock, Inclusion, TestNode,
+};
+use subxt::{
+	dynamic::{self, Value},
+	ext::scale_value::Composite,
+	transactions::Payload,
+	utils::{AccountId32, H256},
+};
+use subxt_signer::sr25519::{dev, Keypair};
+
+const INCLUSION_TIMEOUT: Duration = Duration::from_secs(60);
+const BLOCKS_TIMEOUT: Duration = Duration::from_secs(90);
+/// The runtime's proxy bond (1,000 MED).
+const PROXY_BOND: u128 = 1_000 * token::UNIT;
+/// What governance slashes for serving after revocation.
+const SLASH: u128 = 250 * token::UNIT;
+
+fn id(key: &Keypair) -> AccountId32 {
+	key.public_key().to_account_id()
+}
+
+async fn submit_ok(node: &TestNode, call: &impl Payload, signer: &Keypair) -> Inclusion {
+	let inclusion = node
+		.submit(call, signer, INCLUSION_TIMEOUT)
+		.await
+		.expect("included");
+	if let Err(error) = inclusion.in_block.wait_for_success().await {
+		panic!("transaction failed: {error}");
+	}
+	inclusion
+}
+
+async fn submit_sudo(node: &TestNode, call: Value, governance: &Keypair) -> Inclusion {
+	let inclusion = submit_ok(node, &sudo(call), governance).await;
+	let events = inclusion.in_block.wait_for_success().await.expect("events");
+	assert_eq!(sudo_result(&events), Some(Ok(())), "the Root call succeeds");
+	inclusion
+}
+
+async fn at(node: &TestNode, inclusion: &Inclusion) -> ClientAtBlock {
+	node.client()
+		.at_block(inclusion.block.hash)
+		.await
+		.expect("client at block")
+}
+
+async fn api<R: subxt::ext::scale_decode::DecodeAsType>(
+	state: &ClientAtBlock,
+	method: &str,
+	args: impl subxt::ext::frame_decode::storage::IntoEncodableValues,
+) -> R {
+	state
+		.runtime_apis()
+		.call(dynamic::runtime_api_call::<_, R>(
+			"KeyGrantsApi",
+			method,
+			args,
+		))
+		.await
+		.unwrap_or_else(|e| panic!("KeyGrantsApi.{method}: {e}"))
+}
+
+/// `proxy`'s attestation of re-encrypting capsule `seed` for `grant`, signed over the message
+/// the runtime defines (fetched through the runtime API, as a proxy would).
+async fn signed_attestation(
+	node: &TestNode,
+	proxy: &Keypair,
+	grant: u64,
+	seed: u8,
+) -> (Attestation, [u8; 64]) {
+	let best = node.best_block().await.expect("best block");
+	let attestation = Attestation {
+		grant,
+		proxy: id(proxy),
+		capsule_hash: H256::repeat_byte(seed),
+		cfrag_hash: H256::repeat_byte(seed.wrapping_add(0x80)),
+		served_at: best.number as u32,
+	};
+	let state = node
+		.client()
+		.at_block(best.hash)
+		.await
+		.expect("client at best");
+	let message: Vec<u8> = api(&state, "attestation_message", (attestation.clone(),)).await;
+	(attestation, proxy.sign(&message).0)
+}
+
+fn attest(attestation: Attestation, signature: [u8; 64]) -> impl Payload {
+	dynamic::tx("KeyGrants", "submit_attestation", (attestation, signature))
+}
+
+#[tokio::test]
+async fn two_of_two_grant_attestations_revocation_and_slash() {
+	let node = TestNode::dev()
+		.await
+		.expect("medchain-node --dev should start");
+	let governance = dev::alice();
+	let owner = dev::bob();
+	let grantee = dev::charlie();
+	let proxy_a = dev::dave();
+	let proxy_b = dev::eve();
+
+	// PRE keys (Umbral public keys are 33-byte compressed points; the chain stores them).
+	for (who, key) in [(&owner, 0x02u8), (&grantee, 0x03u8)] {
+		let mut public_key = [7u8; 33];
+		public_key[0] = key;
+		submit_ok(
+			&node,
+			&dynamic::tx("KeyGrants", "register_pre_keys", (public_key, public_key)),
+			who,
+		)
+		.await;
+	}
+
+	// Two proxies bond and are admitted.
+	for proxy in [&proxy_a, &proxy_b] {
+		let before = reserved_balance(&node.client().at_current_block().await.unwrap(), &id(proxy))
+			.await
+			.unwrap();
+		let inclusion = submit_ok(
+			&node,
+			&dynamic::tx(
+				"KeyGrants",
+				"register_proxy",
+				([2u8; 33], b"https://proxy.medchain.example".to_vec()),
+			),
+			proxy,
+		)
+		.await;
+		let state = at(&node, &inclusion).await;
+		assert_eq!(
+			reserved_balance(&state, &id(proxy)).await.unwrap(),
+			before + PROXY_BOND
+		);
+		let admit = dynamic::tx(
+			"KeyGrants",
+			"admit_proxy",
+			Composite::unnamed([Value::from_bytes(id(proxy).0)]),
+		)
+		.into_value();
+		submit_sudo(&node, admit, &governance).await;
+	}
+
+	// A record of the owner, and a 2-of-2 grant over all the owner's records.
+	let inclusion = submit_ok(
+		&node,
+		&dynamic::tx(
+			"Records",
+			"register_record",
+			(
+				id(&owner),
+				RecordInput {
+					content: content(0x5A, 1 << 20),
+					kind: b"ImagingStudy".to_vec(),
+					policy: None,
+				},
+			),
+		),
+		&owner,
+	)
+	.await;
+	let record = inclusion
+		.in_block
+		.wait_for_success()
+		.await
+		.unwrap()
+		.find_first::<RecordRegistered>()
+		.expect("RecordRegistered")
+		.expect("decodes")
+		.record;
+	let best = node.best_block().await.unwrap().number as u32;
+	let inclusion = submit_ok(
+		&node,
+		&dynamic::tx(
+			"KeyGrants",
+			"create_grant",
+			(
+				id(&grantee),
+				GrantScope::AllRecords,
+				vec![
+					GrantProxy {
+						proxy: id(&proxy_a),
+						kfrag_commitment: H256::repeat_byte(0xA1),
+					},
+					GrantProxy {
+						proxy: id(&proxy_b),
+						kfrag_commitment: H256::repeat_byte(0xB2),
+					},
+				],
+				2u8,
+				best + 1_000,
+			),
+		),
+		&owner,
+	)
+	.await;
+	let created = inclusion
+		.in_block
+		.wait_for_success()
+		.await
+		.unwrap()
+		.find_first::<GrantCreated>()
+		.expect("GrantCreated")
+		.expect("decodes");
+	assert_eq!(
+		(created.owner, created.grantee, created.threshold),
+		(id(&owner), id(&grantee), 2)
+	);
+	let grant = created.grant;
+	let state = at(&node, &inclusion).await;
+	assert!(api::<bool>(&state, "grant_active_for", (grant, id(&proxy_a), record)).await);
+	assert!(
+		!api::<bool>(
+			&state,
+			"grant_active_for",
+			(grant, id(&dev::ferdie()), record)
+		)
+		.await,
+		"not one of the grant's proxies"
+	);
+
+	// Both proxies attest their re-encryption of the same capsule.
+	let mut receipts = Vec::new();
+	for proxy in [&proxy_a, &proxy_b] {
+		let (attestation, signature) = signed_attestation(&node, proxy, grant, 0x11).await;
+		let inclusion = submit_ok(&node, &attest(attestation.clone(), signature), proxy).await;
+		let recorded = inclusion
+			.in_block
+			.wait_for_success()
+			.await
+			.unwrap()
+			.find_first::<AttestationRecorded>()
+			.expect("AttestationRecorded")
+			.expect("decodes");
+		assert_eq!((recorded.grant, recorded.proxy), (grant, id(proxy)));
+		receipts.push((attestation, inclusion.block.number as u32));
+	}
+	let state = node
+		.client()
+		.at_block(node.best_block().await.unwrap().hash)
+		.await
+		.unwrap();
+	let listed: Vec<Receipt> = api(&state, "receipts", (grant,)).await;
+	assert_eq!(
+		listed
+			.iter()
+			.map(|r| (r.proxy, r.capsule_hash, r.served_at))
+			.collect::<Vec<_>>(),
+		receipts
+			.iter()
+			.map(|(a, _)| (a.proxy, a.capsule_hash, a.served_at))
+			.collect::<Vec<_>>()
+	);
+
+	// The owner revokes; a later attestation is refused.
+	let inclusion = submit_ok(
+		&node,
+		&dynamic::tx("KeyGrants", "revoke_grant", (grant,)),
+		&owner,
+	)
+	.await;
+	let revoked_at = inclusion.block.number as u32;
+	assert!(
+		!api::<bool>(
+			&at(&node, &inclusion).await,
+			"grant_active_for",
+			(grant, id(&proxy_a), record)
+		)
+		.await,
+		"a revoked grant is not active"
+	);
+	node.wait_for_new_blocks(1, BLOCKS_TIMEOUT)
+		.await
+		.expect("a block");
+	let (late, late_signature) = signed_attestation(&node, &proxy_a, grant, 0x22).await;
+	assert!(late.served_at >= revoked_at);
+	let refused = node
+		.submit(
+			&attest(late.clone(), late_signature),
+			&proxy_a,
+			INCLUSION_TIMEOUT,
+		)
+		.await
+		.expect("included");
+	let error = refused
+		.in_block
+		.wait_for_success()
+		.await
+		.expect_err("refused");
+	assert_eq!(
+		pallet_error(&error).as_deref(),
+		Some("KeyGrants::GrantNotActive")
+	);
+
+	// The proxy served anyway: the grantee files its signed attestation as evidence.
+	let claim = Claim::ServedAfterRevocation {
+		attestation: late,
+		signature: late_signature,
+	};
+	let inclusion = submit_ok(
+		&node,
+		&dynamic::tx("KeyGrants", "file_evidence", (grant, id(&proxy_a), claim)),
+		&grantee,
+	)
+	.await;
+	let filed = inclusion
+		.in_block
+		.wait_for_success()
+		.await
+		.unwrap()
+		.find_first::<EvidenceFiled>()
+		.expect("EvidenceFiled")
+		.expect("decodes");
+	assert_eq!(
+		(filed.grant, filed.proxy, filed.filer),
+		(grant, id(&proxy_a), id(&grantee))
+	);
+	let state = at(&node, &inclusion).await;
+	let proxy: Option<Proxy> = api(&state, "proxy", (id(&proxy_a),)).await;
+	assert_eq!(proxy.map(|p| p.open_cases), Some(1));
+
+	// Governance upholds it and slashes part of the bond.
+	let adjudicate = dynamic::tx(
+		"KeyGrants",
+		"adjudicate",
+		Composite::unnamed([
+			Value::u128(u128::from(filed.case)),
+			Value::named_variant("Uphold", [("slash", Value::u128(SLASH))]),
+		]),
+	)
+	.into_value();
+	let inclusion = submit_sudo(&node, adjudicate, &governance).await;
+	let adjudicated = inclusion
+		.in_block
+		.wait_for_success()
+		.await
+		.unwrap()
+		.find_first::<EvidenceAdjudicated>()
+		.expect("EvidenceAdjudicated")
+		.expect("decodes");
+	assert_eq!(adjudicated.outcome, Outcome::Upheld { slashed: SLASH });
+	let state = at(&node, &inclusion).await;
+	let proxy: Proxy = api::<Option<Proxy>>(&state, "proxy", (id(&proxy_a),))
+		.await
+		.expect("still registered");
+	assert_eq!((proxy.bond, proxy.open_cases), (PROXY_BOND - SLASH, 0));
+	assert_eq!(
+		reserved_balance(&state, &id(&proxy_a)).await.unwrap(),
+		PROXY_BOND - SLASH,
+		"the slashed part of the bond is gone"
+	);
+}
