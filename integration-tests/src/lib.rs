@@ -1379,8 +1379,8 @@ struct AccountData {
 	reserved: u128,
 }
 
-/// `System.Account(account).data.free` at the given block (0 for an unknown account).
-pub async fn free_balance(at: &ClientAtBlock, account: &AccountId32) -> Result<u128> {
+/// `System.Account(account).data` at the given block (zeros for an unknown account).
+async fn account_data(at: &ClientAtBlock, account: &AccountId32) -> Result<AccountData> {
 	let address = subxt::dynamic::storage::<([u8; 32],), AccountInfo>("System", "Account");
 	let value = at
 		.storage()
@@ -1390,22 +1390,18 @@ pub async fn free_balance(at: &ClientAtBlock, account: &AccountId32) -> Result<u
 	let info = value
 		.decode()
 		.map_err(subxt_err(format!("decoding System.Account({account})")))?;
-	Ok(info.data.free)
+	Ok(info.data)
+}
+
+/// `System.Account(account).data.free` at the given block (0 for an unknown account).
+pub async fn free_balance(at: &ClientAtBlock, account: &AccountId32) -> Result<u128> {
+	Ok(account_data(at, account).await?.free)
 }
 
 /// `System.Account(account).data.reserved` at the given block: what the account has on hold
 /// (deposits) or reserved (0 for an unknown account).
 pub async fn reserved_balance(at: &ClientAtBlock, account: &AccountId32) -> Result<u128> {
-	let address = subxt::dynamic::storage::<([u8; 32],), AccountInfo>("System", "Account");
-	let value = at
-		.storage()
-		.fetch(address, (account.0,))
-		.await
-		.map_err(subxt_err(format!("reading System.Account({account})")))?;
-	let info = value
-		.decode()
-		.map_err(subxt_err(format!("decoding System.Account({account})")))?;
-	Ok(info.data.reserved)
+	Ok(account_data(at, account).await?.reserved)
 }
 
 /// `Pallet::Error` of a transaction that failed in dispatch (e.g. `"Records::NotSubject"`), or

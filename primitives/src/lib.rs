@@ -157,3 +157,23 @@ pub trait AccessInspect<AccountId> {
 	/// policy.
 	fn satisfies(who: &AccountId, policy: PolicyId) -> bool;
 }
+
+/// For `StorageMap::mutate_exists` on per-account counters: decrements, and removes the entry
+/// at zero so that no empty counters linger in state.
+pub fn decrement_count(count: &mut Option<u32>) {
+	*count = count.and_then(|c| c.checked_sub(1)).filter(|c| *c > 0);
+}
+
+#[cfg(test)]
+mod tests {
+	#[test]
+	fn counters_leave_state_at_zero() {
+		let mut count = Some(2);
+		super::decrement_count(&mut count);
+		assert_eq!(count, Some(1));
+		super::decrement_count(&mut count);
+		assert_eq!(count, None);
+		super::decrement_count(&mut count);
+		assert_eq!(count, None);
+	}
+}

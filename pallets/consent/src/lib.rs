@@ -72,7 +72,9 @@ pub use weights::WeightInfo;
 
 use alloc::vec::Vec;
 use frame_support::traits::fungible;
-use medchain_primitives::{AccessBasis, AccessDenial, PolicyId, Purpose, RecordId};
+use medchain_primitives::{
+	decrement_count, AccessBasis, AccessDenial, PolicyId, Purpose, RecordId,
+};
 use policy::{AttributeName, PolicyError};
 
 /// Balance type of the currency deposits are held in.
@@ -764,7 +766,7 @@ pub mod pallet {
 			let stored = Policies::<T>::get(policy).ok_or(Error::<T>::PolicyNotFound)?;
 			ensure!(stored.owner == who, Error::<T>::NotPolicyOwner);
 			Policies::<T>::remove(policy);
-			PolicyCount::<T>::mutate_exists(&who, decrement);
+			PolicyCount::<T>::mutate_exists(&who, decrement_count);
 			Self::release(&HoldReason::Policy, &who, stored.deposit);
 			Self::deposit_event(Event::PolicyRemoved { policy, owner: who });
 			Ok(())
@@ -839,7 +841,7 @@ pub mod pallet {
 			let subject = ensure_signed(origin)?;
 			let removed = Overrides::<T>::take((&subject, scope, &account))
 				.ok_or(Error::<T>::OverrideNotFound)?;
-			OverrideCount::<T>::mutate_exists(&subject, decrement);
+			OverrideCount::<T>::mutate_exists(&subject, decrement_count);
 			Self::release(&HoldReason::Override, &subject, removed.deposit);
 			Self::deposit_event(Event::OverrideRemoved {
 				subject,
@@ -904,7 +906,7 @@ pub mod pallet {
 				Error::<T>::TicketStillValid
 			);
 			Tickets::<T>::remove(&requester, record);
-			TicketCount::<T>::mutate_exists(&requester, decrement);
+			TicketCount::<T>::mutate_exists(&requester, decrement_count);
 			Self::release(&HoldReason::Ticket, &requester, ticket.deposit);
 			Self::deposit_event(Event::TicketClosed { record, requester });
 			Ok(())
@@ -1022,7 +1024,7 @@ pub mod pallet {
 			};
 			Self::release(&HoldReason::BreakGlass, &used.requester, used.deposit);
 			used.deposit = Zero::zero();
-			OpenBreakGlass::<T>::mutate_exists(&used.requester, decrement);
+			OpenBreakGlass::<T>::mutate_exists(&used.requester, decrement_count);
 			let (requester, review) = (used.requester.clone(), used.review);
 			BreakGlassLog::<T>::insert(&subject, id, used);
 			Self::deposit_event(Event::BreakGlassReviewed {
@@ -1328,11 +1330,6 @@ pub mod pallet {
 			);
 			Ok(())
 		}
-	}
-
-	/// `mutate_exists` helper: counts that reach zero leave storage.
-	fn decrement(count: &mut Option<u32>) {
-		*count = count.and_then(|c| c.checked_sub(1)).filter(|c| *c > 0);
 	}
 
 	impl<T: Config> medchain_primitives::PolicyInspect<PolicyId> for Pallet<T> {

@@ -63,7 +63,7 @@ pub mod weights;
 pub use weights::WeightInfo;
 
 use frame_support::traits::fungible;
-use medchain_primitives::RecordId;
+use medchain_primitives::{decrement_count, RecordId};
 use sp_core::H256;
 
 /// Balance type of the currency bonds and deposits are held in.
@@ -714,7 +714,7 @@ pub mod pallet {
 			let _ = Receipts::<T>::clear_prefix(grant, receipts, None);
 			let _ = Attested::<T>::clear_prefix((grant,), receipts, None);
 			Grants::<T>::remove(grant);
-			GrantCount::<T>::mutate_exists(&stored.owner, decrement);
+			GrantCount::<T>::mutate_exists(&stored.owner, decrement_count);
 			let _ = T::Currency::release(
 				&HoldReason::Grant.into(),
 				&stored.owner,
@@ -1024,11 +1024,6 @@ pub mod pallet {
 			}
 			Ok(())
 		}
-	}
-
-	/// `mutate_exists` helper: counts that reach zero leave storage.
-	fn decrement(count: &mut Option<u32>) {
-		*count = count.and_then(|c| c.checked_sub(1)).filter(|c| *c > 0);
 	}
 
 	/// Umbral serialises public keys as compressed SEC1 points: a 0x02 or 0x03 prefix.

@@ -108,6 +108,7 @@ pub type RecordViewOf<T> = RecordView<
 /// A new record as submitted by a writer.
 pub type RecordInputOf<T> = RecordInput<<T as Config>::PolicyId>;
 
+use medchain_primitives::decrement_count;
 /// The cross-pallet traits this pallet implements ([`RecordInspect`]) and uses
 /// ([`PolicyInspect`]), shared through `medchain-primitives`.
 pub use medchain_primitives::{PolicyInspect, RecordInspect, RecordSummary};
@@ -906,11 +907,6 @@ pub mod pallet {
 			Ok(())
 		}
 	}
-}
-
-/// Decrements a per-account counter, removing it at zero so no empty entries linger.
-fn decrement_count(count: &mut Option<u32>) {
-	*count = count.and_then(|c| c.checked_sub(1)).filter(|c| *c > 0);
 }
 
 impl<T: Config> RecordInspect<T::AccountId, T::PolicyId> for Pallet<T> {
