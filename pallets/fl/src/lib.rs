@@ -1,0 +1,819 @@
+//! # Federated-learning pallet
+//!
+//! Research on medical data without moving it: sites train locally and only model updates
+//! move. The chain coordinates rounds and keeps an auditable lineage of model checkpoints.
+//!
+//! ## Overview
+//!
+//! - A **coordinator** opens a task ([`Pallet::create_task`]): model references, a consent
+//!   policy participants must satisfy, round parameters, who aggregates, a differential-privacy
+//!   budget per participant, a reward pool (held) and a participation bond.
+//! - **Participants** join while their currently valid attributes satisfy the policy (checked
+//!   through [`medchain_primitives::AccessInspect`]) and hold the bond. Each round they submit
+//!   one update commitment (CID, digest, samples, epsilon spent). The chain refuses
+//!   non-participants, duplicates, late updates, participants who no longer satisfy the policy,
+//!   and any update that would take a participant over its epsilon budget (the DP ledger).
+//! - After the round's window, the **aggregator** publishes the next checkpoint with the
+//!   updates it used (accepted updates of that round, at least the minimum) and may flag rogue
+//!   updates with a reason: a rogue update counts against its sender and slashes
+//!   [`Config::RogueSlash`] of its bond.
+//! - A **challenge window** follows: a participant who recomputes another digest disputes;
+//!   [`Config::DisputeOrigin`] then upholds the checkpoint or rejects it (the round's aggregate
+//!   can be published again). Unchallenged checkpoints are finalised by anyone: contribution
+//!   scores grow by the samples behind each used update and the next round starts.
+//! - After the last round the reward pool is paid out in proportion to scores (rounding dust
+//!   returns to the coordinator) and bonds are released.
+//!
+//! Bounded throughout: participants per task ([`Config::MaxParticipants`]) bound every loop.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+pub use types::*;
+
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod types;
+pub mod weights;
+pub use weights::WeightInfo;
+
+use frame_support::traits::fungible;
+
+/// Balance type of the currency pools and bonds are held in.
+pub type BalanceOf<T> =
+	<<T as Config>::Currency as fungible::Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+type BlockNumberOf<T> = frame_system::pallet_prelude::BlockNumberFor<T>;
+type AccountIdOf<T> = <T as frame_system::Config>::AccountId;
+
+/// A task as stored for runtime `T`.
+pub type TaskOf<T> = TrainingTask<AccountIdOf<T>, BalanceOf<T>, BlockNumberOf<T>>;
+/// Task parameters for runtime `T`.
+pub type TaskParamsOf<T> = TaskParams<AccountIdOf<T>, BalanceOf<T>, BlockNumberOf<T>>;
+/// A participant as stored for runtime `T`.
+pub type ParticipantOf<T> = Participant<BalanceOf<T>>;
+/// An update as stored for runtime `T`.
+pub type UpdateOf<T> = Update<BlockNumberOf<T>>;
+/// A checkpoint as stored for runtime `T`.
+pub type CheckpointOf<T> =
+	Checkpoint<AccountIdOf<T>, BlockNumberOf<T>, <T as Config>::MaxParticipants>;
+/// Participants an aggregate used.
+pub type UsedOf<T> = frame_support::BoundedVec<AccountIdOf<T>, <T as Config>::MaxParticipants>;
+/// Updates an aggregator flags as rogue.
+pub type RogueOf<T> =
+	frame_support::BoundedVec<(AccountIdOf<T>, ReasonCode), <T as Config>::MaxParticipants>;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use alloc::vec::Vec;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{
+			fungible::{Mutate, MutateHold},
+			tokens::{Fortitude, Precision, Restriction},
+		},
+	};
+	use frame_system::pallet_prelude::*;
+	use medchain_primitives::AccessInspect;
+	use sp_core::H256;
+	use sp_runtime::{
+		traits::{Saturating, Zero},
+		Perbill,
+	};
+
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// Currency pools and bonds are held in.
+		type Currency: MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>
+			+ Mutate<Self::AccountId>;
+
+		/// The overarching hold reason.
+		type RuntimeHoldReason: From<HoldReason>;
+
+		/// Consent decisions: whether an account's attributes satisfy a policy now.
+		type Access: AccessInspect<Self::AccountId>;
+
+		/// Decides disputed checkpoints (the council).
+		type DisputeOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// Blocks a published aggregate may be disputed.
+		#[pallet::constant]
+		type ChallengePeriod: Get<BlockNumberFor<Self>>;
+
+		/// Share of its bond a participant loses per rogue update.
+		#[pallet::constant]
+		type RogueSlash: Get<Perbill>;
+
+		/// Participants one task may have.
+		#[pallet::constant]
+		type MaxParticipants: Get<u32>;
+
+		/// Rounds one task may have.
+		#[pallet::constant]
+		type MaxRounds: Get<u32>;
+
+		/// Weights of this pallet's calls.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// A task's reward pool, held from its coordinator.
+		RewardPool,
+		/// A participant's bond.
+		ParticipationBond,
+	}
+
+	/// The id the next task gets.
+	#[pallet::storage]
+	pub type NextTaskId<T> = StorageValue<_, TaskId, ValueQuery>;
+
+	/// Tasks. `Twox64Concat`: chain-assigned ids.
+	#[pallet::storage]
+	pub type Tasks<T: Config> = StorageMap<_, Twox64Concat, TaskId, TaskOf<T>>;
+
+	/// Participants by task. `Blake2_128Concat` on accounts (user-chosen).
+	#[pallet::storage]
+	pub type Participants<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, TaskId, Blake2_128Concat, T::AccountId, ParticipantOf<T>>;
+
+	/// Updates by (task, round) and participant.
+	#[pallet::storage]
+	pub type Updates<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		(TaskId, Round),
+		Blake2_128Concat,
+		T::AccountId,
+		UpdateOf<T>,
+	>;
+
+	/// Aggregates by task and round: the lineage. `Twox64Concat`: chain-assigned keys.
+	#[pallet::storage]
+	pub type Checkpoints<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, TaskId, Twox64Concat, Round, CheckpointOf<T>>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A task was opened; round 1 started.
+		TaskCreated {
+			task: TaskId,
+			coordinator: T::AccountId,
+			policy: medchain_primitives::PolicyId,
+		},
+		/// An account joined a task.
+		ParticipantJoined {
+			task: TaskId,
+			participant: T::AccountId,
+		},
+		/// An update commitment was accepted.
+		UpdateSubmitted {
+			task: TaskId,
+			round: Round,
+			participant: T::AccountId,
+			samples: u64,
+			epsilon: MilliEpsilon,
+		},
+		/// An aggregate was published; it can be disputed until `challenge_ends`.
+		AggregatePublished {
+			task: TaskId,
+			round: Round,
+			aggregator: T::AccountId,
+			model: ModelRef,
+			used: u32,
+			challenge_ends: BlockNumberFor<T>,
+		},
+		/// An update was flagged rogue; part of its sender's bond was slashed.
+		UpdateFlagged {
+			task: TaskId,
+			round: Round,
+			participant: T::AccountId,
+			reason: ReasonCode,
+			slashed: BalanceOf<T>,
+		},
+		/// A participant disputed an aggregate.
+		AggregateDisputed {
+			task: TaskId,
+			round: Round,
+			by: T::AccountId,
+			recomputed: H256,
+		},
+		/// Governance upheld a disputed aggregate.
+		DisputeDismissed { task: TaskId, round: Round },
+		/// Governance rejected an aggregate; the round's aggregate may be published again.
+		AggregateRejected { task: TaskId, round: Round },
+		/// A round's checkpoint became final.
+		CheckpointFinalized {
+			task: TaskId,
+			round: Round,
+			model: ModelRef,
+		},
+		/// A participant was paid from the reward pool.
+		RewardPaid {
+			task: TaskId,
+			participant: T::AccountId,
+			amount: BalanceOf<T>,
+		},
+		/// Every round finalised; rewards paid, bonds released.
+		TaskCompleted {
+			task: TaskId,
+			paid: BalanceOf<T>,
+			returned: BalanceOf<T>,
+		},
+		/// The coordinator cancelled the task; funds returned.
+		TaskCancelled { task: TaskId },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// Rounds, minimum participants and round length must be non-zero and within bounds.
+		InvalidParams,
+		/// No such task.
+		TaskNotFound,
+		/// The task is completed or cancelled.
+		TaskNotRunning,
+		/// The account's valid attributes do not satisfy the task's policy.
+		PolicyNotSatisfied,
+		/// Already a participant.
+		AlreadyJoined,
+		/// The task has as many participants as allowed.
+		TooManyParticipants,
+		/// Not a participant of the task.
+		NotParticipant,
+		/// The round no longer accepts updates.
+		RoundClosed,
+		/// Already submitted an update this round.
+		DuplicateUpdate,
+		/// The update would exceed the participant's epsilon budget.
+		BudgetExceeded,
+		/// The round's window has not closed yet.
+		RoundStillOpen,
+		/// An aggregate for this round is already published.
+		AlreadyPublished,
+		/// The caller may not aggregate this task.
+		NotAggregator,
+		/// Fewer used updates than the task's minimum.
+		TooFewUpdates,
+		/// A used or flagged update was not submitted this round, or is listed twice.
+		UnknownUpdate,
+		/// An update cannot be both used and flagged rogue.
+		UsedAndRogue,
+		/// No aggregate published for this round.
+		NoAggregate,
+		/// The challenge window has closed.
+		ChallengeClosed,
+		/// The challenge window is still open.
+		ChallengeOpen,
+		/// The aggregate is disputed.
+		Disputed,
+		/// The aggregate is not disputed.
+		NotDisputed,
+		/// The aggregate is already final.
+		AlreadyFinal,
+		/// Only the coordinator may do this.
+		NotCoordinator,
+		/// A round has already been finalised.
+		RoundsFinalized,
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Open a task with `params`, holding the reward pool from the caller. Round 1 starts
+		/// now.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::create_task())]
+		pub fn create_task(origin: OriginFor<T>, params: TaskParamsOf<T>) -> DispatchResult {
+			let coordinator = ensure_signed(origin)?;
+			ensure!(
+				params.max_rounds >= 1
+					&& params.max_rounds <= T::MaxRounds::get()
+					&& params.min_participants >= 1
+					&& params.min_participants <= T::MaxParticipants::get()
+					&& !params.round_length.is_zero(),
+				Error::<T>::InvalidParams
+			);
+			T::Currency::hold(
+				&HoldReason::RewardPool.into(),
+				&coordinator,
+				params.reward_pool,
+			)?;
+			let task = NextTaskId::<T>::get();
+			NextTaskId::<T>::put(task.saturating_add(1));
+			let policy = params.policy;
+			Tasks::<T>::insert(
+				task,
+				TrainingTask {
+					coordinator: coordinator.clone(),
+					params,
+					status: TaskStatus::Running,
+					round: 1,
+					round_start: frame_system::Pallet::<T>::block_number(),
+					participants: 0,
+				},
+			);
+			Self::deposit_event(Event::TaskCreated {
+				task,
+				coordinator,
+				policy,
+			});
+			Ok(())
+		}
+
+		/// Join a running task: the caller's valid attributes must satisfy its policy. Holds
+		/// the task's bond.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::join_task())]
+		pub fn join_task(origin: OriginFor<T>, task: TaskId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let mut stored = Self::running(task)?;
+			ensure!(
+				!Participants::<T>::contains_key(task, &who),
+				Error::<T>::AlreadyJoined
+			);
+			ensure!(
+				stored.participants < T::MaxParticipants::get(),
+				Error::<T>::TooManyParticipants
+			);
+			ensure!(
+				T::Access::satisfies(&who, stored.params.policy),
+				Error::<T>::PolicyNotSatisfied
+			);
+			let bond = stored.params.bond;
+			T::Currency::hold(&HoldReason::ParticipationBond.into(), &who, bond)?;
+			Participants::<T>::insert(
+				task,
+				&who,
+				Participant {
+					bond,
+					..Default::default()
+				},
+			);
+			stored.participants = stored.participants.saturating_add(1);
+			Tasks::<T>::insert(task, stored);
+			Self::deposit_event(Event::ParticipantJoined {
+				task,
+				participant: who,
+			});
+			Ok(())
+		}
+
+		/// Submit this round's update commitment. Refused after the round's window, twice in a
+		/// round, when the caller no longer satisfies the policy, or beyond its epsilon budget.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::submit_update())]
+		pub fn submit_update(
+			origin: OriginFor<T>,
+			task: TaskId,
+			update: UpdateInput,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let stored = Self::running(task)?;
+			let mut participant =
+				Participants::<T>::get(task, &who).ok_or(Error::<T>::NotParticipant)?;
+			let now = frame_system::Pallet::<T>::block_number();
+			ensure!(now < Self::round_end(&stored), Error::<T>::RoundClosed);
+			let round = stored.round;
+			ensure!(
+				!Checkpoints::<T>::contains_key(task, round),
+				Error::<T>::RoundClosed
+			);
+			ensure!(
+				!Updates::<T>::contains_key((task, round), &who),
+				Error::<T>::DuplicateUpdate
+			);
+			ensure!(
+				T::Access::satisfies(&who, stored.params.policy),
+				Error::<T>::PolicyNotSatisfied
+			);
+			let spent = participant
+				.epsilon_spent
+				.checked_add(update.epsilon)
+				.filter(|spent| *spent <= stored.params.epsilon_budget)
+				.ok_or(Error::<T>::BudgetExceeded)?;
+			participant.epsilon_spent = spent;
+			Participants::<T>::insert(task, &who, participant);
+			let (samples, epsilon) = (update.samples, update.epsilon);
+			Updates::<T>::insert(
+				(task, round),
+				&who,
+				Update {
+					input: update,
+					submitted_at: now,
+					rogue: None,
+				},
+			);
+			Self::deposit_event(Event::UpdateSubmitted {
+				task,
+				round,
+				participant: who,
+				samples,
+				epsilon,
+			});
+			Ok(())
+		}
+
+		/// Publish the current round's aggregate after its window closed: the new model, the
+		/// participants whose accepted updates it used (at least the task's minimum) and the
+		/// updates flagged rogue with a reason (each slashes part of its sender's bond).
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::publish_aggregate(used.len() as u32 + rogue.len() as u32))]
+		pub fn publish_aggregate(
+			origin: OriginFor<T>,
+			task: TaskId,
+			model: ModelRef,
+			used: UsedOf<T>,
+			rogue: RogueOf<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let stored = Self::running(task)?;
+			let round = stored.round;
+			match &stored.params.aggregator {
+				Aggregator::Designated(account) => {
+					ensure!(*account == who, Error::<T>::NotAggregator)
+				}
+				Aggregator::AnyParticipant => ensure!(
+					Participants::<T>::contains_key(task, &who),
+					Error::<T>::NotAggregator
+				),
+			}
+			let now = frame_system::Pallet::<T>::block_number();
+			ensure!(now >= Self::round_end(&stored), Error::<T>::RoundStillOpen);
+			ensure!(
+				!Checkpoints::<T>::contains_key(task, round),
+				Error::<T>::AlreadyPublished
+			);
+			ensure!(
+				used.len() as u32 >= stored.params.min_participants,
+				Error::<T>::TooFewUpdates
+			);
+			let mut seen: Vec<&T::AccountId> = Vec::with_capacity(used.len() + rogue.len());
+			for account in used.iter().chain(rogue.iter().map(|(account, _)| account)) {
+				ensure!(!seen.contains(&account), Error::<T>::UsedAndRogue);
+				seen.push(account);
+				let update =
+					Updates::<T>::get((task, round), account).ok_or(Error::<T>::UnknownUpdate)?;
+				ensure!(update.rogue.is_none(), Error::<T>::UnknownUpdate);
+			}
+			for (account, reason) in rogue.iter() {
+				Updates::<T>::mutate((task, round), account, |update| {
+					if let Some(update) = update {
+						update.rogue = Some(reason.clone());
+					}
+				});
+				let slashed = Self::slash_bond(task, account);
+				Self::deposit_event(Event::UpdateFlagged {
+					task,
+					round,
+					participant: account.clone(),
+					reason: reason.clone(),
+					slashed,
+				});
+			}
+			let challenge_ends = now.saturating_add(T::ChallengePeriod::get());
+			let count = used.len() as u32;
+			Checkpoints::<T>::insert(
+				task,
+				round,
+				Checkpoint {
+					model: model.clone(),
+					aggregator: who.clone(),
+					used,
+					published_at: now,
+					challenge_ends,
+					status: CheckpointStatus::Published,
+				},
+			);
+			Self::deposit_event(Event::AggregatePublished {
+				task,
+				round,
+				aggregator: who,
+				model,
+				used: count,
+				challenge_ends,
+			});
+			Ok(())
+		}
+
+		/// Dispute the current round's aggregate during its challenge window: a participant
+		/// recomputed it and got `recomputed` instead.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::dispute_aggregate())]
+		pub fn dispute_aggregate(
+			origin: OriginFor<T>,
+			task: TaskId,
+			recomputed: H256,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let stored = Self::running(task)?;
+			ensure!(
+				Participants::<T>::contains_key(task, &who),
+				Error::<T>::NotParticipant
+			);
+			let round = stored.round;
+			Checkpoints::<T>::try_mutate(task, round, |checkpoint| {
+				let checkpoint = checkpoint.as_mut().ok_or(Error::<T>::NoAggregate)?;
+				ensure!(
+					checkpoint.status == CheckpointStatus::Published,
+					Error::<T>::Disputed
+				);
+				let now = frame_system::Pallet::<T>::block_number();
+				ensure!(now < checkpoint.challenge_ends, Error::<T>::ChallengeClosed);
+				checkpoint.status = CheckpointStatus::Disputed {
+					by: who.clone(),
+					recomputed,
+				};
+				Ok::<_, DispatchError>(())
+			})?;
+			Self::deposit_event(Event::AggregateDisputed {
+				task,
+				round,
+				by: who,
+				recomputed,
+			});
+			Ok(())
+		}
+
+		/// Decide a disputed aggregate: reject it (it is removed and may be published again,
+		/// flagged updates stay flagged) or uphold it (it becomes finalisable at once).
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::resolve_dispute())]
+		pub fn resolve_dispute(origin: OriginFor<T>, task: TaskId, reject: bool) -> DispatchResult {
+			T::DisputeOrigin::ensure_origin(origin)?;
+			let stored = Self::running(task)?;
+			let round = stored.round;
+			let mut checkpoint =
+				Checkpoints::<T>::get(task, round).ok_or(Error::<T>::NoAggregate)?;
+			ensure!(
+				matches!(checkpoint.status, CheckpointStatus::Disputed { .. }),
+				Error::<T>::NotDisputed
+			);
+			if reject {
+				Checkpoints::<T>::remove(task, round);
+				Self::deposit_event(Event::AggregateRejected { task, round });
+			} else {
+				checkpoint.status = CheckpointStatus::Published;
+				checkpoint.challenge_ends = frame_system::Pallet::<T>::block_number();
+				Checkpoints::<T>::insert(task, round, checkpoint);
+				Self::deposit_event(Event::DisputeDismissed { task, round });
+			}
+			Ok(())
+		}
+
+		/// Finalise the current round's undisputed aggregate after its challenge window. Scores
+		/// grow by the samples behind each used update; the next round starts, or after the
+		/// last round the pool is paid out by score and bonds are released.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::finalize_round(T::MaxParticipants::get()))]
+		pub fn finalize_round(origin: OriginFor<T>, task: TaskId) -> DispatchResultWithPostInfo {
+			ensure_signed(origin)?;
+			let mut stored = Self::running(task)?;
+			let round = stored.round;
+			let mut checkpoint =
+				Checkpoints::<T>::get(task, round).ok_or(Error::<T>::NoAggregate)?;
+			ensure!(
+				checkpoint.status == CheckpointStatus::Published,
+				Error::<T>::Disputed
+			);
+			let now = frame_system::Pallet::<T>::block_number();
+			ensure!(now >= checkpoint.challenge_ends, Error::<T>::ChallengeOpen);
+			for account in checkpoint.used.iter() {
+				let samples =
+					Updates::<T>::get((task, round), account).map_or(0, |u| u.input.samples);
+				Participants::<T>::mutate(task, account, |participant| {
+					if let Some(participant) = participant {
+						participant.score = participant.score.saturating_add(samples);
+						participant.accepted = participant.accepted.saturating_add(1);
+					}
+				});
+			}
+			checkpoint.status = CheckpointStatus::Finalized;
+			let model = checkpoint.model.clone();
+			Checkpoints::<T>::insert(task, round, checkpoint);
+			Self::deposit_event(Event::CheckpointFinalized { task, round, model });
+			let completed = round >= stored.params.max_rounds;
+			if completed {
+				Self::complete(task, &mut stored);
+			} else {
+				stored.round = round.saturating_add(1);
+				stored.round_start = now;
+			}
+			// Completion loops over the participants; charge that only when it happened.
+			let looped = if completed { stored.participants } else { 0 };
+			Tasks::<T>::insert(task, stored);
+			Ok(Some(T::WeightInfo::finalize_round(looped)).into())
+		}
+
+		/// Cancel a task before any round was finalised: the pool and every bond go back.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::cancel_task(T::MaxParticipants::get()))]
+		pub fn cancel_task(origin: OriginFor<T>, task: TaskId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let mut stored = Self::running(task)?;
+			ensure!(stored.coordinator == who, Error::<T>::NotCoordinator);
+			ensure!(
+				!Checkpoints::<T>::iter_prefix_values(task)
+					.any(|c| c.status == CheckpointStatus::Finalized),
+				Error::<T>::RoundsFinalized
+			);
+			let _ = T::Currency::release(
+				&HoldReason::RewardPool.into(),
+				&stored.coordinator,
+				stored.params.reward_pool,
+				Precision::BestEffort,
+			);
+			for (account, participant) in Participants::<T>::iter_prefix(task) {
+				Self::release_bond(&account, participant.bond);
+			}
+			stored.status = TaskStatus::Cancelled;
+			Tasks::<T>::insert(task, stored);
+			Self::deposit_event(Event::TaskCancelled { task });
+			Ok(())
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		fn running(task: TaskId) -> Result<TaskOf<T>, DispatchError> {
+			let stored = Tasks::<T>::get(task).ok_or(Error::<T>::TaskNotFound)?;
+			ensure!(
+				stored.status == TaskStatus::Running,
+				Error::<T>::TaskNotRunning
+			);
+			Ok(stored)
+		}
+
+		/// First block after the current round's update window.
+		fn round_end(task: &TaskOf<T>) -> BlockNumberFor<T> {
+			task.round_start.saturating_add(task.params.round_length)
+		}
+
+		/// Slashes [`Config::RogueSlash`] of `account`'s bond in `task` (burnt).
+		fn slash_bond(task: TaskId, account: &T::AccountId) -> BalanceOf<T> {
+			Participants::<T>::mutate(task, account, |participant| {
+				let Some(participant) = participant else {
+					return Zero::zero();
+				};
+				participant.rogue = participant.rogue.saturating_add(1);
+				let amount = T::RogueSlash::get() * participant.bond;
+				let burnt = T::Currency::burn_held(
+					&HoldReason::ParticipationBond.into(),
+					account,
+					amount,
+					Precision::BestEffort,
+					Fortitude::Force,
+				)
+				.unwrap_or_default();
+				participant.bond = participant.bond.saturating_sub(burnt);
+				burnt
+			})
+		}
+
+		fn release_bond(account: &T::AccountId, amount: BalanceOf<T>) {
+			let _ = T::Currency::release(
+				&HoldReason::ParticipationBond.into(),
+				account,
+				amount,
+				Precision::BestEffort,
+			);
+		}
+
+		/// Pays the pool out by score, returns the dust, releases bonds, marks completion.
+		fn complete(task: TaskId, stored: &mut TaskOf<T>) {
+			let pool = stored.params.reward_pool;
+			let participants: Vec<(T::AccountId, ParticipantOf<T>)> =
+				Participants::<T>::iter_prefix(task).collect();
+			let shares = payouts::<T>(pool, &participants);
+			let mut paid: BalanceOf<T> = Zero::zero();
+			for ((account, participant), share) in participants.iter().zip(shares) {
+				if !share.is_zero() {
+					let moved = T::Currency::transfer_on_hold(
+						&HoldReason::RewardPool.into(),
+						&stored.coordinator,
+						account,
+						share,
+						Precision::BestEffort,
+						Restriction::Free,
+						Fortitude::Polite,
+					)
+					.unwrap_or_default();
+					paid = paid.saturating_add(moved);
+					Self::deposit_event(Event::RewardPaid {
+						task,
+						participant: account.clone(),
+						amount: moved,
+					});
+				}
+				Self::release_bond(account, participant.bond);
+			}
+			let returned = pool.saturating_sub(paid);
+			let _ = T::Currency::release(
+				&HoldReason::RewardPool.into(),
+				&stored.coordinator,
+				returned,
+				Precision::BestEffort,
+			);
+			stored.status = TaskStatus::Completed;
+			Self::deposit_event(Event::TaskCompleted {
+				task,
+				paid,
+				returned,
+			});
+		}
+
+		/// Checks the storage invariants; run after every unit test.
+		#[cfg(any(feature = "try-runtime", test))]
+		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+			for (id, task) in Tasks::<T>::iter() {
+				let mut count = 0u32;
+				for (_, participant) in Participants::<T>::iter_prefix(id) {
+					count += 1;
+					ensure!(
+						participant.epsilon_spent <= task.params.epsilon_budget,
+						"a participant is over its epsilon budget"
+					);
+				}
+				ensure!(
+					count == task.participants,
+					"participant count does not match"
+				);
+				for (round, checkpoint) in Checkpoints::<T>::iter_prefix(id) {
+					ensure!(round <= task.round, "checkpoint for a future round");
+					for account in checkpoint.used.iter() {
+						ensure!(
+							Updates::<T>::get((id, round), account)
+								.is_some_and(|u| u.rogue.is_none()),
+							"an aggregate used a missing or rogue update"
+						);
+					}
+				}
+			}
+			Ok(())
+		}
+
+		/// The lineage of `task`: every published checkpoint by round with the updates behind
+		/// it (round 0, the initial model, is in the task's parameters).
+		pub fn lineage(
+			task: TaskId,
+		) -> Vec<(Round, CheckpointOf<T>, Vec<(T::AccountId, UpdateOf<T>)>)> {
+			let mut rounds: Vec<(Round, CheckpointOf<T>)> =
+				Checkpoints::<T>::iter_prefix(task).collect();
+			rounds.sort_by_key(|(round, _)| *round);
+			rounds
+				.into_iter()
+				.map(|(round, checkpoint)| {
+					let updates = checkpoint
+						.used
+						.iter()
+						.filter_map(|account| {
+							Updates::<T>::get((task, round), account).map(|u| (account.clone(), u))
+						})
+						.collect();
+					(round, checkpoint, updates)
+				})
+				.collect()
+		}
+	}
+
+	/// Shares of `pool` proportional to scores, rounded down: their sum never exceeds `pool`.
+	/// With no score at all nobody is paid.
+	pub fn payouts<T: Config>(
+		pool: BalanceOf<T>,
+		participants: &[(T::AccountId, ParticipantOf<T>)],
+	) -> Vec<BalanceOf<T>> {
+		let total: u128 = participants.iter().map(|(_, p)| u128::from(p.score)).sum();
+		participants
+			.iter()
+			.map(|(_, p)| {
+				if total == 0 {
+					return Zero::zero();
+				}
+				let pool: u128 = pool.try_into().unwrap_or(u128::MAX);
+				let share = multiply_by_rational(pool, u128::from(p.score), total);
+				share.try_into().unwrap_or_else(|_| Zero::zero())
+			})
+			.collect()
+	}
+
+	/// `value * numerator / denominator` rounded down, without overflow (numerator ≤
+	/// denominator here).
+	fn multiply_by_rational(value: u128, numerator: u128, denominator: u128) -> u128 {
+		sp_runtime::helpers_128bit::multiply_by_rational_with_rounding(
+			value,
+			numerator,
+			denominator,
+			sp_runtime::Rounding::Down,
+		)
+		.unwrap_or(0)
+	}
+}
