@@ -33,6 +33,8 @@ extern crate alloc;
 pub use pallet::*;
 pub use types::*;
 
+#[cfg(feature = "runtime-benchmarks")]
+pub mod benchmarking;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -124,6 +126,10 @@ pub mod pallet {
 
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
+
+		/// Makes accounts eligible for benchmarks (eligibility lives in the consent pallet).
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: benchmarking::BenchmarkHelper<Self::AccountId>;
 	}
 
 	/// Why this pallet holds funds.

@@ -88,6 +88,30 @@ impl pallet_fl::Config for Test {
 	type MaxParticipants = frame_support::traits::ConstU32<4>;
 	type MaxRounds = frame_support::traits::ConstU32<5>;
 	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = TestAccess;
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::benchmarking::BenchmarkHelper<AccountId> for TestAccess {
+	fn policy() -> PolicyId {
+		POLICY
+	}
+	fn make_eligible(who: &AccountId) {
+		set_satisfies(*who, true);
+	}
+}
+
+/// Empty externalities for the benchmark test suite (benchmarks fund their own accounts).
+#[cfg(feature = "runtime-benchmarks")]
+pub fn new_bench_ext() -> sp_io::TestExternalities {
+	SATISFYING.with(|s| s.borrow_mut().clear());
+	let storage = frame_system::GenesisConfig::<Test>::default()
+		.build_storage()
+		.unwrap();
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| System::set_block_number(1));
+	ext
 }
 
 /// A fresh chain at block 1 with funded accounts; the three hospitals satisfy the policy.

@@ -1,7 +1,8 @@
 //! Weights for `pallet_fl`.
 //!
-//! PROVISIONAL: the benchmarks are not written yet; these numbers are NOT measured. The pallet
-//! is not wired into the runtime until `scripts/benchmark.sh fl` generates this file.
+//! PROVISIONAL: these numbers are NOT measured. The benchmarks exist (`benchmarking.rs`) but
+//! need the pallet in the runtime to run; it is wired only once `scripts/benchmark.sh fl` has
+//! generated this file.
 
 #![allow(unused_parens, unused_imports, missing_docs)]
 

@@ -1,0 +1,238 @@
+//! Benchmarks (frame-benchmarking v2) for every call, each in its worst case.
+
+use super::*;
+use alloc::{vec, vec::Vec};
+use frame_benchmarking::v2::*;
+use frame_support::traits::{
+	fungible::{Inspect, Mutate},
+	EnsureOrigin, Get,
+};
+use frame_system::RawOrigin;
+use medchain_primitives::PolicyId;
+use sp_core::H256;
+use sp_runtime::Saturating;
+
+/// What the benchmarks need from the consent pallet.
+pub trait BenchmarkHelper<AccountId> {
+	/// A policy that [`BenchmarkHelper::make_eligible`] accounts satisfy.
+	fn policy() -> PolicyId;
+	/// Makes `who` satisfy [`BenchmarkHelper::policy`].
+	fn make_eligible(who: &AccountId);
+}
+
+fn model(seed: u8) -> ModelRef {
+	let mut cid = vec![0x01, 0x55, 0x12, 0x20];
+	cid.extend_from_slice(&[seed; 32]);
+	ModelRef {
+		cid: cid.try_into().expect("36 bytes fit"),
+		digest: H256::repeat_byte(seed),
+	}
+}
+
+fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
+	let who: T::AccountId = account(name, index, 0);
+	let amount = T::Currency::minimum_balance().saturating_mul(1_000_000u32.into());
+	T::Currency::set_balance(&who, amount);
+	who
+}
+
+fn params<T: Config>(coordinator: &T::AccountId, rounds: Round) -> TaskParamsOf<T> {
+	let minimum = T::Currency::minimum_balance();
+	TaskParams {
+		architecture: model(1),
+		initial: model(2),
+		policy: T::BenchmarkHelper::policy(),
+		min_participants: 1,
+		max_rounds: rounds,
+		round_length: 10u32.into(),
+		rule: AggregationRule::FedAvg,
+		aggregator: Aggregator::Designated(coordinator.clone()),
+		epsilon_budget: 10_000,
+		reward_pool: minimum.saturating_mul(1_000u32.into()),
+		bond: minimum.saturating_mul(10u32.into()),
+	}
+}
+
+/// Task 0 with `participants` joined, each with an update in round 1 if `submit`.
+fn task<T: Config>(
+	rounds: Round,
+	participants: u32,
+	submit: bool,
+) -> (T::AccountId, Vec<T::AccountId>) {
+	let coordinator = funded::<T>("coordinator", 0);
+	Pallet::<T>::create_task(
+		RawOrigin::Signed(coordinator.clone()).into(),
+		params::<T>(&coordinator, rounds),
+	)
+	.expect("task created");
+	let sites: Vec<T::AccountId> = (0..participants)
+		.map(|i| {
+			let site = funded::<T>("site", i);
+			T::BenchmarkHelper::make_eligible(&site);
+			Pallet::<T>::join_task(RawOrigin::Signed(site.clone()).into(), 0).expect("joined");
+			if submit {
+				let update = UpdateInput {
+					model: model(3),
+					samples: 100,
+					epsilon: 100,
+					metrics: None,
+				};
+				Pallet::<T>::submit_update(RawOrigin::Signed(site.clone()).into(), 0, update)
+					.expect("submitted");
+			}
+			site
+		})
+		.collect();
+	(coordinator, sites)
+}
+
+fn close_round<T: Config>() {
+	let now = frame_system::Pallet::<T>::block_number();
+	frame_system::Pallet::<T>::set_block_number(now.saturating_add(10u32.into()));
+}
+
+fn publish<T: Config>(coordinator: &T::AccountId, sites: &[T::AccountId]) {
+	let used: UsedOf<T> = sites.to_vec().try_into().expect("within MaxParticipants");
+	Pallet::<T>::publish_aggregate(
+		RawOrigin::Signed(coordinator.clone()).into(),
+		0,
+		model(4),
+		used,
+		Default::default(),
+	)
+	.expect("published");
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn create_task() {
+		let coordinator = funded::<T>("coordinator", 0);
+		let p = params::<T>(&coordinator, T::MaxRounds::get());
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(coordinator), p);
+
+		assert!(Tasks::<T>::contains_key(0));
+	}
+
+	#[benchmark]
+	fn join_task() {
+		let (_, _) = task::<T>(1, T::MaxParticipants::get() - 1, false);
+		let site = funded::<T>("late", 0);
+		T::BenchmarkHelper::make_eligible(&site);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(site.clone()), 0);
+
+		assert!(Participants::<T>::contains_key(0, &site));
+	}
+
+	#[benchmark]
+	fn submit_update() {
+		let (_, sites) = task::<T>(1, 1, false);
+		let site = sites[0].clone();
+		let metrics: Metrics = vec![7u8; MAX_METRICS_LEN as usize]
+			.try_into()
+			.expect("fits");
+		let update = UpdateInput {
+			model: model(3),
+			samples: 100,
+			epsilon: 100,
+			metrics: Some(metrics),
+		};
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(site.clone()), 0, update);
+
+		assert!(Updates::<T>::contains_key((0, 1), &site));
+	}
+
+	/// `u` updates used; the worst case has every participant's update used.
+	#[benchmark]
+	fn publish_aggregate(u: Linear<1, { T::MaxParticipants::get() }>) {
+		let (coordinator, sites) = task::<T>(1, u, true);
+		close_round::<T>();
+		let used: UsedOf<T> = sites.try_into().expect("within MaxParticipants");
+
+		#[extrinsic_call]
+		_(
+			RawOrigin::Signed(coordinator),
+			0,
+			model(4),
+			used,
+			Default::default(),
+		);
+
+		assert!(Checkpoints::<T>::contains_key(0, 1));
+	}
+
+	#[benchmark]
+	fn dispute_aggregate() {
+		let (coordinator, sites) = task::<T>(1, 1, true);
+		close_round::<T>();
+		publish::<T>(&coordinator, &sites);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(sites[0].clone()), 0, H256::repeat_byte(9));
+
+		assert!(
+			Checkpoints::<T>::get(0, 1).is_some_and(|c| c.status != CheckpointStatus::Published)
+		);
+	}
+
+	#[benchmark]
+	fn resolve_dispute() -> Result<(), BenchmarkError> {
+		let (coordinator, sites) = task::<T>(1, 1, true);
+		close_round::<T>();
+		publish::<T>(&coordinator, &sites);
+		Pallet::<T>::dispute_aggregate(RawOrigin::Signed(sites[0].clone()).into(), 0, H256::zero())
+			.expect("disputed");
+		let origin =
+			T::DisputeOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, 0, false);
+
+		assert!(
+			Checkpoints::<T>::get(0, 1).is_some_and(|c| c.status == CheckpointStatus::Published)
+		);
+		Ok(())
+	}
+
+	/// The last round: `p` participants scored, paid and released.
+	#[benchmark]
+	fn finalize_round(p: Linear<1, { T::MaxParticipants::get() }>) {
+		let (coordinator, sites) = task::<T>(1, p, true);
+		close_round::<T>();
+		publish::<T>(&coordinator, &sites);
+		let now = frame_system::Pallet::<T>::block_number();
+		frame_system::Pallet::<T>::set_block_number(now.saturating_add(T::ChallengePeriod::get()));
+		let anyone = funded::<T>("anyone", 0);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(anyone), 0);
+
+		assert_eq!(
+			Tasks::<T>::get(0).map(|t| t.status),
+			Some(TaskStatus::Completed)
+		);
+	}
+
+	#[benchmark]
+	fn cancel_task(p: Linear<0, { T::MaxParticipants::get() }>) {
+		let (coordinator, _) = task::<T>(2, p, false);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(coordinator), 0);
+
+		assert_eq!(
+			Tasks::<T>::get(0).map(|t| t.status),
+			Some(TaskStatus::Cancelled)
+		);
+	}
+
+	impl_benchmark_test_suite!(Pallet, crate::mock::new_bench_ext(), crate::mock::Test);
+}
