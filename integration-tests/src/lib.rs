@@ -861,6 +861,14 @@ pub struct Inclusion {
 	pub already_finalized: bool,
 }
 
+/// A transaction that dispatched successfully, from [`TestNode::submit_ok`].
+pub struct Dispatched {
+	/// Where it was included.
+	pub inclusion: Inclusion,
+	/// Its events.
+	pub events: ExtrinsicEvents<MedChainConfig>,
+}
+
 /// How a node stopped, from [`TestNode::shutdown`].
 #[derive(Debug, Clone, Copy)]
 pub struct Shutdown {
@@ -1210,6 +1218,83 @@ impl TestNode {
 		self.wait_for_inclusion(&mut progress, timeout).await
 	}
 
+	/// [`TestNode::submit`], then requires the transaction to dispatch successfully and returns
+	/// its events with the inclusion (fetched once).
+	pub async fn submit_ok<Call, S>(
+		&self,
+		call: &Call,
+		signer: &S,
+		timeout: Duration,
+	) -> Result<Dispatched>
+	where
+		Call: Payload,
+		S: Signer<MedChainConfig>,
+	{
+		let inclusion = self.submit(call, signer, timeout).await?;
+		let events = inclusion
+			.in_block
+			.wait_for_success()
+			.await
+			.map_err(|error| Error::Chain {
+				message: format!(
+					"transaction failed in block #{}: {error}",
+					inclusion.block.number
+				),
+			})?;
+		Ok(Dispatched { inclusion, events })
+	}
+
+	/// [`TestNode::submit`], then requires the transaction to fail in dispatch with a pallet
+	/// error and returns it as `Pallet::Error` (e.g. `"Records::NotSubject"`).
+	pub async fn submit_failing<Call, S>(
+		&self,
+		call: &Call,
+		signer: &S,
+		timeout: Duration,
+	) -> Result<String>
+	where
+		Call: Payload,
+		S: Signer<MedChainConfig>,
+	{
+		let inclusion = self.submit(call, signer, timeout).await?;
+		match inclusion.in_block.wait_for_success().await {
+			Ok(_) => Err(Error::Chain {
+				message: format!("transaction succeeded in block #{}", inclusion.block.number),
+			}),
+			Err(error) => pallet_error(&error).ok_or_else(|| Error::Chain {
+				message: format!("transaction failed without a pallet error: {error}"),
+			}),
+		}
+	}
+
+	/// Wraps `call` in `Sudo.sudo`, signs it with the sudo key `governance` and requires the
+	/// inner call to succeed (`Sudo.Sudid` carries its result).
+	pub async fn sudo_ok<S>(
+		&self,
+		call: Value,
+		governance: &S,
+		timeout: Duration,
+	) -> Result<Dispatched>
+	where
+		S: Signer<MedChainConfig>,
+	{
+		let dispatched = self.submit_ok(&sudo(call), governance, timeout).await?;
+		match sudo_result(&dispatched.events) {
+			Some(Ok(())) => Ok(dispatched),
+			other => Err(Error::Chain {
+				message: format!("the Root call did not succeed: {other:?}"),
+			}),
+		}
+	}
+
+	/// A client reading state at `block`.
+	pub async fn state_at(&self, block: &BlockId) -> Result<ClientAtBlock> {
+		self.client()
+			.at_block(block.hash)
+			.await
+			.map_err(subxt_err(format!("client at block #{}", block.number)))
+	}
+
 	/// Waits until the node has at least `min_peers` peers (`system_health`).
 	pub async fn wait_for_peers(&self, min_peers: usize, timeout: Duration) -> Result<usize> {
 		let started = Instant::now();
@@ -1402,6 +1487,25 @@ pub async fn free_balance(at: &ClientAtBlock, account: &AccountId32) -> Result<u
 /// (deposits) or reserved (0 for an unknown account).
 pub async fn reserved_balance(at: &ClientAtBlock, account: &AccountId32) -> Result<u128> {
 	Ok(account_data(at, account).await?.reserved)
+}
+
+/// Calls runtime API `api`'s `method` with `args` on the state of `at`, decoding the answer
+/// as `R` (fields and variants matched by name against the metadata).
+pub async fn runtime_api<R: DecodeAsType>(
+	at: &ClientAtBlock,
+	api: &str,
+	method: &str,
+	args: impl subxt::ext::frame_decode::storage::IntoEncodableValues,
+) -> Result<R> {
+	at.runtime_apis()
+		.call(subxt::dynamic::runtime_api_call::<_, R>(api, method, args))
+		.await
+		.map_err(subxt_err(format!("{api}.{method}")))
+}
+
+/// The account of a subxt sr25519 key pair.
+pub fn account_id(key: &subxt_signer::sr25519::Keypair) -> AccountId32 {
+	key.public_key().to_account_id()
 }
 
 /// `Pallet::Error` of a transaction that failed in dispatch (e.g. `"Records::NotSubject"`), or

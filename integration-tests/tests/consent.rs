@@ -8,17 +8,18 @@
 use std::time::Duration;
 
 use medchain_integration_tests::{
+	account_id as id,
 	consent::{
 		AccessBasis, AccessDenial, AccessGranted, BreakGlassOpened, BreakGlassUse, OverrideKind,
 		OverrideScope, PolicyCreated, Purpose, Review, Ticket,
 	},
-	pallet_error,
 	records::{content, RecordInput, RecordRegistered},
-	sudo, sudo_result, ClientAtBlock, Inclusion, TestNode,
+	runtime_api, ClientAtBlock, Dispatched, TestNode,
 };
 use subxt::{
 	dynamic::{self, Value},
 	ext::scale_value::Composite,
+	transactions::Payload,
 	utils::AccountId32,
 };
 use subxt_signer::sr25519::{dev, Keypair};
@@ -33,47 +34,16 @@ const ORG_ATTRIBUTE_BLOCKS: u32 = 5;
 const POLICY: &str = r#"  "role:cardiologist" AND "org:hospital-a" "#;
 const CANONICAL: &str = r#""role:cardiologist" and "org:hospital-a""#;
 
-fn id(key: &Keypair) -> AccountId32 {
-	key.public_key().to_account_id()
+async fn submit_ok(node: &TestNode, call: &impl Payload, signer: &Keypair) -> Dispatched {
+	node.submit_ok(call, signer, INCLUSION_TIMEOUT)
+		.await
+		.expect("the transaction dispatches")
 }
 
-async fn submit_ok(
-	node: &TestNode,
-	call: &impl subxt::transactions::Payload,
-	signer: &Keypair,
-) -> Inclusion {
-	let inclusion = node
-		.submit(call, signer, INCLUSION_TIMEOUT)
+async fn submit_err(node: &TestNode, call: &impl Payload, signer: &Keypair) -> String {
+	node.submit_failing(call, signer, INCLUSION_TIMEOUT)
 		.await
-		.expect("included");
-	if let Err(error) = inclusion.in_block.wait_for_success().await {
-		panic!("transaction failed: {error}");
-	}
-	inclusion
-}
-
-async fn submit_err(
-	node: &TestNode,
-	call: &impl subxt::transactions::Payload,
-	signer: &Keypair,
-) -> String {
-	let inclusion = node
-		.submit(call, signer, INCLUSION_TIMEOUT)
-		.await
-		.expect("included");
-	let error = inclusion
-		.in_block
-		.wait_for_success()
-		.await
-		.expect_err("the transaction should fail in dispatch");
-	pallet_error(&error).unwrap_or_else(|| panic!("not a pallet error: {error}"))
-}
-
-async fn at(node: &TestNode, inclusion: &Inclusion) -> ClientAtBlock {
-	node.client()
-		.at_block(inclusion.block.hash)
-		.await
-		.expect("client at block")
+		.expect("the transaction fails in dispatch with a pallet error")
 }
 
 async fn access(
@@ -82,24 +52,13 @@ async fn access(
 	record: u64,
 	purpose: Purpose,
 ) -> Result<AccessBasis, AccessDenial> {
-	state
-		.runtime_apis()
-		.call(dynamic::runtime_api_call::<
-			_,
-			Result<AccessBasis, AccessDenial>,
-		>("ConsentApi", "access", (*who, record, purpose)))
+	runtime_api(state, "ConsentApi", "access", (*who, record, purpose))
 		.await
 		.expect("ConsentApi.access")
 }
 
 async fn valid_attributes(state: &ClientAtBlock, who: &AccountId32) -> Vec<String> {
-	let names = state
-		.runtime_apis()
-		.call(dynamic::runtime_api_call::<_, Vec<Vec<u8>>>(
-			"ConsentApi",
-			"valid_attributes",
-			(*who,),
-		))
+	let names: Vec<Vec<u8>> = runtime_api(state, "ConsentApi", "valid_attributes", (*who,))
 		.await
 		.expect("ConsentApi.valid_attributes");
 	names
@@ -109,22 +68,18 @@ async fn valid_attributes(state: &ClientAtBlock, who: &AccountId32) -> Vec<Strin
 }
 
 async fn live_ticket(state: &ClientAtBlock, who: &AccountId32, record: u64) -> Option<Ticket> {
-	state
-		.runtime_apis()
-		.call(dynamic::runtime_api_call::<_, Option<Ticket>>(
-			"ConsentApi",
-			"live_ticket",
-			(*who, record),
-		))
+	runtime_api(state, "ConsentApi", "live_ticket", (*who, record))
 		.await
 		.expect("ConsentApi.live_ticket")
 }
 
-fn issue(
-	holder: &AccountId32,
-	attribute: &str,
-	expires_at: Option<u32>,
-) -> impl subxt::transactions::Payload {
+async fn state_at(node: &TestNode, dispatched: &Dispatched) -> ClientAtBlock {
+	node.state_at(&dispatched.inclusion.block)
+		.await
+		.expect("client at the inclusion block")
+}
+
+fn issue(holder: &AccountId32, attribute: &str, expires_at: Option<u32>) -> impl Payload {
 	dynamic::tx(
 		"Consent",
 		"issue_attribute",
@@ -132,7 +87,7 @@ fn issue(
 	)
 }
 
-fn request(record: u64, purpose: Purpose) -> impl subxt::transactions::Payload {
+fn request(record: u64, purpose: Purpose) -> impl Payload {
 	dynamic::tx("Consent", "request_access", (record, purpose))
 }
 
@@ -161,13 +116,9 @@ async fn attribute_policy_access_and_break_glass() {
 		]),
 	)
 	.into_value();
-	let inclusion = submit_ok(&node, &sudo(accredit), &governance).await;
-	let events = inclusion.in_block.wait_for_success().await.expect("events");
-	assert_eq!(
-		sudo_result(&events),
-		Some(Ok(())),
-		"Root accredits the authority"
-	);
+	node.sudo_ok(accredit, &governance, INCLUSION_TIMEOUT)
+		.await
+		.expect("Root accredits the authority");
 
 	// The hospital issues attributes.
 	for (holder, attribute) in [
@@ -190,23 +141,19 @@ async fn attribute_policy_access_and_break_glass() {
 	);
 
 	// The patient stores a policy (canonicalised on chain) and registers a record under it.
-	let inclusion = submit_ok(
+	let created = submit_ok(
 		&node,
 		&dynamic::tx("Consent", "create_policy", (POLICY.as_bytes().to_vec(),)),
 		&patient,
 	)
-	.await;
-	let created = inclusion
-		.in_block
-		.wait_for_success()
-		.await
-		.expect("events")
-		.find_first::<PolicyCreated>()
-		.expect("a Consent.PolicyCreated event")
-		.expect("decodes");
+	.await
+	.events
+	.find_first::<PolicyCreated>()
+	.expect("a Consent.PolicyCreated event")
+	.expect("decodes");
 	assert_eq!(String::from_utf8(created.canonical).unwrap(), CANONICAL);
 	let policy = created.policy;
-	let inclusion = submit_ok(
+	let record = submit_ok(
 		&node,
 		&dynamic::tx(
 			"Records",
@@ -222,16 +169,12 @@ async fn attribute_policy_access_and_break_glass() {
 		),
 		&patient,
 	)
-	.await;
-	let record = inclusion
-		.in_block
-		.wait_for_success()
-		.await
-		.expect("events")
-		.find_first::<RecordRegistered>()
-		.expect("a Records.RecordRegistered event")
-		.expect("decodes")
-		.record;
+	.await
+	.events
+	.find_first::<RecordRegistered>()
+	.expect("a Records.RecordRegistered event")
+	.expect("decodes")
+	.record;
 	// A malformed policy is refused with its reason.
 	assert_eq!(
 		submit_err(
@@ -266,29 +209,26 @@ async fn attribute_policy_access_and_break_glass() {
 	.await;
 	let best = node.best_block().await.expect("best block").number as u32;
 	let org_expiry = best + ORG_ATTRIBUTE_BLOCKS;
-	let inclusion = submit_ok(
+	let issued = submit_ok(
 		&node,
 		&issue(&id(&doctor), "org:hospital-a", Some(org_expiry)),
 		&hospital,
 	)
 	.await;
 	assert!(
-		(inclusion.block.number as u32) < org_expiry,
+		(issued.inclusion.block.number as u32) < org_expiry,
 		"the attribute is issued before it expires"
 	);
 
 	// The matching doctor gets a ticket.
-	let inclusion = submit_ok(&node, &request(record, Purpose::Treatment), &doctor).await;
-	let granted_at = inclusion.block.number as u32;
+	let requested = submit_ok(&node, &request(record, Purpose::Treatment), &doctor).await;
+	let granted_at = requested.inclusion.block.number as u32;
 	assert!(
 		granted_at < org_expiry,
 		"requested while the attribute counts"
 	);
-	let granted = inclusion
-		.in_block
-		.wait_for_success()
-		.await
-		.expect("events")
+	let granted = requested
+		.events
 		.find_first::<AccessGranted>()
 		.expect("a Consent.AccessGranted event")
 		.expect("decodes");
@@ -296,7 +236,7 @@ async fn attribute_policy_access_and_break_glass() {
 	assert_eq!(granted.requester, id(&doctor));
 	assert_eq!(granted.subject, id(&patient));
 	assert_eq!(granted.basis, AccessBasis::Policy);
-	let state = at(&node, &inclusion).await;
+	let state = state_at(&node, &requested).await;
 	let ticket = live_ticket(&state, &id(&doctor), record)
 		.await
 		.expect("a live ticket");
@@ -344,7 +284,7 @@ async fn attribute_policy_access_and_break_glass() {
 		"Consent::ExplicitlyDenied"
 	);
 	assert!(
-		live_ticket(&at(&node, &inclusion).await, &id(&nurse), record)
+		live_ticket(&state_at(&node, &requested).await, &id(&nurse), record)
 			.await
 			.is_none()
 	);
@@ -363,11 +303,7 @@ async fn attribute_policy_access_and_break_glass() {
 		"Consent::PolicyNotSatisfied"
 	);
 	let best = node.best_block().await.expect("best");
-	let state = node
-		.client()
-		.at_block(best.hash)
-		.await
-		.expect("client at best");
+	let state = node.state_at(&best).await.expect("client at best");
 	assert_eq!(
 		valid_attributes(&state, &id(&doctor)).await,
 		vec!["role:cardiologist".to_string()]
@@ -378,13 +314,13 @@ async fn attribute_policy_access_and_break_glass() {
 	);
 
 	// Break-glass: the medic opens the record without the policy; flagged and listed.
-	let inclusion = submit_ok(
+	let opened_glass = submit_ok(
 		&node,
 		&dynamic::tx("Consent", "break_glass", (record, b"UNCONSCIOUS".to_vec())),
 		&medic,
 	)
 	.await;
-	let events = inclusion.in_block.wait_for_success().await.expect("events");
+	let events = &opened_glass.events;
 	let opened = events
 		.find_first::<BreakGlassOpened>()
 		.expect("a Consent.BreakGlassOpened event")
@@ -399,7 +335,7 @@ async fn attribute_policy_access_and_break_glass() {
 		(granted.basis, granted.purpose),
 		(AccessBasis::BreakGlass, Purpose::Emergency)
 	);
-	let state = at(&node, &inclusion).await;
+	let state = state_at(&node, &opened_glass).await;
 	let ticket = live_ticket(&state, &id(&medic), record)
 		.await
 		.expect("a live ticket");
@@ -408,15 +344,10 @@ async fn attribute_policy_access_and_break_glass() {
 		AccessBasis::BreakGlass,
 		"the ticket is flagged"
 	);
-	let uses = state
-		.runtime_apis()
-		.call(dynamic::runtime_api_call::<_, Vec<(u64, BreakGlassUse)>>(
-			"ConsentApi",
-			"break_glass_uses",
-			(id(&patient),),
-		))
-		.await
-		.expect("ConsentApi.break_glass_uses");
+	let uses: Vec<(u64, BreakGlassUse)> =
+		runtime_api(&state, "ConsentApi", "break_glass_uses", (id(&patient),))
+			.await
+			.expect("ConsentApi.break_glass_uses");
 	assert_eq!(uses.len(), 1, "listed for the patient");
 	let (use_id, listed) = &uses[0];
 	assert_eq!(*use_id, opened.id);

@@ -7,19 +7,19 @@
 use std::time::Duration;
 
 use medchain_integration_tests::{
+	account_id as id,
 	key_grants::{
 		Attestation, AttestationRecorded, Claim, EvidenceAdjudicated, EvidenceFiled, GrantCreated,
 		GrantProxy, GrantScope, Outcome, Proxy, Receipt,
 	},
-	pallet_error,
 	records::{content, RecordInput, RecordRegistered},
-	reserved_balance, sudo, sudo_result, token, ClientAtBlock, Inclusion, TestNode,
+	reserved_balance, runtime_api, token, ClientAtBlock, Dispatched, TestNode,
 };
 use subxt::{
 	dynamic::{self, Value},
-	ext::scale_value::Composite,
+	ext::{scale_decode::DecodeAsType, scale_value::Composite},
 	transactions::Payload,
-	utils::{AccountId32, H256},
+	utils::H256,
 };
 use subxt_signer::sr25519::{dev, Keypair};
 
@@ -30,47 +30,30 @@ const PROXY_BOND: u128 = 1_000 * token::UNIT;
 /// What governance slashes for serving after revocation.
 const SLASH: u128 = 250 * token::UNIT;
 
-fn id(key: &Keypair) -> AccountId32 {
-	key.public_key().to_account_id()
-}
-
-async fn submit_ok(node: &TestNode, call: &impl Payload, signer: &Keypair) -> Inclusion {
-	let inclusion = node
-		.submit(call, signer, INCLUSION_TIMEOUT)
+async fn submit_ok(node: &TestNode, call: &impl Payload, signer: &Keypair) -> Dispatched {
+	node.submit_ok(call, signer, INCLUSION_TIMEOUT)
 		.await
-		.expect("included");
-	if let Err(error) = inclusion.in_block.wait_for_success().await {
-		panic!("transaction failed: {error}");
-	}
-	inclusion
+		.expect("the transaction dispatches")
 }
 
-async fn submit_sudo(node: &TestNode, call: Value, governance: &Keypair) -> Inclusion {
-	let inclusion = submit_ok(node, &sudo(call), governance).await;
-	let events = inclusion.in_block.wait_for_success().await.expect("events");
-	assert_eq!(sudo_result(&events), Some(Ok(())), "the Root call succeeds");
-	inclusion
-}
-
-async fn at(node: &TestNode, inclusion: &Inclusion) -> ClientAtBlock {
-	node.client()
-		.at_block(inclusion.block.hash)
+async fn submit_sudo(node: &TestNode, call: Value, governance: &Keypair) -> Dispatched {
+	node.sudo_ok(call, governance, INCLUSION_TIMEOUT)
 		.await
-		.expect("client at block")
+		.expect("the Root call succeeds")
 }
 
-async fn api<R: subxt::ext::scale_decode::DecodeAsType>(
+async fn state_at(node: &TestNode, dispatched: &Dispatched) -> ClientAtBlock {
+	node.state_at(&dispatched.inclusion.block)
+		.await
+		.expect("client at the inclusion block")
+}
+
+async fn api<R: DecodeAsType>(
 	state: &ClientAtBlock,
 	method: &str,
 	args: impl subxt::ext::frame_decode::storage::IntoEncodableValues,
 ) -> R {
-	state
-		.runtime_apis()
-		.call(dynamic::runtime_api_call::<_, R>(
-			"KeyGrantsApi",
-			method,
-			args,
-		))
+	runtime_api(state, "KeyGrantsApi", method, args)
 		.await
 		.unwrap_or_else(|e| panic!("KeyGrantsApi.{method}: {e}"))
 }
@@ -91,11 +74,7 @@ async fn signed_attestation(
 		cfrag_hash: H256::repeat_byte(seed.wrapping_add(0x80)),
 		served_at: best.number as u32,
 	};
-	let state = node
-		.client()
-		.at_block(best.hash)
-		.await
-		.expect("client at best");
+	let state = node.state_at(&best).await.expect("client at best");
 	let message: Vec<u8> = api(&state, "attestation_message", (attestation.clone(),)).await;
 	(attestation, proxy.sign(&message).0)
 }
@@ -132,7 +111,7 @@ async fn two_of_two_grant_attestations_revocation_and_slash() {
 		let before = reserved_balance(&node.client().at_current_block().await.unwrap(), &id(proxy))
 			.await
 			.unwrap();
-		let inclusion = submit_ok(
+		let dispatched = submit_ok(
 			&node,
 			&dynamic::tx(
 				"KeyGrants",
@@ -142,7 +121,7 @@ async fn two_of_two_grant_attestations_revocation_and_slash() {
 			proxy,
 		)
 		.await;
-		let state = at(&node, &inclusion).await;
+		let state = state_at(&node, &dispatched).await;
 		assert_eq!(
 			reserved_balance(&state, &id(proxy)).await.unwrap(),
 			before + PROXY_BOND
@@ -157,7 +136,7 @@ async fn two_of_two_grant_attestations_revocation_and_slash() {
 	}
 
 	// A record of the owner, and a 2-of-2 grant over all the owner's records.
-	let inclusion = submit_ok(
+	let dispatched = submit_ok(
 		&node,
 		&dynamic::tx(
 			"Records",
@@ -174,17 +153,14 @@ async fn two_of_two_grant_attestations_revocation_and_slash() {
 		&owner,
 	)
 	.await;
-	let record = inclusion
-		.in_block
-		.wait_for_success()
-		.await
-		.unwrap()
+	let record = dispatched
+		.events
 		.find_first::<RecordRegistered>()
 		.expect("RecordRegistered")
 		.expect("decodes")
 		.record;
 	let best = node.best_block().await.unwrap().number as u32;
-	let inclusion = submit_ok(
+	let dispatched = submit_ok(
 		&node,
 		&dynamic::tx(
 			"KeyGrants",
@@ -209,11 +185,8 @@ async fn two_of_two_grant_attestations_revocation_and_slash() {
 		&owner,
 	)
 	.await;
-	let created = inclusion
-		.in_block
-		.wait_for_success()
-		.await
-		.unwrap()
+	let created = dispatched
+		.events
 		.find_first::<GrantCreated>()
 		.expect("GrantCreated")
 		.expect("decodes");
@@ -222,7 +195,7 @@ async fn two_of_two_grant_attestations_revocation_and_slash() {
 		(id(&owner), id(&grantee), 2)
 	);
 	let grant = created.grant;
-	let state = at(&node, &inclusion).await;
+	let state = state_at(&node, &dispatched).await;
 	assert!(api::<bool>(&state, "grant_active_for", (grant, id(&proxy_a), record)).await);
 	assert!(
 		!api::<bool>(
@@ -238,23 +211,17 @@ async fn two_of_two_grant_attestations_revocation_and_slash() {
 	let mut receipts = Vec::new();
 	for proxy in [&proxy_a, &proxy_b] {
 		let (attestation, signature) = signed_attestation(&node, proxy, grant, 0x11).await;
-		let inclusion = submit_ok(&node, &attest(attestation.clone(), signature), proxy).await;
-		let recorded = inclusion
-			.in_block
-			.wait_for_success()
-			.await
-			.unwrap()
+		let dispatched = submit_ok(&node, &attest(attestation.clone(), signature), proxy).await;
+		let recorded = dispatched
+			.events
 			.find_first::<AttestationRecorded>()
 			.expect("AttestationRecorded")
 			.expect("decodes");
 		assert_eq!((recorded.grant, recorded.proxy), (grant, id(proxy)));
-		receipts.push((attestation, inclusion.block.number as u32));
+		receipts.push((attestation, dispatched.inclusion.block.number as u32));
 	}
-	let state = node
-		.client()
-		.at_block(node.best_block().await.unwrap().hash)
-		.await
-		.unwrap();
+	let best = node.best_block().await.expect("best block");
+	let state = node.state_at(&best).await.expect("client at best");
 	let listed: Vec<Receipt> = api(&state, "receipts", (grant,)).await;
 	assert_eq!(
 		listed
@@ -268,16 +235,16 @@ async fn two_of_two_grant_attestations_revocation_and_slash() {
 	);
 
 	// The owner revokes; a later attestation is refused.
-	let inclusion = submit_ok(
+	let dispatched = submit_ok(
 		&node,
 		&dynamic::tx("KeyGrants", "revoke_grant", (grant,)),
 		&owner,
 	)
 	.await;
-	let revoked_at = inclusion.block.number as u32;
+	let revoked_at = dispatched.inclusion.block.number as u32;
 	assert!(
 		!api::<bool>(
-			&at(&node, &inclusion).await,
+			&state_at(&node, &dispatched).await,
 			"grant_active_for",
 			(grant, id(&proxy_a), record)
 		)
@@ -290,39 +257,28 @@ async fn two_of_two_grant_attestations_revocation_and_slash() {
 	let (late, late_signature) = signed_attestation(&node, &proxy_a, grant, 0x22).await;
 	assert!(late.served_at >= revoked_at);
 	let refused = node
-		.submit(
+		.submit_failing(
 			&attest(late.clone(), late_signature),
 			&proxy_a,
 			INCLUSION_TIMEOUT,
 		)
 		.await
-		.expect("included");
-	let error = refused
-		.in_block
-		.wait_for_success()
-		.await
-		.expect_err("refused");
-	assert_eq!(
-		pallet_error(&error).as_deref(),
-		Some("KeyGrants::GrantNotActive")
-	);
+		.expect("refused");
+	assert_eq!(refused, "KeyGrants::GrantNotActive");
 
 	// The proxy served anyway: the grantee files its signed attestation as evidence.
 	let claim = Claim::ServedAfterRevocation {
 		attestation: late,
 		signature: late_signature,
 	};
-	let inclusion = submit_ok(
+	let dispatched = submit_ok(
 		&node,
 		&dynamic::tx("KeyGrants", "file_evidence", (grant, id(&proxy_a), claim)),
 		&grantee,
 	)
 	.await;
-	let filed = inclusion
-		.in_block
-		.wait_for_success()
-		.await
-		.unwrap()
+	let filed = dispatched
+		.events
 		.find_first::<EvidenceFiled>()
 		.expect("EvidenceFiled")
 		.expect("decodes");
@@ -330,7 +286,7 @@ async fn two_of_two_grant_attestations_revocation_and_slash() {
 		(filed.grant, filed.proxy, filed.filer),
 		(grant, id(&proxy_a), id(&grantee))
 	);
-	let state = at(&node, &inclusion).await;
+	let state = state_at(&node, &dispatched).await;
 	let proxy: Option<Proxy> = api(&state, "proxy", (id(&proxy_a),)).await;
 	assert_eq!(proxy.map(|p| p.open_cases), Some(1));
 
@@ -344,17 +300,14 @@ async fn two_of_two_grant_attestations_revocation_and_slash() {
 		]),
 	)
 	.into_value();
-	let inclusion = submit_sudo(&node, adjudicate, &governance).await;
-	let adjudicated = inclusion
-		.in_block
-		.wait_for_success()
-		.await
-		.unwrap()
+	let dispatched = submit_sudo(&node, adjudicate, &governance).await;
+	let adjudicated = dispatched
+		.events
 		.find_first::<EvidenceAdjudicated>()
 		.expect("EvidenceAdjudicated")
 		.expect("decodes");
 	assert_eq!(adjudicated.outcome, Outcome::Upheld { slashed: SLASH });
-	let state = at(&node, &inclusion).await;
+	let state = state_at(&node, &dispatched).await;
 	let proxy: Proxy = api::<Option<Proxy>>(&state, "proxy", (id(&proxy_a),))
 		.await
 		.expect("still registered");

@@ -7,12 +7,12 @@
 use std::time::Duration;
 
 use medchain_integration_tests::{
-	has_event, pallet_error,
+	has_event,
 	records::{
 		content, ContentInput, CustodianScope, Record, RecordErased, RecordInput, RecordRegistered,
 		RecordView, Tombstone, Version, VersionAppended, VersionStatus,
 	},
-	reserved_balance, ClientAtBlock, Inclusion, TestNode,
+	reserved_balance, runtime_api, ClientAtBlock, Dispatched, Inclusion, TestNode,
 };
 use subxt::{dynamic, utils::AccountId32};
 use subxt_signer::sr25519::dev;
@@ -21,34 +21,26 @@ use subxt_signer::sr25519::dev;
 const INCLUSION_TIMEOUT: Duration = Duration::from_secs(60);
 
 async fn at(node: &TestNode, inclusion: &Inclusion) -> ClientAtBlock {
-	node.client()
-		.at_block(inclusion.block.hash)
+	node.state_at(&inclusion.block)
 		.await
 		.expect("client at the inclusion block")
 }
 
 async fn record_view(client: &ClientAtBlock, id: u64) -> Option<RecordView> {
-	client
-		.runtime_apis()
-		.call(dynamic::runtime_api_call::<_, Option<RecordView>>(
-			"RecordsApi",
-			"record",
-			(id,),
-		))
+	runtime_api(client, "RecordsApi", "record", (id,))
 		.await
 		.expect("RecordsApi.record")
 }
 
 async fn records_of(client: &ClientAtBlock, subject: &AccountId32) -> Vec<(u64, Record)> {
-	client
-		.runtime_apis()
-		.call(dynamic::runtime_api_call::<_, Vec<(u64, Record)>>(
-			"RecordsApi",
-			"records_of",
-			(*subject, None::<u64>, 100u32),
-		))
-		.await
-		.expect("RecordsApi.records_of")
+	runtime_api(
+		client,
+		"RecordsApi",
+		"records_of",
+		(*subject, None::<u64>, 100u32),
+	)
+	.await
+	.expect("RecordsApi.records_of")
 }
 
 fn constant(client: &ClientAtBlock, name: &str) -> u128 {
@@ -89,15 +81,10 @@ async fn custodian_registers_versions_and_patient_erases() {
 			None::<u32>,
 		),
 	);
-	let inclusion = node
-		.submit(&authorize, &patient, INCLUSION_TIMEOUT)
+	let Dispatched { inclusion, events } = node
+		.submit_ok(&authorize, &patient, INCLUSION_TIMEOUT)
 		.await
-		.expect("authorize_custodian included");
-	let events = inclusion
-		.in_block
-		.wait_for_success()
-		.await
-		.expect("authorised");
+		.expect("authorize_custodian included and authorised");
 	assert!(has_event(&events, "Records", "CustodianAuthorized"));
 	let state = at(&node, &inclusion).await;
 	assert_eq!(
@@ -121,29 +108,16 @@ async fn custodian_registers_versions_and_patient_erases() {
 		),
 	);
 	let refused = node
-		.submit(&register, &stranger, INCLUSION_TIMEOUT)
+		.submit_failing(&register, &stranger, INCLUSION_TIMEOUT)
 		.await
-		.expect("the stranger's transaction is included (and fails)");
-	let error = refused
-		.in_block
-		.wait_for_success()
-		.await
-		.expect_err("a stranger may not register records for the patient");
-	assert_eq!(
-		pallet_error(&error).as_deref(),
-		Some("Records::NotAuthorized")
-	);
+		.expect("a stranger may not register records for the patient");
+	assert_eq!(refused, "Records::NotAuthorized");
 
 	// The authorised hospital registers the record.
-	let inclusion = node
-		.submit(&register, &hospital, INCLUSION_TIMEOUT)
+	let Dispatched { inclusion, events } = node
+		.submit_ok(&register, &hospital, INCLUSION_TIMEOUT)
 		.await
-		.expect("register_record included");
-	let events = inclusion
-		.in_block
-		.wait_for_success()
-		.await
-		.expect("registered");
+		.expect("register_record included and registered");
 	let registered = events
 		.find_first::<RecordRegistered>()
 		.expect("a Records.RecordRegistered event")
@@ -166,15 +140,10 @@ async fn custodian_registers_versions_and_patient_erases() {
 	// The hospital appends a corrected version.
 	let second = content(0xB2, 5_120);
 	let append = dynamic::tx("Records", "append_version", (id, second.clone()));
-	let inclusion = node
-		.submit(&append, &hospital, INCLUSION_TIMEOUT)
+	let Dispatched { inclusion, events } = node
+		.submit_ok(&append, &hospital, INCLUSION_TIMEOUT)
 		.await
-		.expect("append_version included");
-	let events = inclusion
-		.in_block
-		.wait_for_success()
-		.await
-		.expect("appended");
+		.expect("append_version included and appended");
 	let appended = events
 		.find_first::<VersionAppended>()
 		.expect("a Records.VersionAppended event")
@@ -233,22 +202,16 @@ async fn custodian_registers_versions_and_patient_erases() {
 	// Only the patient may erase: the custodian is refused.
 	let erase = dynamic::tx("Records", "erase_record", (id,));
 	let refused = node
-		.submit(&erase, &hospital, INCLUSION_TIMEOUT)
+		.submit_failing(&erase, &hospital, INCLUSION_TIMEOUT)
 		.await
-		.expect("the hospital's erase is included (and fails)");
-	let error = refused
-		.in_block
-		.wait_for_success()
-		.await
-		.expect_err("a custodian may not erase");
-	assert_eq!(pallet_error(&error).as_deref(), Some("Records::NotSubject"));
+		.expect("a custodian may not erase");
+	assert_eq!(refused, "Records::NotSubject");
 
 	// The patient erases the record: every CID is announced for deletion and leaves state.
-	let inclusion = node
-		.submit(&erase, &patient, INCLUSION_TIMEOUT)
+	let Dispatched { inclusion, events } = node
+		.submit_ok(&erase, &patient, INCLUSION_TIMEOUT)
 		.await
-		.expect("erase_record included");
-	let events = inclusion.in_block.wait_for_success().await.expect("erased");
+		.expect("erase_record included and erased");
 	let erased = events
 		.find_first::<RecordErased>()
 		.expect("a Records.RecordErased event")

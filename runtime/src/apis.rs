@@ -208,8 +208,7 @@ impl_runtime_apis! {
 			who: AccountId,
 			record: medchain_primitives::RecordId,
 		) -> Option<pallet_consent::TicketOf<Runtime>> {
-			let now = System::block_number();
-			pallet_consent::Tickets::<Runtime>::get(&who, record).filter(|t| now < t.expires_at)
+			Consent::live_ticket(&who, record)
 		}
 
 		fn valid_attributes(who: AccountId) -> Vec<pallet_consent::policy::AttributeName> {

@@ -1243,6 +1243,13 @@ pub mod pallet {
 			let _ = T::Currency::release(&(*reason).into(), who, amount, Precision::BestEffort);
 		}
 
+		/// `who`'s ticket for `record` if it is still valid at the current block (tickets are
+		/// valid before their `expires_at`).
+		pub fn live_ticket(who: &T::AccountId, record: RecordId) -> Option<TicketOf<T>> {
+			let now = frame_system::Pallet::<T>::block_number();
+			Tickets::<T>::get(who, record).filter(|ticket| now < ticket.expires_at)
+		}
+
 		/// A policy with its canonical text, for queries.
 		pub fn policy(id: PolicyId) -> Option<PolicyOf<T>> {
 			Policies::<T>::get(id)

@@ -1218,3 +1218,28 @@ fn unsigned_origins_are_refused() {
 		);
 	});
 }
+
+#[test]
+fn live_tickets_end_at_their_expiry_block() {
+	new_test_ext(|| {
+		scenario();
+		assert_eq!(Consent::live_ticket(&DOCTOR, 7), None);
+		assert_ok!(Consent::request_access(
+			RuntimeOrigin::signed(DOCTOR),
+			7,
+			Purpose::Treatment
+		));
+		run_to_block(TICKET_LIFETIME);
+		assert_eq!(
+			Consent::live_ticket(&DOCTOR, 7).map(|t| t.expires_at),
+			Some(1 + TICKET_LIFETIME)
+		);
+		run_to_block(1 + TICKET_LIFETIME);
+		assert_eq!(
+			Consent::live_ticket(&DOCTOR, 7),
+			None,
+			"expired, though still stored"
+		);
+		assert!(Tickets::<Test>::contains_key(DOCTOR, 7));
+	});
+}
