@@ -38,6 +38,7 @@
 //! `libc`/`nix` dependency, so SIGTERM is sent with the POSIX `kill` utility.
 
 pub mod consent;
+pub mod fl;
 pub mod key_grants;
 pub mod records;
 

@@ -19,9 +19,9 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use super::{
-	configs::PolicyId, AccountId, Aura, Balance, Block, BlockNumber, Consent, Executive, Grandpa,
-	InherentDataExt, KeyGrants, Nonce, Records, Runtime, RuntimeCall, RuntimeGenesisConfig,
-	SessionKeys, System, TransactionPayment, VERSION,
+	configs::PolicyId, AccountId, Aura, Balance, Block, BlockNumber, Consent, Executive, Fl,
+	Grandpa, InherentDataExt, KeyGrants, Nonce, Records, Runtime, RuntimeCall,
+	RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
 };
 
 impl_runtime_apis! {
@@ -259,6 +259,26 @@ impl_runtime_apis! {
 
 		fn pre_keys(who: AccountId) -> Option<pallet_key_grants::PreKeysOf<Runtime>> {
 			pallet_key_grants::Keys::<Runtime>::get(&who)
+		}
+	}
+
+	impl pallet_fl_runtime_api::FlApi<
+		Block,
+		AccountId,
+		Balance,
+		pallet_fl::TaskOf<Runtime>,
+		pallet_fl::LineageEntryOf<Runtime>,
+	> for Runtime {
+		fn task(task: pallet_fl::TaskId) -> Option<pallet_fl::TaskOf<Runtime>> {
+			pallet_fl::Tasks::<Runtime>::get(task)
+		}
+
+		fn participants(task: pallet_fl::TaskId) -> Vec<(AccountId, pallet_fl::ParticipantOf<Runtime>)> {
+			Fl::participants(task)
+		}
+
+		fn lineage(task: pallet_fl::TaskId) -> Vec<pallet_fl::LineageEntryOf<Runtime>> {
+			Fl::lineage(task)
 		}
 	}
 

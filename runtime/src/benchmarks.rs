@@ -18,4 +18,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_records, Records]
 	[pallet_consent, Consent]
 	[pallet_key_grants, KeyGrants]
+	[pallet_fl, Fl]
 );

@@ -207,6 +207,8 @@ mod runtime {
 	pub type Consent = pallet_consent;
 	#[runtime::pallet_index(22)]
 	pub type KeyGrants = pallet_key_grants;
+	#[runtime::pallet_index(23)]
+	pub type Fl = pallet_fl;
 }
 
 #[cfg(test)]

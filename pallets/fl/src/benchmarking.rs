@@ -45,6 +45,7 @@ fn params<T: Config>(coordinator: &T::AccountId, rounds: Round) -> TaskParamsOf<
 		min_participants: 1,
 		max_rounds: rounds,
 		round_length: 10u32.into(),
+		challenge_period: T::MinChallengePeriod::get(),
 		rule: AggregationRule::FedAvg,
 		aggregator: Aggregator::Designated(coordinator.clone()),
 		epsilon_budget: 10_000,
@@ -150,23 +151,29 @@ mod benchmarks {
 		assert!(Updates::<T>::contains_key((0, 1), &site));
 	}
 
-	/// `u` updates used; the worst case has every participant's update used.
+	/// `u` updates listed: one used (the task's minimum) and `u - 1` flagged rogue, the costlier
+	/// kind (each marks the update and burns part of a bond).
 	#[benchmark]
 	fn publish_aggregate(u: Linear<1, { T::MaxParticipants::get() }>) {
 		let (coordinator, sites) = task::<T>(1, u, true);
 		close_round::<T>();
-		let used: UsedOf<T> = sites.try_into().expect("within MaxParticipants");
+		let (used, flagged) = sites.split_at(1);
+		let used: UsedOf<T> = used.to_vec().try_into().expect("within MaxParticipants");
+		let reason: ReasonCode = vec![b'X'; 32].try_into().expect("32 bytes fit");
+		let rogue: RogueOf<T> = flagged
+			.iter()
+			.map(|site| (site.clone(), reason.clone()))
+			.collect::<Vec<_>>()
+			.try_into()
+			.expect("within MaxParticipants");
 
 		#[extrinsic_call]
-		_(
-			RawOrigin::Signed(coordinator),
-			0,
-			model(4),
-			used,
-			Default::default(),
-		);
+		_(RawOrigin::Signed(coordinator), 0, model(4), used, rogue);
 
 		assert!(Checkpoints::<T>::contains_key(0, 1));
+		for site in flagged {
+			assert!(Updates::<T>::get((0, 1), site).is_some_and(|u| u.rogue.is_some()));
+		}
 	}
 
 	#[benchmark]
@@ -209,7 +216,9 @@ mod benchmarks {
 		close_round::<T>();
 		publish::<T>(&coordinator, &sites);
 		let now = frame_system::Pallet::<T>::block_number();
-		frame_system::Pallet::<T>::set_block_number(now.saturating_add(T::ChallengePeriod::get()));
+		frame_system::Pallet::<T>::set_block_number(
+			now.saturating_add(T::MinChallengePeriod::get()),
+		);
 		let anyone = funded::<T>("anyone", 0);
 
 		#[extrinsic_call]

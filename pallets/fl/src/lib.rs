@@ -17,7 +17,8 @@
 //!   updates it used (accepted updates of that round, at least the minimum) and may flag rogue
 //!   updates with a reason: a rogue update counts against its sender and slashes
 //!   [`Config::RogueSlash`] of its bond.
-//! - A **challenge window** follows: a participant who recomputes another digest disputes;
+//! - A **challenge window** of the task's `challenge_period` blocks (at least
+//!   [`Config::MinChallengePeriod`]) follows: a participant who recomputes another digest disputes;
 //!   [`Config::DisputeOrigin`] then upholds the checkpoint or rejects it (the round's aggregate
 //!   can be published again). Unchallenged checkpoints are finalised by anyone: contribution
 //!   scores grow by the samples behind each used update and the next round starts.
@@ -62,6 +63,9 @@ pub type UpdateOf<T> = Update<BlockNumberOf<T>>;
 /// A checkpoint as stored for runtime `T`.
 pub type CheckpointOf<T> =
 	Checkpoint<AccountIdOf<T>, BlockNumberOf<T>, <T as Config>::MaxParticipants>;
+/// A round of a task's lineage for runtime `T`.
+pub type LineageEntryOf<T> =
+	LineageEntry<AccountIdOf<T>, BlockNumberOf<T>, <T as Config>::MaxParticipants>;
 /// Participants an aggregate used.
 pub type UsedOf<T> = frame_support::BoundedVec<AccountIdOf<T>, <T as Config>::MaxParticipants>;
 /// Updates an aggregator flags as rogue.
@@ -108,9 +112,9 @@ pub mod pallet {
 		/// Decides disputed checkpoints (the council).
 		type DisputeOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
-		/// Blocks a published aggregate may be disputed.
+		/// Shortest challenge window a task may choose, in blocks.
 		#[pallet::constant]
-		type ChallengePeriod: Get<BlockNumberFor<Self>>;
+		type MinChallengePeriod: Get<BlockNumberFor<Self>>;
 
 		/// Share of its bond a participant loses per rogue update.
 		#[pallet::constant]
@@ -244,7 +248,8 @@ pub mod pallet {
 
 	#[pallet::error]
 	pub enum Error<T> {
-		/// Rounds, minimum participants and round length must be non-zero and within bounds.
+		/// Rounds, minimum participants and round length must be non-zero and within bounds, and
+		/// the challenge period at least the runtime's minimum.
 		InvalidParams,
 		/// No such task.
 		TaskNotFound,
@@ -307,7 +312,8 @@ pub mod pallet {
 					&& params.max_rounds <= T::MaxRounds::get()
 					&& params.min_participants >= 1
 					&& params.min_participants <= T::MaxParticipants::get()
-					&& !params.round_length.is_zero(),
+					&& !params.round_length.is_zero()
+					&& params.challenge_period >= T::MinChallengePeriod::get(),
 				Error::<T>::InvalidParams
 			);
 			T::Currency::hold(
@@ -487,7 +493,7 @@ pub mod pallet {
 					slashed,
 				});
 			}
-			let challenge_ends = now.saturating_add(T::ChallengePeriod::get());
+			let challenge_ends = now.saturating_add(stored.params.challenge_period);
 			let count = used.len() as u32;
 			Checkpoints::<T>::insert(
 				task,
@@ -628,19 +634,17 @@ pub mod pallet {
 			let who = ensure_signed(origin)?;
 			let mut stored = Self::running(task)?;
 			ensure!(stored.coordinator == who, Error::<T>::NotCoordinator);
-			ensure!(
-				!Checkpoints::<T>::iter_prefix_values(task)
-					.any(|c| c.status == CheckpointStatus::Finalized),
-				Error::<T>::RoundsFinalized
-			);
+			// Rounds advance only on finalisation: round 1 means none was finalised.
+			ensure!(stored.round == 1, Error::<T>::RoundsFinalized);
 			let _ = T::Currency::release(
 				&HoldReason::RewardPool.into(),
 				&stored.coordinator,
 				stored.params.reward_pool,
 				Precision::BestEffort,
 			);
-			for (account, participant) in Participants::<T>::iter_prefix(task) {
-				Self::release_bond(&account, participant.bond);
+			let participants: Vec<_> = Participants::<T>::iter_prefix(task).collect();
+			for (account, participant) in participants {
+				Self::release_bond(task, &account, participant);
 			}
 			stored.status = TaskStatus::Cancelled;
 			Tasks::<T>::insert(task, stored);
@@ -685,13 +689,16 @@ pub mod pallet {
 			})
 		}
 
-		fn release_bond(account: &T::AccountId, amount: BalanceOf<T>) {
+		/// Releases what is left of `account`'s bond in `task` and records that none is held.
+		fn release_bond(task: TaskId, account: &T::AccountId, mut participant: ParticipantOf<T>) {
 			let _ = T::Currency::release(
 				&HoldReason::ParticipationBond.into(),
 				account,
-				amount,
+				participant.bond,
 				Precision::BestEffort,
 			);
+			participant.bond = Zero::zero();
+			Participants::<T>::insert(task, account, participant);
 		}
 
 		/// Pays the pool out by score, returns the dust, releases bonds, marks completion.
@@ -701,12 +708,12 @@ pub mod pallet {
 				Participants::<T>::iter_prefix(task).collect();
 			let shares = payouts::<T>(pool, &participants);
 			let mut paid: BalanceOf<T> = Zero::zero();
-			for ((account, participant), share) in participants.iter().zip(shares) {
+			for ((account, participant), share) in participants.into_iter().zip(shares) {
 				if !share.is_zero() {
 					let moved = T::Currency::transfer_on_hold(
 						&HoldReason::RewardPool.into(),
 						&stored.coordinator,
-						account,
+						&account,
 						share,
 						Precision::BestEffort,
 						Restriction::Free,
@@ -720,7 +727,7 @@ pub mod pallet {
 						amount: moved,
 					});
 				}
-				Self::release_bond(account, participant.bond);
+				Self::release_bond(task, &account, participant);
 			}
 			let returned = pool.saturating_sub(paid);
 			let _ = T::Currency::release(
@@ -748,6 +755,10 @@ pub mod pallet {
 						participant.epsilon_spent <= task.params.epsilon_budget,
 						"a participant is over its epsilon budget"
 					);
+					ensure!(
+						task.status == TaskStatus::Running || participant.bond.is_zero(),
+						"a bond is still recorded after the task ended"
+					);
 				}
 				ensure!(
 					count == task.participants,
@@ -767,27 +778,25 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// The lineage of `task`: every published checkpoint by round with the updates behind
-		/// it (round 0, the initial model, is in the task's parameters).
-		pub fn lineage(
-			task: TaskId,
-		) -> Vec<(Round, CheckpointOf<T>, Vec<(T::AccountId, UpdateOf<T>)>)> {
+		/// The lineage of `task`: every published checkpoint by round with the updates of its
+		/// round (round 0, the initial model, is in the task's parameters).
+		pub fn lineage(task: TaskId) -> Vec<LineageEntryOf<T>> {
 			let mut rounds: Vec<(Round, CheckpointOf<T>)> =
 				Checkpoints::<T>::iter_prefix(task).collect();
 			rounds.sort_by_key(|(round, _)| *round);
 			rounds
 				.into_iter()
-				.map(|(round, checkpoint)| {
-					let updates = checkpoint
-						.used
-						.iter()
-						.filter_map(|account| {
-							Updates::<T>::get((task, round), account).map(|u| (account.clone(), u))
-						})
-						.collect();
-					(round, checkpoint, updates)
+				.map(|(round, checkpoint)| LineageEntry {
+					round,
+					checkpoint,
+					updates: Updates::<T>::iter_prefix((task, round)).collect(),
 				})
 				.collect()
+		}
+
+		/// The participants of `task` with their standing.
+		pub fn participants(task: TaskId) -> Vec<(T::AccountId, ParticipantOf<T>)> {
+			Participants::<T>::iter_prefix(task).collect()
 		}
 	}
 

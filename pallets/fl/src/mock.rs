@@ -19,7 +19,10 @@ pub const OUTSIDER: AccountId = 66;
 pub const POOR: AccountId = 99;
 
 pub const INITIAL_BALANCE: Balance = 1_000_000;
+/// The challenge window the tests' tasks choose.
 pub const CHALLENGE_PERIOD: u64 = 5;
+/// The shortest challenge window a task may choose.
+pub const MIN_CHALLENGE_PERIOD: u64 = 2;
 /// The only policy in the stand-in consent pallet.
 pub const POLICY: PolicyId = 7;
 
@@ -74,7 +77,7 @@ pub fn set_satisfies(who: AccountId, yes: bool) {
 }
 
 parameter_types! {
-	pub const ChallengePeriod: u64 = CHALLENGE_PERIOD;
+	pub const MinChallengePeriod: u64 = MIN_CHALLENGE_PERIOD;
 	pub const RogueSlash: Perbill = Perbill::from_percent(50);
 }
 
@@ -83,7 +86,7 @@ impl pallet_fl::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Access = TestAccess;
 	type DisputeOrigin = EnsureRoot<AccountId>;
-	type ChallengePeriod = ChallengePeriod;
+	type MinChallengePeriod = MinChallengePeriod;
 	type RogueSlash = RogueSlash;
 	type MaxParticipants = frame_support::traits::ConstU32<4>;
 	type MaxRounds = frame_support::traits::ConstU32<5>;

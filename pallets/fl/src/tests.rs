@@ -27,6 +27,7 @@ fn params(rounds: Round, min: u32, aggregator: Aggregator<AccountId>) -> TaskPar
 		min_participants: min,
 		max_rounds: rounds,
 		round_length: ROUND,
+		challenge_period: CHALLENGE_PERIOD,
 		rule: AggregationRule::FedAvg,
 		aggregator,
 		epsilon_budget: 3_000,
@@ -174,25 +175,43 @@ fn three_sites_two_rounds_one_rogue_update_and_payout() {
 		assert_eq!(held(COORDINATOR, HoldReason::RewardPool), 0);
 		assert_eq!(Balances::free_balance(COORDINATOR), INITIAL_BALANCE - 9_999);
 		assert_eq!(held(HOSPITAL_C, HoldReason::ParticipationBond), 0);
+		assert!(
+			Participants::<Test>::iter_prefix(0).all(|(_, p)| p.bond == 0),
+			"the ledger records the bonds as released"
+		);
 		assert_eq!(
 			Balances::free_balance(HOSPITAL_C),
 			INITIAL_BALANCE - BOND / 2 + 1_111
 		);
 		assert_eq!(Balances::free_balance(HOSPITAL_B), INITIAL_BALANCE + 6_666);
 
-		// Lineage: two checkpoints with the updates behind each.
+		// Lineage: two checkpoints, each with every update of its round.
 		let lineage = Fl::lineage(0);
-		assert_eq!(lineage.len(), 2);
-		assert_eq!(lineage[0].1.model, model(20));
-		assert_eq!(lineage[0].2.len(), 3);
-		assert_eq!(lineage[1].1.model, model(30));
 		assert_eq!(
-			lineage[1]
-				.2
+			lineage
 				.iter()
-				.map(|(a, u)| (*a, u.input.samples))
+				.map(|e| (e.round, e.checkpoint.model.clone()))
 				.collect::<Vec<_>>(),
-			vec![(HOSPITAL_A, 100), (HOSPITAL_B, 300)]
+			vec![(1, model(20)), (2, model(30))]
+		);
+		assert_eq!(lineage[0].updates.len(), 3);
+		let mut round_two: Vec<_> = lineage[1]
+			.updates
+			.iter()
+			.map(|(a, u)| (*a, u.input.samples, u.rogue.is_some()))
+			.collect();
+		round_two.sort();
+		assert_eq!(
+			round_two,
+			vec![
+				(HOSPITAL_A, 100, false),
+				(HOSPITAL_B, 300, false),
+				(HOSPITAL_C, 999, true)
+			]
+		);
+		assert_eq!(
+			lineage[1].checkpoint.used.to_vec(),
+			vec![HOSPITAL_A, HOSPITAL_B]
 		);
 		assert_eq!(
 			Updates::<Test>::get((0, 2), HOSPITAL_C).unwrap().rogue,
@@ -226,6 +245,9 @@ fn tasks_are_checked() {
 		let mut zero_length = params(1, 1, designated());
 		zero_length.round_length = 0;
 		assert_noop!(create(zero_length), Error::<Test>::InvalidParams);
+		let mut short_challenge = params(1, 1, designated());
+		short_challenge.challenge_period = MIN_CHALLENGE_PERIOD - 1;
+		assert_noop!(create(short_challenge), Error::<Test>::InvalidParams);
 		assert_noop!(
 			Fl::create_task(RuntimeOrigin::signed(POOR), params(1, 1, designated())),
 			TokenError::FundsUnavailable
@@ -234,6 +256,9 @@ fn tasks_are_checked() {
 			Fl::join_task(RuntimeOrigin::signed(HOSPITAL_A), 0),
 			Error::<Test>::TaskNotFound
 		);
+		let mut shortest_challenge = params(1, 1, designated());
+		shortest_challenge.challenge_period = MIN_CHALLENGE_PERIOD;
+		assert_ok!(create(shortest_challenge));
 	});
 }
 

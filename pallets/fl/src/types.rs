@@ -87,6 +87,9 @@ pub struct TaskParams<AccountId, Balance, BlockNumber> {
 	pub max_rounds: Round,
 	/// Blocks a round accepts updates.
 	pub round_length: BlockNumber,
+	/// Blocks a published aggregate may be disputed (at least the runtime's
+	/// `MinChallengePeriod`). Participants accept it by joining.
+	pub challenge_period: BlockNumber,
 	/// How updates are combined (a tag for the off-chain aggregator).
 	pub rule: AggregationRule,
 	/// Who publishes aggregates.
@@ -215,4 +218,21 @@ where
 	pub challenge_ends: BlockNumber,
 	/// Published, disputed or final.
 	pub status: CheckpointStatus<AccountId>,
+}
+
+/// One round of a task's lineage: its checkpoint and every update submitted in the round.
+#[derive(Encode, Decode, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, TypeInfo)]
+#[scale_info(skip_type_params(MaxParticipants))]
+pub struct LineageEntry<AccountId, BlockNumber, MaxParticipants>
+where
+	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
+	BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug,
+	MaxParticipants: Get<u32>,
+{
+	/// The round (from 1).
+	pub round: Round,
+	/// The round's aggregate; `checkpoint.used` names the updates it combined.
+	pub checkpoint: Checkpoint<AccountId, BlockNumber, MaxParticipants>,
+	/// Every update submitted in the round: used, flagged rogue (`rogue` is set) or ignored.
+	pub updates: alloc::vec::Vec<(AccountId, Update<BlockNumber>)>,
 }

@@ -4,6 +4,7 @@
 //! pallets' own benchmarked `SubstrateWeight`s until MedChain's hardware is benchmarked.
 
 mod consent;
+mod fl;
 mod key_grants;
 mod records;
 pub use records::PolicyId;

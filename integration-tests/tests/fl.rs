@@ -1,0 +1,492 @@
+//! Federated learning against a real `medchain-node --dev`: two attribute authorities make
+//! three hospitals eligible under a consent policy; a coordinator opens a two-round task with a
+//! reward pool; an ineligible account cannot join; round 1's aggregate flags one update as
+//! rogue (half that site's bond is burnt); a site whose IRB approval is revoked cannot submit
+//! in round 2 and a DP-budget overrun is refused; round 2's aggregate is disputed and upheld by
+//! governance (sudo stands in for the council); the task completes, the pool is paid by score,
+//! bonds are released, and the `FlApi` runtime API returns the lineage and the ledgers.
+
+use std::time::Duration;
+
+use medchain_integration_tests::{
+	account_id as id,
+	consent::PolicyCreated,
+	fl::{
+		AggregatePublished, AggregationRule, Aggregator, CheckpointFinalized, CheckpointStatus,
+		LineageEntry, ModelRef, Participant, RewardPaid, Task, TaskCompleted, TaskCreated,
+		TaskParams, TaskStatus, UpdateFlagged, UpdateInput,
+	},
+	free_balance, reserved_balance, runtime_api, token, ClientAtBlock, Dispatched, TestNode,
+};
+use subxt::{
+	dynamic::{self, Value},
+	ext::{scale_decode::DecodeAsType, scale_value::Composite},
+	transactions::Payload,
+	utils::{AccountId32, H256},
+};
+use subxt_signer::sr25519::{dev, Keypair};
+
+const INCLUSION_TIMEOUT: Duration = Duration::from_secs(60);
+const BLOCKS_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Blocks each round accepts updates: room for joins, submissions and a refused duplicate.
+const ROUND_LENGTH: u32 = 8;
+/// Blocks an aggregate may be disputed (the runtime's minimum).
+const CHALLENGE_PERIOD: u32 = 3;
+/// ε 1.5 per site over the whole task, in thousandths.
+const EPSILON_BUDGET: u32 = 1_500;
+const REWARD_POOL: u128 = 100 * token::UNIT;
+const BOND: u128 = 10 * token::UNIT;
+const POLICY: &str = r#""org-type:hospital" and "irb:approved""#;
+
+async fn submit_ok(node: &TestNode, call: &impl Payload, signer: &Keypair) -> Dispatched {
+	node.submit_ok(call, signer, INCLUSION_TIMEOUT)
+		.await
+		.expect("the transaction dispatches")
+}
+
+async fn submit_err(node: &TestNode, call: &impl Payload, signer: &Keypair) -> String {
+	node.submit_failing(call, signer, INCLUSION_TIMEOUT)
+		.await
+		.expect("the transaction fails in dispatch with a pallet error")
+}
+
+async fn state_at(node: &TestNode, dispatched: &Dispatched) -> ClientAtBlock {
+	node.state_at(&dispatched.inclusion.block)
+		.await
+		.expect("client at the inclusion block")
+}
+
+async fn api<R: DecodeAsType>(
+	state: &ClientAtBlock,
+	method: &str,
+	args: impl subxt::ext::frame_decode::storage::IntoEncodableValues,
+) -> R {
+	runtime_api(state, "FlApi", method, args)
+		.await
+		.unwrap_or_else(|e| panic!("FlApi.{method}: {e}"))
+}
+
+/// Waits until the best block is at least `number`, so that a transaction sent now is
+/// included after it.
+async fn wait_until(node: &TestNode, number: u32) {
+	let best = node.best_block().await.expect("best block").number as u32;
+	if best < number {
+		node.wait_for_new_blocks((number - best) as usize, BLOCKS_TIMEOUT)
+			.await
+			.expect("blocks keep coming");
+	}
+}
+
+fn accredit(authority: &Keypair, scope: &str) -> Value {
+	dynamic::tx(
+		"Consent",
+		"accredit_authority",
+		Composite::unnamed([
+			Value::from_bytes(id(authority).0),
+			Value::unnamed_composite([Value::from_bytes(scope.as_bytes())]),
+		]),
+	)
+	.into_value()
+}
+
+fn issue(holder: &Keypair, attribute: &str) -> impl Payload {
+	dynamic::tx(
+		"Consent",
+		"issue_attribute",
+		(id(holder), attribute.as_bytes().to_vec(), None::<u32>),
+	)
+}
+
+fn submit_update(task: u32, seed: u8, samples: u64, epsilon: u32) -> impl Payload {
+	dynamic::tx(
+		"Fl",
+		"submit_update",
+		(
+			task,
+			UpdateInput {
+				model: ModelRef::seeded(seed),
+				samples,
+				epsilon,
+				metrics: Some(b"loss=0.41".to_vec()),
+			},
+		),
+	)
+}
+
+fn publish(task: u32, seed: u8, used: &[&Keypair], rogue: &[(&Keypair, &str)]) -> impl Payload {
+	dynamic::tx(
+		"Fl",
+		"publish_aggregate",
+		(
+			task,
+			ModelRef::seeded(seed),
+			used.iter().map(|k| id(k)).collect::<Vec<AccountId32>>(),
+			rogue
+				.iter()
+				.map(|(k, reason)| (id(k), reason.as_bytes().to_vec()))
+				.collect::<Vec<_>>(),
+		),
+	)
+}
+
+fn finalize(task: u32) -> impl Payload {
+	dynamic::tx("Fl", "finalize_round", (task,))
+}
+
+#[tokio::test]
+async fn three_sites_two_rounds_rogue_update_budget_revocation_and_payout() {
+	let node = TestNode::dev()
+		.await
+		.expect("medchain-node --dev should start");
+	let governance = dev::alice(); // sudo stands in for the council; also the IRB authority
+	let coordinator = dev::bob(); // opens the task and aggregates
+	let registry = dev::charlie(); // attribute authority for organisation types; holds none
+	let (site_a, site_b, site_c) = (dev::dave(), dev::eve(), dev::ferdie());
+	let sites = [&site_a, &site_b, &site_c];
+
+	// Governance accredits two authorities; the coordinator writes the participation policy.
+	let create_policy = dynamic::tx("Consent", "create_policy", (POLICY.as_bytes().to_vec(),));
+	let (_, created) = tokio::join!(
+		async {
+			node.sudo_ok(
+				accredit(&registry, "org-type:*"),
+				&governance,
+				INCLUSION_TIMEOUT,
+			)
+			.await
+			.expect("accredit the registry");
+			node.sudo_ok(
+				accredit(&governance, "irb:*"),
+				&governance,
+				INCLUSION_TIMEOUT,
+			)
+			.await
+			.expect("accredit the IRB");
+		},
+		submit_ok(&node, &create_policy, &coordinator)
+	);
+	let policy = created
+		.events
+		.find_first::<PolicyCreated>()
+		.expect("PolicyCreated")
+		.expect("decodes")
+		.policy;
+
+	// Each site gets both attributes (the two authorities issue in parallel).
+	tokio::join!(
+		async {
+			for site in sites {
+				submit_ok(&node, &issue(site, "org-type:hospital"), &registry).await;
+			}
+		},
+		async {
+			for site in sites {
+				submit_ok(&node, &issue(site, "irb:approved"), &governance).await;
+			}
+		}
+	);
+
+	// The coordinator opens the task, holding the reward pool.
+	let params = TaskParams {
+		architecture: ModelRef::seeded(0x01),
+		initial: ModelRef::seeded(0x02),
+		policy,
+		min_participants: 2,
+		max_rounds: 2,
+		round_length: ROUND_LENGTH,
+		challenge_period: CHALLENGE_PERIOD,
+		rule: AggregationRule::FedAvg,
+		aggregator: Aggregator::Designated(id(&coordinator)),
+		epsilon_budget: EPSILON_BUDGET,
+		reward_pool: REWARD_POOL,
+		bond: BOND,
+	};
+	let held_before = reserved_balance(
+		&node.client().at_current_block().await.unwrap(),
+		&id(&coordinator),
+	)
+	.await
+	.unwrap();
+	let dispatched = submit_ok(
+		&node,
+		&dynamic::tx("Fl", "create_task", (params,)),
+		&coordinator,
+	)
+	.await;
+	let task = dispatched
+		.events
+		.find_first::<TaskCreated>()
+		.expect("TaskCreated")
+		.expect("decodes")
+		.task;
+	let round_one_start = dispatched.inclusion.block.number as u32;
+	let state = state_at(&node, &dispatched).await;
+	assert_eq!(
+		reserved_balance(&state, &id(&coordinator)).await.unwrap(),
+		held_before + REWARD_POOL
+	);
+
+	// The sites join; the registry, which holds neither attribute, cannot.
+	let join = dynamic::tx("Fl", "join_task", (task,));
+	let (a, b, c, outsider) = tokio::join!(
+		submit_ok(&node, &join, &site_a),
+		submit_ok(&node, &join, &site_b),
+		submit_ok(&node, &join, &site_c),
+		submit_err(&node, &join, &registry),
+	);
+	assert_eq!(outsider, "Fl::PolicyNotSatisfied");
+	for (site, joined) in [(&site_a, a), (&site_b, b), (&site_c, c)] {
+		let state = state_at(&node, &joined).await;
+		let ledger: Vec<(AccountId32, Participant)> = api(&state, "participants", (task,)).await;
+		assert!(ledger
+			.iter()
+			.any(|(who, p)| *who == id(site) && p.bond == BOND));
+	}
+
+	// Round 1: every site submits once; a second submission is refused.
+	let (update_a, update_b, update_c) = (
+		submit_update(task, 0x11, 100, 500),
+		submit_update(task, 0x12, 300, 500),
+		submit_update(task, 0x13, 200, 1_000),
+	);
+	let (_, _, _) = tokio::join!(
+		submit_ok(&node, &update_a, &site_a),
+		submit_ok(&node, &update_b, &site_b),
+		submit_ok(&node, &update_c, &site_c),
+	);
+	assert_eq!(
+		submit_err(&node, &submit_update(task, 0x14, 100, 100), &site_a).await,
+		"Fl::DuplicateUpdate"
+	);
+
+	// After the window, the aggregate uses A and B and flags C's update as rogue.
+	wait_until(&node, round_one_start + ROUND_LENGTH).await;
+	let reserved_c = reserved_balance(
+		&node.client().at_current_block().await.unwrap(),
+		&id(&site_c),
+	)
+	.await
+	.unwrap();
+	let dispatched = submit_ok(
+		&node,
+		&publish(task, 0x21, &[&site_a, &site_b], &[(&site_c, "NAN-WEIGHTS")]),
+		&coordinator,
+	)
+	.await;
+	let flagged = dispatched
+		.events
+		.find_first::<UpdateFlagged>()
+		.expect("UpdateFlagged")
+		.expect("decodes");
+	assert_eq!(
+		(flagged.participant, flagged.reason.clone(), flagged.slashed),
+		(id(&site_c), b"NAN-WEIGHTS".to_vec(), BOND / 2)
+	);
+	let published = dispatched
+		.events
+		.find_first::<AggregatePublished>()
+		.expect("AggregatePublished")
+		.expect("decodes");
+	assert_eq!((published.round, published.used), (1, 2));
+	assert_eq!(
+		reserved_balance(&state_at(&node, &dispatched).await, &id(&site_c))
+			.await
+			.unwrap(),
+		reserved_c - BOND / 2,
+		"half of C's bond is burnt"
+	);
+
+	// Site B's IRB approval is revoked while round 1 is in its challenge window.
+	submit_ok(
+		&node,
+		&dynamic::tx(
+			"Consent",
+			"revoke_attribute",
+			(id(&site_b), b"irb:approved".to_vec()),
+		),
+		&governance,
+	)
+	.await;
+
+	// Unchallenged, round 1 finalises; round 2 starts.
+	wait_until(&node, published.challenge_ends).await;
+	let dispatched = submit_ok(&node, &finalize(task), &registry).await;
+	let finalized = dispatched
+		.events
+		.find_first::<CheckpointFinalized>()
+		.expect("CheckpointFinalized")
+		.expect("decodes");
+	assert_eq!(
+		(finalized.round, finalized.model),
+		(1, ModelRef::seeded(0x21))
+	);
+	let round_two_start = dispatched.inclusion.block.number as u32;
+	let stored: Option<Task> = api(&state_at(&node, &dispatched).await, "task", (task,)).await;
+	let stored = stored.expect("the task exists");
+	assert_eq!(
+		(stored.status, stored.round, stored.round_start),
+		(TaskStatus::Running, 2, round_two_start)
+	);
+
+	// Round 2: B no longer satisfies the policy; C would overrun its ε budget with 0.6 (1.0
+	// spent of 1.5) and submits 0.5 instead; A submits.
+	let (update_a, update_b) = (
+		submit_update(task, 0x31, 200, 500),
+		submit_update(task, 0x32, 300, 100),
+	);
+	let (overrun_c, update_c) = (
+		submit_update(task, 0x33, 400, 600),
+		submit_update(task, 0x33, 400, 500),
+	);
+	let (refused_b, (overrun_c, _), _) = tokio::join!(
+		submit_err(&node, &update_b, &site_b),
+		async {
+			let overrun = submit_err(&node, &overrun_c, &site_c).await;
+			let ok = submit_ok(&node, &update_c, &site_c).await;
+			(overrun, ok)
+		},
+		submit_ok(&node, &update_a, &site_a),
+	);
+	assert_eq!(refused_b, "Fl::PolicyNotSatisfied");
+	assert_eq!(overrun_c, "Fl::BudgetExceeded");
+
+	// Round 2's aggregate is disputed by B (still a participant) and upheld by governance.
+	wait_until(&node, round_two_start + ROUND_LENGTH).await;
+	submit_ok(
+		&node,
+		&publish(task, 0x41, &[&site_a, &site_c], &[]),
+		&coordinator,
+	)
+	.await;
+	submit_ok(
+		&node,
+		&dynamic::tx("Fl", "dispute_aggregate", (task, H256::repeat_byte(0x99))),
+		&site_b,
+	)
+	.await;
+	assert_eq!(
+		submit_err(&node, &finalize(task), &registry).await,
+		"Fl::Disputed"
+	);
+	let resolve = dynamic::tx(
+		"Fl",
+		"resolve_dispute",
+		Composite::unnamed([Value::u128(task.into()), Value::bool(false)]),
+	)
+	.into_value();
+	node.sudo_ok(resolve, &governance, INCLUSION_TIMEOUT)
+		.await
+		.expect("governance upholds the aggregate");
+
+	// The last round finalises: the pool is paid by score, bonds are released.
+	let dispatched = submit_ok(&node, &finalize(task), &registry).await;
+	let completed = dispatched
+		.events
+		.find_first::<TaskCompleted>()
+		.expect("TaskCompleted")
+		.expect("decodes");
+	// Scores (samples behind used updates): A 100 + 200, B 300, C 400 (its rogue 200 do not
+	// count). 1,000 in all, so the 100 MED pool splits 30 / 30 / 40 with no dust.
+	assert_eq!((completed.paid, completed.returned), (REWARD_POOL, 0));
+	let mut paid: Vec<(AccountId32, u128)> = dispatched
+		.events
+		.find::<RewardPaid>()
+		.map(|e| e.expect("decodes"))
+		.map(|e| (e.participant, e.amount))
+		.collect();
+	paid.sort();
+	let mut expected = vec![
+		(id(&site_a), 30 * token::UNIT),
+		(id(&site_b), 30 * token::UNIT),
+		(id(&site_c), 40 * token::UNIT),
+	];
+	expected.sort();
+	assert_eq!(paid, expected);
+
+	// Balances moved exactly by payout and released bond (none of them signed this block).
+	let after = state_at(&node, &dispatched).await;
+	let parent = node
+		.canonical_hash(dispatched.inclusion.block.number - 1)
+		.await
+		.expect("parent hash")
+		.expect("parent exists");
+	let before = node.client().at_block(parent).await.expect("parent state");
+	for (site, reward, bond) in [
+		(&site_a, 30 * token::UNIT, BOND),
+		(&site_b, 30 * token::UNIT, BOND),
+		(&site_c, 40 * token::UNIT, BOND / 2),
+	] {
+		let who = id(site);
+		assert_eq!(reserved_balance(&before, &who).await.unwrap(), bond);
+		assert_eq!(reserved_balance(&after, &who).await.unwrap(), 0);
+		assert_eq!(
+			free_balance(&after, &who).await.unwrap(),
+			free_balance(&before, &who).await.unwrap() + reward + bond
+		);
+	}
+	assert_eq!(
+		reserved_balance(&after, &id(&coordinator)).await.unwrap(),
+		held_before
+	);
+
+	// The ledgers: ε spent never exceeds the budget; C's rogue update counts against it.
+	let mut ledger: Vec<(AccountId32, Participant)> = api(&after, "participants", (task,)).await;
+	ledger.sort_by_key(|(who, _)| *who);
+	let mut expected = vec![
+		(id(&site_a), (1_000, 300, 2, 0)),
+		(id(&site_b), (500, 300, 1, 0)),
+		(id(&site_c), (1_500, 400, 1, 1)),
+	];
+	expected.sort_by_key(|(who, _)| *who);
+	assert_eq!(
+		ledger
+			.iter()
+			.map(|(who, p)| (*who, (p.epsilon_spent, p.score, p.accepted, p.rogue)))
+			.collect::<Vec<_>>(),
+		expected
+	);
+	assert!(
+		ledger.iter().all(|(_, p)| p.bond == 0),
+		"bonds are released"
+	);
+	let stored: Option<Task> = api(&after, "task", (task,)).await;
+	assert_eq!(stored.map(|t| t.status), Some(TaskStatus::Completed));
+
+	// The lineage: two final checkpoints with the updates behind each.
+	let lineage: Vec<LineageEntry> = api(&after, "lineage", (task,)).await;
+	assert_eq!(
+		lineage
+			.iter()
+			.map(|e| (
+				e.round,
+				e.checkpoint.model.clone(),
+				e.checkpoint.status.clone()
+			))
+			.collect::<Vec<_>>(),
+		vec![
+			(1, ModelRef::seeded(0x21), CheckpointStatus::Finalized),
+			(2, ModelRef::seeded(0x41), CheckpointStatus::Finalized),
+		]
+	);
+	assert_eq!(lineage[0].checkpoint.used, vec![id(&site_a), id(&site_b)]);
+	assert_eq!(lineage[1].checkpoint.used, vec![id(&site_a), id(&site_c)]);
+	let mut round_one: Vec<(AccountId32, u64, Option<Vec<u8>>)> = lineage[0]
+		.updates
+		.iter()
+		.map(|(who, u)| (*who, u.input.samples, u.rogue.clone()))
+		.collect();
+	round_one.sort();
+	let mut expected = vec![
+		(id(&site_a), 100, None),
+		(id(&site_b), 300, None),
+		(id(&site_c), 200, Some(b"NAN-WEIGHTS".to_vec())),
+	];
+	expected.sort();
+	assert_eq!(round_one, expected);
+	assert_eq!(
+		lineage[1].updates.len(),
+		2,
+		"B's refused update is not there"
+	);
+}
