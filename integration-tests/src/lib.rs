@@ -68,7 +68,11 @@ use subxt::{
 	ext::{scale_decode::DecodeAsType, scale_value::Composite},
 	extrinsics::ExtrinsicEvents,
 	metadata::ArcMetadata,
-	rpcs::{client::RpcParams, methods::legacy::NumberOrHex, LegacyRpcMethods, RpcClient},
+	rpcs::{
+		client::RpcParams,
+		methods::legacy::{Bytes, NumberOrHex},
+		LegacyRpcMethods, RpcClient,
+	},
 	transactions::{Payload, Signer, TransactionInBlock, TransactionProgress, TransactionStatus},
 	OnlineClient, OnlineClientAtBlock,
 };
@@ -247,13 +251,9 @@ fn workspace_root() -> PathBuf {
 	Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// Where the `medchain-node` binary is expected: `MEDCHAIN_NODE_BIN`, else
-/// `$CARGO_TARGET_DIR/release/medchain-node` (a relative `CARGO_TARGET_DIR` is taken relative
-/// to the workspace root), else `<workspace>/target/release/medchain-node`.
-pub fn node_binary_path() -> PathBuf {
-	if let Some(path) = std::env::var_os("MEDCHAIN_NODE_BIN").filter(|p| !p.is_empty()) {
-		return PathBuf::from(path);
-	}
+/// `$CARGO_TARGET_DIR/release` (a relative `CARGO_TARGET_DIR` is taken relative to the
+/// workspace root), else `<workspace>/target/release`.
+fn release_dir() -> PathBuf {
 	let target = std::env::var_os("CARGO_TARGET_DIR")
 		.filter(|p| !p.is_empty())
 		.map(PathBuf::from)
@@ -263,7 +263,35 @@ pub fn node_binary_path() -> PathBuf {
 	} else {
 		target
 	};
-	target.join("release").join("medchain-node")
+	target.join("release")
+}
+
+/// Where the `medchain-node` binary is expected: `MEDCHAIN_NODE_BIN`, else
+/// `medchain-node` in the release directory (see `release_dir`).
+pub fn node_binary_path() -> PathBuf {
+	if let Some(path) = std::env::var_os("MEDCHAIN_NODE_BIN").filter(|p| !p.is_empty()) {
+		return PathBuf::from(path);
+	}
+	release_dir().join("medchain-node")
+}
+
+/// The upgrade rehearsal runtime (this runtime with `spec_version` one higher), built beside
+/// the node by `runtime/build.rs`: `MEDCHAIN_REHEARSAL_WASM`, else its place in the WASM
+/// builder's directory.
+pub fn upgrade_rehearsal_wasm() -> Result<Vec<u8>> {
+	let path = std::env::var_os("MEDCHAIN_REHEARSAL_WASM")
+		.filter(|p| !p.is_empty())
+		.map(PathBuf::from)
+		.unwrap_or_else(|| {
+			release_dir()
+				.join("wbuild")
+				.join("medchain-runtime")
+				.join("upgrade_rehearsal.compact.compressed.wasm")
+		});
+	std::fs::read(&path).map_err(io_err(format!(
+		"reading the upgrade rehearsal runtime {} (built with the node)",
+		path.display()
+	)))
 }
 
 /// [`node_binary_path`], checked to exist.
@@ -336,7 +364,7 @@ impl Ports {
 pub enum Chain {
 	/// `--dev`: single validator (Alice), instant start, temporary keys.
 	Dev,
-	/// `--chain local`: the multi-validator local testnet (Alice and Bob are authorities).
+	/// `--chain local`: the multi-validator local testnet (Alice, Bob and Charlie are validators).
 	Local,
 	/// `--chain <path>`: a chain spec file.
 	Spec(PathBuf),
@@ -862,6 +890,15 @@ pub struct Inclusion {
 	pub already_finalized: bool,
 }
 
+/// Session keys a node generated, with the proof of ownership `Session.set_keys` checks.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct GeneratedSessionKeys {
+	/// The SCALE-encoded `SessionKeys` (Aura sr25519 key, then GRANDPA ed25519 key).
+	pub keys: Bytes,
+	/// Signatures of the owner's account by each key.
+	pub proof: Bytes,
+}
+
 /// A transaction that dispatched successfully, from [`TestNode::submit_ok`].
 pub struct Dispatched {
 	/// Where it was included.
@@ -951,6 +988,37 @@ impl TestNode {
 			.request::<String>("system_localPeerId", RpcParams::new())
 			.await
 			.map_err(subxt_err(format!("{}: system_localPeerId", self.label())))
+	}
+
+	/// Generates new session keys in the node's keystore with a proof that `owner` holds them
+	/// (`author_rotateKeysWithOwner`), ready for `Session.set_keys`.
+	pub async fn rotate_keys_with_owner(
+		&self,
+		owner: &AccountId32,
+	) -> Result<GeneratedSessionKeys> {
+		let mut params = RpcParams::new();
+		params
+			.push(Bytes(owner.0.to_vec()))
+			.map_err(subxt_err("encoding the owner"))?;
+		self.rpc_client
+			.request::<GeneratedSessionKeys>("author_rotateKeysWithOwner", params)
+			.await
+			.map_err(subxt_err(format!(
+				"{}: author_rotateKeysWithOwner",
+				self.label()
+			)))
+	}
+
+	/// The runtime's `spec_version` at the best block (`state_getRuntimeVersion`).
+	pub async fn spec_version(&self) -> Result<u32> {
+		self.rpc
+			.state_get_runtime_version(None)
+			.await
+			.map(|version| version.spec_version)
+			.map_err(subxt_err(format!(
+				"{}: state_getRuntimeVersion",
+				self.label()
+			)))
 	}
 
 	/// A multiaddress other nodes can use as `--bootnodes`:
@@ -1375,7 +1443,7 @@ pub struct TestNetwork {
 
 impl TestNetwork {
 	/// Starts one validator per key; the first one is the boot node of all others.
-	/// In the `local_testnet` preset only Alice and Bob are authorities.
+	/// In the `local_testnet` preset Alice, Bob and Charlie are the validators.
 	pub async fn local(validators: &[DevKey]) -> Result<TestNetwork> {
 		TestNetwork::start(
 			validators

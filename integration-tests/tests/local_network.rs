@@ -1,6 +1,7 @@
-//! A two-validator `--chain local` network (Alice and Bob, the `local_testnet` preset's
-//! authorities): the nodes find each other through `--bootnodes`, both author, and GRANDPA,
-//! which needs both votes to finalise with two authorities, finalises the same chain on both.
+//! A three-validator `--chain local` network (Alice, Bob and Charlie, the `local_testnet`
+//! preset's validators): the nodes find each other through `--bootnodes`, all author, and
+//! GRANDPA, which needs all three votes to finalise with three authorities (more than two
+//! thirds), finalises the same chain on all of them.
 
 use std::time::Duration;
 
@@ -12,18 +13,18 @@ const FINALITY_TIMEOUT: Duration = Duration::from_secs(120);
 const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(30);
 
 #[tokio::test]
-async fn two_validators_author_and_finalize_the_same_chain() {
-	let network = TestNetwork::local(&[DevKey::Alice, DevKey::Bob])
+async fn three_validators_author_and_finalize_the_same_chain() {
+	let network = TestNetwork::local(&[DevKey::Alice, DevKey::Bob, DevKey::Charlie])
 		.await
-		.expect("two local validators should start");
+		.expect("three local validators should start");
 	network
 		.wait_for_full_mesh(MESH_TIMEOUT)
 		.await
-		.expect("Alice and Bob should connect");
+		.expect("Alice, Bob and Charlie should connect");
 	let (alice, bob) = (&network.nodes()[0], &network.nodes()[1]);
 
-	// Aura slots (6 s) alternate between the two authorities: if only one authored, blocks
-	// would come every 12 s.
+	// Aura slots (6 s) rotate among the three authorities: if only one authored, blocks would
+	// come every 18 s.
 	let production = alice
 		.wait_for_new_blocks(4, BLOCKS_TIMEOUT)
 		.await
@@ -43,10 +44,10 @@ async fn two_validators_author_and_finalize_the_same_chain() {
 	);
 	assert!(
 		block_time < Duration::from_secs(9),
-		"both validators author: mean block time {block_time:?} is not ~6 s"
+		"all validators author: mean block time {block_time:?} is not ~6 s"
 	);
 
-	// Bob finalises the very block Alice saw: same chain, and both voters took part.
+	// Bob finalises the very block Alice saw: same chain, and every voter took part.
 	let finality = bob
 		.wait_for_finalized(block, FINALITY_TIMEOUT)
 		.await
@@ -65,5 +66,5 @@ async fn two_validators_author_and_finalize_the_same_chain() {
 	network
 		.shutdown(SHUTDOWN_TIMEOUT)
 		.await
-		.expect("both nodes stop cleanly");
+		.expect("all nodes stop cleanly");
 }

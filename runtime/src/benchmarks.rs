@@ -15,6 +15,8 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_balances, Balances]
 	[pallet_timestamp, Timestamp]
 	[pallet_sudo, Sudo]
+	[pallet_upgrades, Upgrades]
+	[pallet_validators, Validators]
 	[pallet_records, Records]
 	[pallet_consent, Consent]
 	[pallet_key_grants, KeyGrants]

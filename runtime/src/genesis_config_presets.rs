@@ -1,10 +1,18 @@
 //! Genesis presets: the initial state of MedChain networks built by the node's chain specs.
 //!
-//! - `development`: one validator (Alice), well-known dev accounts endowed, Alice as sudo.
-//! - `local_testnet`: two validators (Alice, Bob), dev accounts endowed, **no sudo key**:
-//!   only a developer's dev chain has a superuser.
+//! - `development`: one validator (Alice), a one-member council (Alice) so that governance runs
+//!   the same code paths as everywhere else, dev accounts endowed, Alice as sudo.
+//! - `local_testnet`: three validators (Alice, Bob, Charlie), a four-member council (Alice to
+//!   Dave), dev accounts endowed, **no sudo key**: only a developer's dev chain has a superuser.
+//!
+//! Both rotate sessions every [`TEST_SESSION_LENGTH`] blocks, so that validator changes show
+//! within minutes. A consortium writes its own preset patch (see the README): members,
+//! validators with their session keys, balances and an hour-long session.
 
-use crate::{AccountId, BalancesConfig, RuntimeGenesisConfig, SudoConfig, UNIT};
+use crate::{
+	AccountId, BalancesConfig, BlockNumber, CouncilMembershipConfig, RuntimeGenesisConfig,
+	SessionConfig, SessionKeys, SudoConfig, ValidatorsConfig, MINUTES, UNIT,
+};
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
 use serde_json::Value;
@@ -16,23 +24,30 @@ use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 /// Balance given to each endowed dev account: one million MED.
 pub const ENDOWMENT: crate::Balance = 1_000_000 * UNIT;
 
-/// A validator's consensus keys.
-pub struct AuthorityKeys {
+/// Session length of the dev and local networks: a minute.
+pub const TEST_SESSION_LENGTH: BlockNumber = MINUTES;
+
+/// A validator: its account and its session keys.
+pub struct Validator {
+	pub account: AccountId,
 	pub aura: AuraId,
 	pub grandpa: GrandpaId,
 }
 
-/// The dev keys of a well-known validator: `//Alice` and so on, sr25519 for Aura and ed25519
-/// for GRANDPA (the keys `medchain-node --alice` inserts into its keystore).
-pub fn dev_authority(aura: Sr25519Keyring, grandpa: Ed25519Keyring) -> AuthorityKeys {
-	AuthorityKeys {
-		aura: aura.public().into(),
-		grandpa: grandpa.public().into(),
+/// A well-known dev validator: `//Alice` and so on, the account and Aura key sr25519, the
+/// GRANDPA key ed25519 (the keys `medchain-node --alice` inserts into its keystore).
+pub fn dev_validator(sr25519: Sr25519Keyring, ed25519: Ed25519Keyring) -> Validator {
+	Validator {
+		account: sr25519.to_account_id(),
+		aura: sr25519.public().into(),
+		grandpa: ed25519.public().into(),
 	}
 }
 
+/// The genesis patch of a network.
 fn genesis(
-	authorities: Vec<AuthorityKeys>,
+	validators: Vec<Validator>,
+	council: Vec<AccountId>,
 	endowed: Vec<AccountId>,
 	sudo: Option<AccountId>,
 ) -> Value {
@@ -43,17 +58,31 @@ fn genesis(
 				.map(|account| (account, ENDOWMENT))
 				.collect::<Vec<_>>(),
 		},
-		aura: pallet_aura::GenesisConfig {
-			authorities: authorities
+		validators: ValidatorsConfig {
+			validators: validators
 				.iter()
-				.map(|keys| keys.aura.clone())
+				.map(|v| v.account.clone())
+				.collect::<Vec<_>>(),
+			session_length: TEST_SESSION_LENGTH,
+		},
+		// Aura and GRANDPA get their authorities from the session pallet's genesis.
+		session: SessionConfig {
+			keys: validators
+				.into_iter()
+				.map(|v| {
+					(
+						v.account.clone(),
+						v.account,
+						SessionKeys {
+							aura: v.aura,
+							grandpa: v.grandpa,
+						},
+					)
+				})
 				.collect::<Vec<_>>(),
 		},
-		grandpa: pallet_grandpa::GenesisConfig {
-			authorities: authorities
-				.iter()
-				.map(|keys| (keys.grandpa.clone(), 1))
-				.collect::<Vec<_>>(),
+		council_membership: CouncilMembershipConfig {
+			members: council.try_into().expect("the council is within its bound"),
 		},
 		sudo: SudoConfig { key: sudo },
 	})
@@ -70,7 +99,8 @@ fn dev_accounts() -> Vec<AccountId> {
 /// The `development` preset.
 pub fn development_genesis() -> Value {
 	genesis(
-		vec![dev_authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
+		vec![dev_validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
+		vec![Sr25519Keyring::Alice.to_account_id()],
 		dev_accounts(),
 		Some(Sr25519Keyring::Alice.to_account_id()),
 	)
@@ -80,14 +110,23 @@ pub fn development_genesis() -> Value {
 pub fn local_testnet_genesis() -> Value {
 	genesis(
 		vec![
-			dev_authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
-			dev_authority(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+			dev_validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+			dev_validator(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+			dev_validator(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
 		],
+		[
+			Sr25519Keyring::Alice,
+			Sr25519Keyring::Bob,
+			Sr25519Keyring::Charlie,
+			Sr25519Keyring::Dave,
+		]
+		.iter()
+		.map(|k| k.to_account_id())
+		.collect(),
 		dev_accounts(),
 		None,
 	)
 }
-
 /// The preset named `id`, as JSON, or `None` for an unknown name.
 pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 	let patch = match id.as_ref() {

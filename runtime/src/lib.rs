@@ -16,6 +16,13 @@
 #[cfg(feature = "std")]
 include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
 
+/// The upgrade rehearsal runtime's WASM (`build.rs`): this runtime with `spec_version` one
+/// higher. `None` in builds that skip it (`SKIP_WASM_BUILD`, production builds).
+#[cfg(feature = "std")]
+pub mod upgrade_rehearsal {
+	include!(concat!(env!("OUT_DIR"), "/upgrade_rehearsal"));
+}
+
 extern crate alloc;
 
 pub mod apis;
@@ -59,12 +66,29 @@ impl_opaque_keys! {
 
 /// Runtime version. Bump `spec_version` with every runtime upgrade; bump
 /// `transaction_version` when call indices or extrinsic formats change.
+#[cfg(not(feature = "upgrade-rehearsal"))]
 #[sp_version::runtime_version]
 pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("medchain"),
 	impl_name: Cow::Borrowed("medchain"),
 	authoring_version: 1,
 	spec_version: 100,
+	impl_version: 1,
+	apis: apis::RUNTIME_API_VERSIONS,
+	transaction_version: 1,
+	system_version: 1,
+};
+
+/// The upgrade rehearsal build (feature `upgrade-rehearsal`, see `build.rs`): this runtime one
+/// `spec_version` higher, for rehearsing council-voted upgrades on test networks. Keep it equal
+/// to [`VERSION`] except for `spec_version`.
+#[cfg(feature = "upgrade-rehearsal")]
+#[sp_version::runtime_version]
+pub const VERSION: RuntimeVersion = RuntimeVersion {
+	spec_name: Cow::Borrowed("medchain"),
+	impl_name: Cow::Borrowed("medchain"),
+	authoring_version: 1,
+	spec_version: 101,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -199,6 +223,19 @@ mod runtime {
 	/// Development only: the `development` preset sets a sudo key, every other preset none.
 	#[runtime::pallet_index(6)]
 	pub type Sudo = pallet_sudo;
+
+	// Consortium governance. The validator set is declared before the session pallet so that
+	// its genesis is built first (the session pallet asks it for the first set).
+	#[runtime::pallet_index(7)]
+	pub type Validators = pallet_validators;
+	#[runtime::pallet_index(8)]
+	pub type Session = pallet_session;
+	#[runtime::pallet_index(9)]
+	pub type Council = pallet_collective<Instance1>;
+	#[runtime::pallet_index(10)]
+	pub type CouncilMembership = pallet_membership<Instance1>;
+	#[runtime::pallet_index(11)]
+	pub type Upgrades = pallet_upgrades;
 
 	// MedChain's own pallets start at 20, leaving room for more infrastructure pallets.
 	#[runtime::pallet_index(20)]

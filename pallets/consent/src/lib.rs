@@ -8,7 +8,7 @@
 //! ## Overview
 //!
 //! - **Attribute authorities** are accredited by [`Config::AuthorityOrigin`] (the consortium
-//!   council; Root until it exists) for a set of attributes or namespaces (`org:hospital-a`,
+//!   council's supermajority) for a set of attributes or namespaces (`org:hospital-a`,
 //!   `role:*`). Governance may suspend, reinstate or withdraw them; a suspended or withdrawn
 //!   authority's attributes stop counting at once.
 //! - **Attributes** (`namespace:value`) are issued by an authority that covers them, to an

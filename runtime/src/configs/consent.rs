@@ -2,12 +2,9 @@
 
 use codec::MaxEncodedLen;
 use frame_support::{parameter_types, traits::ConstU32};
-use frame_system::EnsureRoot;
 use pallet_consent::policy::AttributeName;
 
-use crate::{
-	deposit, AccountId, Balance, Balances, Records, Runtime, RuntimeHoldReason, HOURS, MINUTES,
-};
+use crate::{deposit, Balance, Balances, Records, Runtime, RuntimeHoldReason, HOURS, MINUTES};
 
 /// Bytes a storage key adds beyond the value: pallet and item prefixes plus hashed keys.
 const KEY_BYTES: u32 = 32 + 48 + 16;
@@ -35,9 +32,9 @@ impl pallet_consent::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Records = Records;
-	// Root until the consortium council exists (governance issue); then the council.
-	type AuthorityOrigin = EnsureRoot<AccountId>;
-	type ReviewOrigin = EnsureRoot<AccountId>;
+	// Two thirds of the council (or sudo on a dev chain).
+	type AuthorityOrigin = super::Governance;
+	type ReviewOrigin = super::Governance;
 	type EmergencyAttribute = EmergencyAttribute;
 	type PolicyDepositBase = PolicyDepositBase;
 	type PolicyDepositPerByte = PolicyDepositPerByte;
@@ -63,7 +60,7 @@ impl pallet_consent::Config for Runtime {
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmark_helper {
-	use super::*;
+	use crate::AccountId;
 	use medchain_primitives::{PolicyId, RecordId};
 
 	/// Registers benchmark records in the real registry.

@@ -1,10 +1,9 @@
 //! Federated learning: tasks, rounds, DP budgets, challenged aggregates, contribution, rewards.
 
 use frame_support::{parameter_types, traits::ConstU32};
-use frame_system::EnsureRoot;
 use sp_runtime::Perbill;
 
-use crate::{AccountId, Balances, BlockNumber, Consent, Runtime, RuntimeHoldReason};
+use crate::{Balances, BlockNumber, Consent, Runtime, RuntimeHoldReason};
 
 parameter_types! {
 	/// A rogue update costs half the sender's bond: enough to deter, not enough to ruin a site
@@ -17,8 +16,8 @@ impl pallet_fl::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	/// Participation is decided by the consent pallet's policies and attributes.
 	type Access = Consent;
-	// Root until the consortium council exists (governance issue); then the council.
-	type DisputeOrigin = EnsureRoot<AccountId>;
+	// Two thirds of the council (or sudo on a dev chain).
+	type DisputeOrigin = super::Governance;
 	/// Tasks choose their own challenge window and participants accept it by joining; the floor
 	/// only refuses windows too short for anyone to recompute an aggregate and respond.
 	type MinChallengePeriod = ConstU32<{ 3 as BlockNumber }>;
@@ -34,6 +33,7 @@ impl pallet_fl::Config for Runtime {
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmark_helper {
 	use super::*;
+	use crate::AccountId;
 	use crate::{RuntimeOrigin, UNIT};
 	use alloc::{format, string::String, vec::Vec};
 	use frame_support::traits::{fungible::Mutate, Get};

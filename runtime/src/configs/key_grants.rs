@@ -2,11 +2,8 @@
 
 use codec::MaxEncodedLen;
 use frame_support::{parameter_types, traits::ConstU32};
-use frame_system::EnsureRoot;
 
-use crate::{
-	deposit, AccountId, Balance, Balances, Records, Runtime, RuntimeHoldReason, DAYS, UNIT,
-};
+use crate::{deposit, Balance, Balances, Records, Runtime, RuntimeHoldReason, DAYS, UNIT};
 
 parameter_types! {
 	/// At stake for a proxy: large enough that serving a revoked grant does not pay.
@@ -25,9 +22,9 @@ impl pallet_key_grants::Config for Runtime {
 	type Records = Records;
 	// MedChain accounts are sr25519 public keys (AccountId32 from MultiSigner::Sr25519).
 	type Verifier = pallet_key_grants::Sr25519Accounts;
-	// Root until the consortium council exists (governance issue); then the council.
-	type AdmitOrigin = EnsureRoot<AccountId>;
-	type PenaltyOrigin = EnsureRoot<AccountId>;
+	// Two thirds of the council (or sudo on a dev chain).
+	type AdmitOrigin = super::Governance;
+	type PenaltyOrigin = super::Governance;
 	type ProxyBond = ProxyBond;
 	type GrantDeposit = GrantDeposit;
 	type EvidenceDeposit = EvidenceDeposit;
@@ -47,7 +44,7 @@ impl pallet_key_grants::Config for Runtime {
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmark_helper {
-	use super::*;
+	use crate::AccountId;
 	use medchain_primitives::RecordId;
 	use sp_core::{crypto::KeyTypeId, sr25519};
 

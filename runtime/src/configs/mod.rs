@@ -5,8 +5,12 @@
 
 mod consent;
 mod fl;
+mod governance;
 mod key_grants;
 mod records;
+pub use governance::{
+	CouncilCollective, CouncilMembershipInstance, Governance, MAX_COUNCIL_MEMBERS,
+};
 pub use records::PolicyId;
 
 use frame_support::{
