@@ -104,19 +104,19 @@ parameter_types! {
 	pub SessionKeyDeposit: crate::Balance = crate::deposit(3, 32 + 32 + 2 * 36);
 }
 
+/// Sessions of the genesis-configured length (`validators.sessionLength`), from block 0.
+type Sessions = pallet_session::PeriodicSessions<
+	pallet_validators::SessionPeriod<Runtime>,
+	ConstU32<{ 0 as BlockNumber }>,
+>;
+
 impl pallet_session::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	/// Validators are plain accounts.
 	type ValidatorId = AccountId;
 	type ValidatorIdOf = sp_runtime::traits::ConvertInto;
-	type ShouldEndSession = pallet_session::PeriodicSessions<
-		pallet_validators::SessionPeriod<Runtime>,
-		ConstU32<{ 0 as BlockNumber }>,
-	>;
-	type NextSessionRotation = pallet_session::PeriodicSessions<
-		pallet_validators::SessionPeriod<Runtime>,
-		ConstU32<{ 0 as BlockNumber }>,
-	>;
+	type ShouldEndSession = Sessions;
+	type NextSessionRotation = Sessions;
 	type SessionManager = Validators;
 	type SessionHandler = <SessionKeys as OpaqueKeys>::KeyTypeIdProviders;
 	type Keys = SessionKeys;
