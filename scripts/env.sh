@@ -26,6 +26,7 @@ export MEDCHAIN_NODE_BIN="$CARGO_TARGET_DIR/$MEDCHAIN_PROFILE/medchain-node"
 export MEDCHAIN_RPC_PORT="${MEDCHAIN_RPC_PORT:-9944}"
 export MEDCHAIN_P2P_PORT="${MEDCHAIN_P2P_PORT:-30333}"
 export MEDCHAIN_PROMETHEUS_PORT="${MEDCHAIN_PROMETHEUS_PORT:-9615}"
+export MEDCHAIN_GATEWAY_PORT="${MEDCHAIN_GATEWAY_PORT:-8787}"
 
 log() { printf '\033[1;34m[medchain]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31m[medchain] error:\033[0m %s\n' "$*" >&2; exit 1; }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Builds MedChain and runs a development chain in the foreground (Ctrl-C stops it).
+# Builds MedChain and runs a development chain with a gateway beside it, in the foreground
+# (Ctrl-C stops both).
 #
-#   scripts/start.sh            a fresh, temporary dev chain (state is discarded on exit)
-#   scripts/start.sh --persist  keep the chain in $MEDCHAIN_DEV_BASE_PATH between runs
+#   scripts/start.sh            a fresh, temporary dev chain and gateway store (discarded on exit)
+#   scripts/start.sh --persist  keep chain and gateway data in $MEDCHAIN_DEV_BASE_PATH between runs
 #
 # The first build on a fresh machine takes ~50 minutes on 2 cores; later ones reuse the cache.
 set -euo pipefail
@@ -12,7 +13,7 @@ persist=false
 for arg in "$@"; do
 	case "$arg" in
 		--persist) persist=true ;;
-		-h | --help) sed -n '2,7p' "$0"; exit 0 ;;
+		-h | --help) sed -n '2,8p' "$0"; exit 0 ;;
 		*) die "unknown option: $arg" ;;
 	esac
 done
@@ -21,10 +22,24 @@ done
 cd "$MEDCHAIN_ROOT"
 build_workspace
 
-base_path_args=(--tmp)
 if $persist; then
 	export MEDCHAIN_DEV_BASE_PATH="${MEDCHAIN_DEV_BASE_PATH:-$HOME/.local/share/medchain/dev}"
-	base_path_args=(--base-path "$MEDCHAIN_DEV_BASE_PATH")
+	state_dir="$MEDCHAIN_DEV_BASE_PATH"
+	base_path_args=(--base-path "$MEDCHAIN_DEV_BASE_PATH/node")
+else
+	state_dir="$(mktemp -d)"
+	base_path_args=(--base-path "$state_dir/node")
+fi
+mkdir -p "$state_dir/gateway"
+
+bin_dir="$CARGO_TARGET_DIR/$MEDCHAIN_PROFILE"
+gateway_url="http://127.0.0.1:$MEDCHAIN_GATEWAY_PORT"
+# The dev gateway acts as //Ferdie (endowed on the dev chain) with a dev-only passphrase.
+passphrase_file="$state_dir/gateway/passphrase"
+keystore="$state_dir/gateway/keystore.json"
+[ -f "$passphrase_file" ] || printf 'dev-gateway\n' >"$passphrase_file"
+if [ ! -f "$keystore" ]; then
+	"$bin_dir/medchain" --keystore "$keystore" --passphrase-file "$passphrase_file" init --suri //Ferdie >/dev/null
 fi
 
 cat >&2 <<INFO
@@ -36,10 +51,35 @@ cat >&2 <<INFO
   Prometheus metrics:          http://127.0.0.1:$MEDCHAIN_PROMETHEUS_PORT/metrics
   p2p:                         /ip4/127.0.0.1/tcp/$MEDCHAIN_P2P_PORT
   Dev accounts:                //Alice (validator, sudo), //Bob, //Charlie, ... (1,000,000 MED each)
+  Gateway (as //Ferdie):       $gateway_url   (data in $state_dir/gateway)
+  Client:                      $bin_dir/medchain --help
 
 INFO
 
-exec "$MEDCHAIN_NODE_BIN" --dev "${base_path_args[@]}" \
+pids=()
+stop() {
+	kill "${pids[@]}" 2>/dev/null || true
+	wait 2>/dev/null || true
+	$persist || rm -rf "$state_dir"
+}
+trap stop EXIT INT TERM
+
+"$MEDCHAIN_NODE_BIN" --dev "${base_path_args[@]}" \
 	--rpc-port "$MEDCHAIN_RPC_PORT" --port "$MEDCHAIN_P2P_PORT" \
 	--prometheus-port "$MEDCHAIN_PROMETHEUS_PORT" \
-	--rpc-cors all
+	--rpc-cors all &
+pids+=($!)
+
+# The gateway needs the node's RPC.
+for _ in $(seq 1 120); do
+	(exec 3<>"/dev/tcp/127.0.0.1/$MEDCHAIN_RPC_PORT") 2>/dev/null && break
+	sleep 0.5
+done
+
+"$bin_dir/medchain-gateway" --node "ws://127.0.0.1:$MEDCHAIN_RPC_PORT" \
+	--listen "127.0.0.1:$MEDCHAIN_GATEWAY_PORT" --data-dir "$state_dir/gateway/data" \
+	--keystore "$keystore" --passphrase-file "$passphrase_file" &
+pids+=($!)
+
+# Stop everything as soon as either process exits.
+wait -n "${pids[@]}"

@@ -37,10 +37,11 @@
 //! Processes are managed with `std::process`. The crate forbids `unsafe` and adds no
 //! `libc`/`nix` dependency, so SIGTERM is sent with the POSIX `kill` utility.
 
-pub mod consent;
 pub mod fl;
-pub mod key_grants;
-pub mod records;
+
+/// The pallets' call, event and runtime-API mirrors live in the client SDK, which the
+/// end-to-end tests share with the `medchain` CLI and the gateway.
+pub use medchain_client::chain::{consent, key_grants, records, MedChainConfig};
 
 use std::{
 	collections::BTreeSet,
@@ -57,17 +58,12 @@ use std::{
 
 use subxt::{
 	client::OnlineClientAtBlockImpl,
-	config::{
-		substrate::{AccountId32, MultiAddress, MultiSignature},
-		Config, DefaultExtrinsicParamsBuilder, DefaultTransactionExtensions, HashFor, RpcConfigFor,
-		SubstrateConfig,
-	},
+	config::{substrate::AccountId32, DefaultExtrinsicParamsBuilder, HashFor, RpcConfigFor},
 	dynamic::Value,
 	error::{DispatchError, TransactionEventsError},
 	events::DecodeAsEvent,
 	ext::{scale_decode::DecodeAsType, scale_value::Composite},
 	extrinsics::ExtrinsicEvents,
-	metadata::ArcMetadata,
 	rpcs::{
 		client::RpcParams,
 		methods::legacy::{Bytes, NumberOrHex},
@@ -96,53 +92,6 @@ const MAX_START_ATTEMPTS: usize = 3;
 // ---------------------------------------------------------------------------------------------
 // Chain configuration
 // ---------------------------------------------------------------------------------------------
-
-/// subxt's view of the MedChain runtime.
-///
-/// Identical to [`SubstrateConfig`] (AccountId32, MultiSignature, BlakeTwo256 headers with u32
-/// block numbers, transaction extensions read from the metadata) except for the address type:
-/// the runtime uses `MultiAddress<AccountId32, ()>` (no account indices), like Polkadot, not
-/// `MultiAddress<AccountId32, u32>`. [`subxt::PolkadotConfig`] would also match but is meant
-/// for the Polkadot relay chain (it loads relay-chain legacy types), hence this small type.
-///
-/// Signing works with subxt's default transaction extensions: subxt fills in the ones it knows
-/// (CheckSpecVersion, CheckTxVersion, CheckGenesis, CheckMortality, CheckNonce,
-/// ChargeTransactionPayment and CheckMetadataHash in `Disabled` mode), and the encoder skips
-/// extensions whose explicit and implicit data are both zero-sized (AuthorizeCall,
-/// CheckNonZeroSender, CheckWeight, WeightReclaim).
-#[derive(Debug, Clone, Default)]
-pub struct MedChainConfig(SubstrateConfig);
-
-impl Config for MedChainConfig {
-	type AccountId = AccountId32;
-	type Address = MultiAddress<AccountId32, ()>;
-	type Signature = MultiSignature;
-	type Hasher = <SubstrateConfig as Config>::Hasher;
-	type Header = <SubstrateConfig as Config>::Header;
-	type TransactionExtensions = DefaultTransactionExtensions<Self>;
-	// Only used by the `ChargeAssetTxPayment` extension, which MedChain does not have.
-	type AssetId = u32;
-
-	fn genesis_hash(&self) -> Option<HashFor<Self>> {
-		self.0.genesis_hash()
-	}
-
-	fn spec_and_transaction_version_for_block_number(
-		&self,
-		block_number: u64,
-	) -> Option<(u32, u32)> {
-		self.0
-			.spec_and_transaction_version_for_block_number(block_number)
-	}
-
-	fn metadata_for_spec_version(&self, spec_version: u32) -> Option<ArcMetadata> {
-		self.0.metadata_for_spec_version(spec_version)
-	}
-
-	fn set_metadata_for_spec_version(&self, spec_version: u32, metadata: ArcMetadata) {
-		self.0.set_metadata_for_spec_version(spec_version, metadata)
-	}
-}
 
 /// A subxt client connected to a MedChain node.
 pub type Client = OnlineClient<MedChainConfig>;
@@ -253,7 +202,7 @@ fn workspace_root() -> PathBuf {
 
 /// `$CARGO_TARGET_DIR/release` (a relative `CARGO_TARGET_DIR` is taken relative to the
 /// workspace root), else `<workspace>/target/release`.
-fn release_dir() -> PathBuf {
+pub fn release_dir() -> PathBuf {
 	let target = std::env::var_os("CARGO_TARGET_DIR")
 		.filter(|p| !p.is_empty())
 		.map(PathBuf::from)

@@ -11,6 +11,11 @@
 //!   this purpose now?" and "do this account's attributes satisfy this policy now?". Key grants
 //!   and federated learning reuse these decisions instead of re-implementing them.
 //!
+//! - [`DelegatedAccess`]: the key-grants pallet answers "does this active grant let this
+//!   grantee read this record?", so that reads served under a grant can be audited.
+//! - [`SignatureVerifier`]: checks an account's sr25519 signature of an off-chain statement
+//!   (a proxy's attestation, a reader's signed download request).
+//!
 //! Every implementation must be side-effect free: these are questions, not actions.
 
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -156,6 +161,41 @@ pub trait AccessInspect<AccountId> {
 	/// Whether `who`'s currently valid attributes satisfy `policy`. `false` for an unknown
 	/// policy.
 	fn satisfies(who: &AccountId, policy: PolicyId) -> bool;
+}
+
+/// Identifies a key grant (proxy re-encryption delegation). Assigned by the key-grants pallet.
+pub type GrantId = u64;
+
+/// Delegated (proxy re-encryption) access, for pallets that audit reads served under a grant.
+/// `()` knows no grant, so a runtime without key grants refuses every delegated read.
+pub trait DelegatedAccess<AccountId> {
+	/// Whether grant `grant` is active now, names `grantee` and covers `record`.
+	fn delegated_read(grant: GrantId, grantee: &AccountId, record: RecordId) -> bool;
+}
+
+impl<AccountId> DelegatedAccess<AccountId> for () {
+	fn delegated_read(_: GrantId, _: &AccountId, _: RecordId) -> bool {
+		false
+	}
+}
+
+/// Checks an account's sr25519 signature of an off-chain message. The runtime maps its
+/// account ids to sr25519 public keys ([`Sr25519Accounts`]); test runtimes map their integer
+/// accounts to known keys.
+pub trait SignatureVerifier<AccountId> {
+	/// Whether `signature` is `signer`'s sr25519 signature of `message`.
+	fn verify(signer: &AccountId, message: &[u8], signature: &sp_core::sr25519::Signature) -> bool;
+}
+
+/// Account ids that are sr25519 public keys (`AccountId32`, as MedChain's runtime uses).
+pub struct Sr25519Accounts;
+impl<AccountId: AsRef<[u8]>> SignatureVerifier<AccountId> for Sr25519Accounts {
+	fn verify(signer: &AccountId, message: &[u8], signature: &sp_core::sr25519::Signature) -> bool {
+		let Ok(raw) = <[u8; 32]>::try_from(signer.as_ref()) else {
+			return false;
+		};
+		sp_io::crypto::sr25519_verify(signature, message, &sp_core::sr25519::Public::from_raw(raw))
+	}
 }
 
 /// For `StorageMap::mutate_exists` on per-account counters: decrements, and removes the entry

@@ -224,6 +224,16 @@ impl_runtime_apis! {
 		) -> Vec<(pallet_consent::BreakGlassId, pallet_consent::BreakGlassUseOf<Runtime>)> {
 			Consent::break_glass_uses(&subject)
 		}
+
+		fn read_receipts(
+			subject: AccountId,
+		) -> Vec<(sp_core::H256, pallet_consent::ReadReceiptOf<Runtime>)> {
+			Consent::read_receipts(&subject)
+		}
+
+		fn read_request_message(request: pallet_consent::ReadRequestOf<Runtime>) -> Vec<u8> {
+			Consent::read_request_message(&request)
+		}
 	}
 
 	impl pallet_key_grants_runtime_api::KeyGrantsApi<

@@ -13,10 +13,60 @@ use frame_system::RawOrigin;
 use policy::{PolicyText, MAX_ATTRIBUTE_LEN, MAX_POLICY_LEAVES, MAX_POLICY_TEXT_LEN};
 use sp_runtime::Saturating;
 
-/// Creates records for the benchmarks: the consent pallet only reads them.
+/// Creates records and signing accounts for the benchmarks: the consent pallet only reads
+/// records, and read requests carry a real signature.
 pub trait BenchmarkHelper<AccountId> {
 	/// Makes a live record of `subject` guarded by `policy` exist and returns its id.
 	fn create_record(subject: &AccountId, policy: Option<PolicyId>) -> RecordId;
+	/// An account that [`BenchmarkHelper::sign`] can sign for.
+	fn signer() -> AccountId;
+	/// `signer`'s sr25519 signature of `message`.
+	fn sign(signer: &AccountId, message: &[u8]) -> sp_core::sr25519::Signature;
+}
+
+/// A reader (signing account) with a live ticket for a fresh record, and the gateway that
+/// serves it: a signed, recordable request.
+fn served_read<T: Config>() -> (
+	T::AccountId,
+	T::AccountId,
+	ReadRequestOf<T>,
+	sp_core::sr25519::Signature,
+) {
+	let subject = funded::<T>("subject", 0);
+	let gateway = funded::<T>("gateway", 0);
+	let reader = T::BenchmarkHelper::signer();
+	let amount = T::TicketDeposit::get()
+		.saturating_mul(10u32.into())
+		.saturating_add(T::Currency::minimum_balance());
+	T::Currency::set_balance(&reader, amount);
+	let record = T::BenchmarkHelper::create_record(&subject, None);
+	Pallet::<T>::set_override(
+		RawOrigin::Signed(subject.clone()).into(),
+		OverrideScope::AllRecords,
+		reader.clone(),
+		OverrideKind::Allow,
+		None,
+		None,
+	)
+	.expect("allowed");
+	Pallet::<T>::request_access(
+		RawOrigin::Signed(reader.clone()).into(),
+		record,
+		Purpose::Treatment,
+	)
+	.expect("granted");
+	let request = ReadRequest {
+		record,
+		digest: H256::repeat_byte(7),
+		reader: reader.clone(),
+		gateway: gateway.clone(),
+		basis: ReadBasis::Ticket,
+		valid_until: frame_system::Pallet::<T>::block_number()
+			.saturating_add(T::MaxReadRequestLifetime::get()),
+		nonce: 1,
+	};
+	let signature = T::BenchmarkHelper::sign(&reader, &Pallet::<T>::read_request_message(&request));
+	(subject, gateway, request, signature)
 }
 
 fn attribute(text: &str) -> AttributeName {
@@ -464,6 +514,39 @@ mod benchmarks {
 			BreakGlassLog::<T>::get(&subject, 0).map(|u| u.review),
 			Some(Review::Disputed)
 		);
+	}
+
+	/// A read under a ticket: signature check, record, ticket, hold.
+	#[benchmark]
+	fn record_read() {
+		let (subject, gateway, request, signature) = served_read::<T>();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(gateway), request, signature);
+
+		assert_eq!(Pallet::<T>::read_receipts(&subject).len(), 1);
+	}
+
+	/// A stranger clears a receipt past retention.
+	#[benchmark]
+	fn clear_read_receipt() {
+		let (subject, gateway, request, signature) = served_read::<T>();
+		Pallet::<T>::record_read(RawOrigin::Signed(gateway).into(), request, signature)
+			.expect("recorded");
+		let (receipt, stored) = Pallet::<T>::read_receipts(&subject)
+			.pop()
+			.expect("one receipt");
+		frame_system::Pallet::<T>::set_block_number(
+			stored
+				.recorded_at
+				.saturating_add(T::ReceiptRetention::get()),
+		);
+		let stranger = funded::<T>("stranger", 0);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(stranger), subject.clone(), receipt);
+
+		assert!(Pallet::<T>::read_receipts(&subject).is_empty());
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_bench_ext(), crate::mock::Test);

@@ -28,6 +28,13 @@
 //!   matching its policy (an explicit deny still wins), giving a justification code. The ticket
 //!   is short-lived and flagged, the use is listed for the subject, and the subject or
 //!   [`Config::ReviewOrigin`] must acknowledge or dispute it; disputes stay on record.
+//! - **Read receipts**: a gateway that serves a record's ciphertext submits the reader's
+//!   signed [`ReadRequest`] with [`Pallet::record_read`]. The chain checks the signature and
+//!   that the read is allowed right now (a live ticket, or an active key grant naming the
+//!   reader, asked through [`medchain_primitives::DelegatedAccess`]) and lists a
+//!   [`ReadReceipt`] for the record's subject: every served read is on chain, and a gateway
+//!   cannot invent one. The gateway holds a deposit per receipt; the subject may clear a
+//!   receipt at any time, anyone may after [`Config::ReceiptRetention`].
 //!
 //! Other pallets reuse the decisions through [`medchain_primitives::AccessInspect`]; the
 //! record registry checks policy ids through [`medchain_primitives::PolicyInspect`]. Records
@@ -49,6 +56,8 @@
 //! | `close_ticket` | requester; anyone after expiry | drop a ticket, deposit back |
 //! | `break_glass` | emergency attribute holder | emergency ticket, flagged |
 //! | `review_break_glass` | subject or review origin | acknowledge or dispute |
+//! | `record_read` | the gateway named in a reader's signed request | receipt of a served read |
+//! | `clear_read_receipt` | subject; anyone after retention | drop a receipt, deposit back |
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -76,6 +85,7 @@ use medchain_primitives::{
 	decrement_count, AccessBasis, AccessDenial, PolicyId, Purpose, RecordId,
 };
 use policy::{AttributeName, PolicyError};
+use sp_core::H256;
 
 /// Balance type of the currency deposits are held in.
 pub type BalanceOf<T> =
@@ -98,6 +108,10 @@ pub type ConsentOverrideOf<T> = ConsentOverride<BalanceOf<T>, BlockNumberOf<T>>;
 pub type TicketOf<T> = Ticket<AccountIdOf<T>, BalanceOf<T>, BlockNumberOf<T>>;
 /// A break-glass use as stored for runtime `T`.
 pub type BreakGlassUseOf<T> = BreakGlassUse<AccountIdOf<T>, BalanceOf<T>, BlockNumberOf<T>>;
+/// A reader's signed request for runtime `T`.
+pub type ReadRequestOf<T> = ReadRequest<AccountIdOf<T>, BlockNumberOf<T>>;
+/// A read receipt as stored for runtime `T`.
+pub type ReadReceiptOf<T> = ReadReceipt<AccountIdOf<T>, BalanceOf<T>, BlockNumberOf<T>>;
 /// Scopes of an authority for runtime `T`.
 pub type ScopesOf<T> =
 	frame_support::BoundedVec<AttributePattern, <T as Config>::MaxScopesPerAuthority>;
@@ -113,7 +127,7 @@ pub mod pallet {
 		},
 	};
 	use frame_system::pallet_prelude::*;
-	use medchain_primitives::RecordInspect;
+	use medchain_primitives::{DelegatedAccess, RecordInspect, SignatureVerifier};
 	use policy::{PolicyText, MAX_POLICY_LEAVES};
 	use sp_runtime::traits::{Saturating, Zero};
 
@@ -202,6 +216,25 @@ pub mod pallet {
 		#[pallet::constant]
 		type BreakGlassLifetime: Get<BlockNumberFor<Self>>;
 
+		/// Key grants, asked whether a read served under a grant is allowed.
+		type Delegations: DelegatedAccess<Self::AccountId>;
+
+		/// Checks readers' sr25519 signatures of their download requests.
+		type Verifier: SignatureVerifier<Self::AccountId>;
+
+		/// Deposit held from a gateway per read receipt until the receipt is cleared.
+		#[pallet::constant]
+		type ReadReceiptDeposit: Get<BalanceOf<Self>>;
+
+		/// Blocks after which anyone may clear a read receipt (the subject may at any time).
+		#[pallet::constant]
+		type ReceiptRetention: Get<BlockNumberFor<Self>>;
+
+		/// How far ahead of the current block a read request's `valid_until` may lie, so a
+		/// gateway cannot hold signed requests for long.
+		#[pallet::constant]
+		type MaxReadRequestLifetime: Get<BlockNumberFor<Self>>;
+
 		/// Weights of this pallet's calls, from its benchmarks.
 		type WeightInfo: WeightInfo;
 
@@ -223,6 +256,8 @@ pub mod pallet {
 		Ticket,
 		/// An unreviewed break-glass use.
 		BreakGlass,
+		/// A read receipt (held from the gateway that served the read).
+		ReadReceipt,
 	}
 
 	/// Accredited attribute authorities. `Blake2_128Concat`: accounts are user-chosen.
@@ -296,6 +331,13 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type OpenBreakGlass<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	/// Receipts of served reads, listed per record subject and keyed by the blake2-256 hash
+	/// of the signed request (which also refuses a replayed request). `Blake2_128Concat` on
+	/// the subject (user-chosen); `Identity` on the hash, which is already uniform.
+	#[pallet::storage]
+	pub type ReadReceipts<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Identity, H256, ReadReceiptOf<T>>;
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -387,6 +429,23 @@ pub mod pallet {
 			review: Review,
 			reviewer: Option<T::AccountId>,
 		},
+		/// A gateway served `reader` the ciphertext of `record`; the receipt is listed for
+		/// `subject` under `receipt`.
+		ReadRecorded {
+			subject: T::AccountId,
+			receipt: H256,
+			record: RecordId,
+			digest: H256,
+			reader: T::AccountId,
+			gateway: T::AccountId,
+			basis: ReadBasis,
+		},
+		/// A read receipt was cleared and the gateway's deposit returned.
+		ReadReceiptCleared {
+			subject: T::AccountId,
+			receipt: H256,
+			by: T::AccountId,
+		},
 	}
 
 	#[pallet::error]
@@ -474,6 +533,24 @@ pub mod pallet {
 		BreakGlassNotFound,
 		/// This break-glass use was already reviewed.
 		AlreadyReviewed,
+		/// Only the gateway named in a read request may submit it.
+		NotRequestGateway,
+		/// The read request's `valid_until` has passed.
+		ReadRequestExpired,
+		/// The read request's `valid_until` lies further ahead than allowed.
+		ReadRequestTooLong,
+		/// The signature is not the reader's signature of the request.
+		BadSignature,
+		/// The reader has no live ticket for the record.
+		NoLiveTicket,
+		/// The grant is not active, does not name the reader or does not cover the record.
+		GrantNotActive,
+		/// This request was already recorded.
+		AlreadyRecorded,
+		/// No such read receipt for this subject.
+		ReceiptNotFound,
+		/// Only the subject may clear a receipt before its retention period ends.
+		ReceiptRetained,
 	}
 
 	impl<T> From<PolicyError> for Error<T> {
@@ -1036,6 +1113,111 @@ pub mod pallet {
 			});
 			Ok(())
 		}
+
+		/// Record that this gateway served `request.reader` the ciphertext of
+		/// `request.record`: `signature` is the reader's sr25519 signature of the request
+		/// (see [`Pallet::read_request_message`]). Allowed only while the read is: the reader
+		/// has a live ticket, or the named grant is active for them and the record. Lists a
+		/// receipt for the record's subject and holds [`Config::ReadReceiptDeposit`] from the
+		/// gateway.
+		#[pallet::call_index(15)]
+		#[pallet::weight(T::WeightInfo::record_read())]
+		pub fn record_read(
+			origin: OriginFor<T>,
+			request: ReadRequestOf<T>,
+			signature: sp_core::sr25519::Signature,
+		) -> DispatchResult {
+			let gateway = ensure_signed(origin)?;
+			ensure!(gateway == request.gateway, Error::<T>::NotRequestGateway);
+			let now = frame_system::Pallet::<T>::block_number();
+			ensure!(now <= request.valid_until, Error::<T>::ReadRequestExpired);
+			ensure!(
+				request.valid_until <= now.saturating_add(T::MaxReadRequestLifetime::get()),
+				Error::<T>::ReadRequestTooLong
+			);
+			ensure!(
+				T::Verifier::verify(
+					&request.reader,
+					&Self::read_request_message(&request),
+					&signature
+				),
+				Error::<T>::BadSignature
+			);
+			let subject = T::Records::record(request.record)
+				.ok_or(Error::<T>::RecordNotFound)?
+				.subject;
+			match request.basis {
+				ReadBasis::Ticket => ensure!(
+					Self::live_ticket(&request.reader, request.record).is_some(),
+					Error::<T>::NoLiveTicket
+				),
+				ReadBasis::Grant(grant) => ensure!(
+					T::Delegations::delegated_read(grant, &request.reader, request.record),
+					Error::<T>::GrantNotActive
+				),
+			}
+			let receipt = H256(sp_io::hashing::blake2_256(&request.encode()));
+			ensure!(
+				!ReadReceipts::<T>::contains_key(&subject, receipt),
+				Error::<T>::AlreadyRecorded
+			);
+			let deposit = T::ReadReceiptDeposit::get();
+			T::Currency::hold(&HoldReason::ReadReceipt.into(), &gateway, deposit)?;
+			ReadReceipts::<T>::insert(
+				&subject,
+				receipt,
+				ReadReceipt {
+					record: request.record,
+					digest: request.digest,
+					reader: request.reader.clone(),
+					gateway: gateway.clone(),
+					basis: request.basis,
+					recorded_at: now,
+					deposit,
+				},
+			);
+			Self::deposit_event(Event::ReadRecorded {
+				subject,
+				receipt,
+				record: request.record,
+				digest: request.digest,
+				reader: request.reader,
+				gateway,
+				basis: request.basis,
+			});
+			Ok(())
+		}
+
+		/// Clear a read receipt of `subject` and return its deposit to the gateway: the
+		/// subject at any time, anyone after [`Config::ReceiptRetention`] blocks.
+		#[pallet::call_index(16)]
+		#[pallet::weight(T::WeightInfo::clear_read_receipt())]
+		pub fn clear_read_receipt(
+			origin: OriginFor<T>,
+			subject: T::AccountId,
+			receipt: H256,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let stored =
+				ReadReceipts::<T>::get(&subject, receipt).ok_or(Error::<T>::ReceiptNotFound)?;
+			let now = frame_system::Pallet::<T>::block_number();
+			ensure!(
+				who == subject
+					|| now
+						>= stored
+							.recorded_at
+							.saturating_add(T::ReceiptRetention::get()),
+				Error::<T>::ReceiptRetained
+			);
+			ReadReceipts::<T>::remove(&subject, receipt);
+			Self::release(&HoldReason::ReadReceipt, &stored.gateway, stored.deposit);
+			Self::deposit_event(Event::ReadReceiptCleared {
+				subject,
+				receipt,
+				by: who,
+			});
+			Ok(())
+		}
 	}
 
 	/// The outcome of an access decision and what it cost to reach.
@@ -1255,6 +1437,19 @@ pub mod pallet {
 			Policies::<T>::get(id)
 		}
 
+		/// The message a reader signs for `request`: context, genesis hash, request.
+		pub fn read_request_message(request: &ReadRequestOf<T>) -> Vec<u8> {
+			let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
+			(READ_REQUEST_CONTEXT, genesis, request).encode()
+		}
+
+		/// Read receipts listed for `subject`, oldest first.
+		pub fn read_receipts(subject: &T::AccountId) -> Vec<(H256, ReadReceiptOf<T>)> {
+			let mut receipts: Vec<_> = ReadReceipts::<T>::iter_prefix(subject).collect();
+			receipts.sort_by_key(|(hash, receipt)| (receipt.recorded_at, *hash));
+			receipts
+		}
+
 		/// Break-glass uses listed for `subject`, oldest first.
 		pub fn break_glass_uses(subject: &T::AccountId) -> Vec<(BreakGlassId, BreakGlassUseOf<T>)> {
 			let mut uses: Vec<_> = BreakGlassLog::<T>::iter_prefix(subject).collect();
@@ -1335,6 +1530,23 @@ pub mod pallet {
 					.eq(OpenBreakGlass::<T>::iter().collect::<BTreeMap<_, _>>()),
 				"OpenBreakGlass does not match pending uses"
 			);
+			let now = frame_system::Pallet::<T>::block_number();
+			let mut held = BTreeMap::<T::AccountId, BalanceOf<T>>::new();
+			for (_, _, receipt) in ReadReceipts::<T>::iter() {
+				ensure!(
+					receipt.recorded_at <= now,
+					"read receipt recorded in the future"
+				);
+				let sum = held.entry(receipt.gateway).or_default();
+				*sum = sum.saturating_add(receipt.deposit);
+			}
+			for (gateway, sum) in held {
+				use frame_support::traits::fungible::InspectHold;
+				ensure!(
+					T::Currency::balance_on_hold(&HoldReason::ReadReceipt.into(), &gateway) == sum,
+					"receipt deposits do not match the gateway's hold"
+				);
+			}
 			Ok(())
 		}
 	}

@@ -5,6 +5,7 @@ use crate::policy::AttributeName;
 use frame_support::{derive_impl, parameter_types, traits::VariantCountOf};
 use frame_system::EnsureRoot;
 use medchain_primitives::{PolicyId, RecordId, RecordInspect, RecordSummary};
+use sp_core::{sr25519, Pair};
 use sp_runtime::BuildStorage;
 use std::{cell::RefCell, collections::BTreeMap};
 
@@ -31,6 +32,12 @@ pub const TICKET_DEPOSIT: Balance = 5;
 pub const BREAK_GLASS_DEPOSIT: Balance = 500;
 pub const TICKET_LIFETIME: u64 = 100;
 pub const BREAK_GLASS_LIFETIME: u64 = 10;
+pub const READ_RECEIPT_DEPOSIT: Balance = 7;
+pub const RECEIPT_RETENTION: u64 = 1_000;
+pub const MAX_READ_REQUEST_LIFETIME: u64 = 10;
+pub const GATEWAY: AccountId = 30;
+/// The grant [`TestDelegations`] treats as active: it names [`DOCTOR`] for record 1.
+pub const ACTIVE_GRANT: u64 = 5;
 
 frame_support::construct_runtime!(
 	pub enum Test {
@@ -85,6 +92,42 @@ pub fn remove_record(id: RecordId) {
 	RECORDS.with(|r| r.borrow_mut().remove(&id));
 }
 
+/// The sr25519 key pair of mock account `who` (seeded by its number).
+pub fn pair(who: AccountId) -> sr25519::Pair {
+	let mut seed = [0u8; 32];
+	seed[..8].copy_from_slice(&who.to_le_bytes());
+	sr25519::Pair::from_seed(&seed)
+}
+
+/// Verifies with [`pair`]'s keys.
+pub struct MockVerifier;
+impl medchain_primitives::SignatureVerifier<AccountId> for MockVerifier {
+	fn verify(signer: &AccountId, message: &[u8], signature: &sr25519::Signature) -> bool {
+		sp_io::crypto::sr25519_verify(signature, message, &pair(*signer).public())
+	}
+}
+
+/// Stand-in for key grants: only [`ACTIVE_GRANT`] exists, for [`DOCTOR`] and record 1, and
+/// only until it is revoked with [`revoke_test_grant`].
+pub struct TestDelegations;
+impl medchain_primitives::DelegatedAccess<AccountId> for TestDelegations {
+	fn delegated_read(grant: u64, grantee: &AccountId, record: RecordId) -> bool {
+		grant == ACTIVE_GRANT
+			&& *grantee == DOCTOR
+			&& record == 1
+			&& !GRANT_REVOKED.with(|r| *r.borrow())
+	}
+}
+
+thread_local! {
+	static GRANT_REVOKED: RefCell<bool> = const { RefCell::new(false) };
+}
+
+/// Ends [`ACTIVE_GRANT`].
+pub fn revoke_test_grant() {
+	GRANT_REVOKED.with(|r| *r.borrow_mut() = true);
+}
+
 parameter_types! {
 	pub EmergencyAttribute: AttributeName = b"role:emergency".to_vec().try_into().expect("short");
 	pub const PolicyDepositBase: Balance = POLICY_DEPOSIT_BASE;
@@ -95,6 +138,9 @@ parameter_types! {
 	pub const BreakGlassDeposit: Balance = BREAK_GLASS_DEPOSIT;
 	pub const TicketLifetime: u64 = TICKET_LIFETIME;
 	pub const BreakGlassLifetime: u64 = BREAK_GLASS_LIFETIME;
+	pub const ReadReceiptDeposit: Balance = READ_RECEIPT_DEPOSIT;
+	pub const ReceiptRetention: u64 = RECEIPT_RETENTION;
+	pub const MaxReadRequestLifetime: u64 = MAX_READ_REQUEST_LIFETIME;
 }
 
 impl pallet_consent::Config for Test {
@@ -118,6 +164,11 @@ impl pallet_consent::Config for Test {
 	type MaxOpenBreakGlassPerAccount = frame_support::traits::ConstU32<2>;
 	type TicketLifetime = TicketLifetime;
 	type BreakGlassLifetime = BreakGlassLifetime;
+	type Delegations = TestDelegations;
+	type Verifier = MockVerifier;
+	type ReadReceiptDeposit = ReadReceiptDeposit;
+	type ReceiptRetention = ReceiptRetention;
+	type MaxReadRequestLifetime = MaxReadRequestLifetime;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = TestRecords;
@@ -130,12 +181,21 @@ impl crate::benchmarking::BenchmarkHelper<AccountId> for TestRecords {
 		add_record(id, *subject, policy);
 		id
 	}
+
+	fn signer() -> AccountId {
+		DOCTOR
+	}
+
+	fn sign(signer: &AccountId, message: &[u8]) -> sr25519::Signature {
+		pair(*signer).sign(message)
+	}
 }
 
 /// A fresh chain at block 1 with funded accounts and no records; checks the pallet's
 /// invariants after `test`.
 pub fn new_test_ext(test: impl FnOnce()) {
 	RECORDS.with(|r| r.borrow_mut().clear());
+	GRANT_REVOKED.with(|r| *r.borrow_mut() = false);
 	let mut storage = frame_system::GenesisConfig::<Test>::default()
 		.build_storage()
 		.unwrap();
@@ -149,6 +209,7 @@ pub fn new_test_ext(test: impl FnOnce()) {
 			NURSE,
 			MEDIC,
 			MALLORY,
+			GATEWAY,
 		]
 		.into_iter()
 		.map(|who| (who, INITIAL_BALANCE))

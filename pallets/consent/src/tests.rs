@@ -1243,3 +1243,246 @@ fn live_tickets_end_at_their_expiry_block() {
 		assert!(Tickets::<Test>::contains_key(DOCTOR, 7));
 	});
 }
+
+mod read_receipts {
+	use super::*;
+	use codec::Encode;
+	use frame_support::dispatch::DispatchResult;
+	use sp_core::{Pair, H256};
+
+	fn request(
+		reader: AccountId,
+		record: RecordId,
+		basis: ReadBasis,
+		nonce: u64,
+	) -> ReadRequestOf<Test> {
+		ReadRequest {
+			record,
+			digest: H256::repeat_byte(0xd1),
+			reader,
+			gateway: GATEWAY,
+			basis,
+			valid_until: System::block_number() + MAX_READ_REQUEST_LIFETIME,
+			nonce,
+		}
+	}
+
+	fn signed(request: &ReadRequestOf<Test>) -> sp_core::sr25519::Signature {
+		pair(request.reader).sign(&Consent::read_request_message(request))
+	}
+
+	fn record(request: &ReadRequestOf<Test>) -> DispatchResult {
+		Consent::record_read(
+			RuntimeOrigin::signed(GATEWAY),
+			request.clone(),
+			signed(request),
+		)
+	}
+
+	fn doctor_with_ticket() {
+		scenario();
+		assert_ok!(Consent::request_access(
+			RuntimeOrigin::signed(DOCTOR),
+			7,
+			Purpose::Treatment
+		));
+	}
+
+	#[test]
+	fn a_read_under_a_ticket_is_listed_for_the_subject_with_a_gateway_deposit() {
+		new_test_ext(|| {
+			doctor_with_ticket();
+			let read = request(DOCTOR, 7, ReadBasis::Ticket, 1);
+			assert_ok!(record(&read));
+			let receipt = H256(sp_io::hashing::blake2_256(&read.encode()));
+			assert_eq!(
+				last_event(),
+				Event::ReadRecorded {
+					subject: PATIENT,
+					receipt,
+					record: 7,
+					digest: read.digest,
+					reader: DOCTOR,
+					gateway: GATEWAY,
+					basis: ReadBasis::Ticket,
+				}
+			);
+			assert_eq!(
+				Consent::read_receipts(&PATIENT),
+				vec![(
+					receipt,
+					ReadReceipt {
+						record: 7,
+						digest: read.digest,
+						reader: DOCTOR,
+						gateway: GATEWAY,
+						basis: ReadBasis::Ticket,
+						recorded_at: 1,
+						deposit: READ_RECEIPT_DEPOSIT,
+					}
+				)]
+			);
+			assert_eq!(held(GATEWAY, HoldReason::ReadReceipt), READ_RECEIPT_DEPOSIT);
+
+			// A second read is a second request (new nonce) and a second receipt.
+			run_to_block(2);
+			assert_ok!(record(&request(DOCTOR, 7, ReadBasis::Ticket, 2)));
+			let listed = Consent::read_receipts(&PATIENT);
+			assert_eq!(listed.len(), 2);
+			assert_eq!(listed[0].0, receipt, "oldest first");
+			assert_eq!(
+				held(GATEWAY, HoldReason::ReadReceipt),
+				2 * READ_RECEIPT_DEPOSIT
+			);
+			assert!(Consent::read_receipts(&OTHER_PATIENT).is_empty());
+		});
+	}
+
+	#[test]
+	fn a_replayed_request_is_refused() {
+		new_test_ext(|| {
+			doctor_with_ticket();
+			let read = request(DOCTOR, 7, ReadBasis::Ticket, 1);
+			assert_ok!(record(&read));
+			assert_noop!(record(&read), Error::<Test>::AlreadyRecorded);
+		});
+	}
+
+	#[test]
+	fn only_the_named_gateway_submits_a_fresh_correctly_signed_request() {
+		new_test_ext(|| {
+			doctor_with_ticket();
+			let read = request(DOCTOR, 7, ReadBasis::Ticket, 1);
+			assert_noop!(
+				Consent::record_read(RuntimeOrigin::signed(MALLORY), read.clone(), signed(&read)),
+				Error::<Test>::NotRequestGateway
+			);
+			assert_noop!(
+				Consent::record_read(RuntimeOrigin::none(), read.clone(), signed(&read)),
+				BadOrigin
+			);
+			// Signed by someone else, or over different content.
+			let forged = pair(MALLORY).sign(&Consent::read_request_message(&read));
+			assert_noop!(
+				Consent::record_read(RuntimeOrigin::signed(GATEWAY), read.clone(), forged),
+				Error::<Test>::BadSignature
+			);
+			let mut altered = read.clone();
+			altered.nonce = 99;
+			assert_noop!(
+				Consent::record_read(RuntimeOrigin::signed(GATEWAY), altered, signed(&read)),
+				Error::<Test>::BadSignature
+			);
+			// Too far ahead, then expired.
+			let mut long = read.clone();
+			long.valid_until += 1;
+			assert_noop!(record(&long), Error::<Test>::ReadRequestTooLong);
+			run_to_block(1 + MAX_READ_REQUEST_LIFETIME + 1);
+			assert_noop!(record(&read), Error::<Test>::ReadRequestExpired);
+		});
+	}
+
+	#[test]
+	fn reads_need_a_live_ticket_or_an_active_grant() {
+		new_test_ext(|| {
+			scenario();
+			assert_noop!(
+				record(&request(DOCTOR, 7, ReadBasis::Ticket, 1)),
+				Error::<Test>::NoLiveTicket
+			);
+			assert_noop!(
+				record(&request(DOCTOR, 404, ReadBasis::Ticket, 1)),
+				Error::<Test>::RecordNotFound
+			);
+			assert_ok!(Consent::request_access(
+				RuntimeOrigin::signed(DOCTOR),
+				7,
+				Purpose::Treatment
+			));
+			run_to_block(1 + TICKET_LIFETIME);
+			assert_noop!(
+				record(&request(DOCTOR, 7, ReadBasis::Ticket, 1)),
+				Error::<Test>::NoLiveTicket
+			);
+
+			add_record(1, PATIENT, None);
+			assert_noop!(
+				record(&request(NURSE, 1, ReadBasis::Grant(ACTIVE_GRANT), 1)),
+				Error::<Test>::GrantNotActive
+			);
+			assert_noop!(
+				record(&request(DOCTOR, 1, ReadBasis::Grant(ACTIVE_GRANT + 1), 1)),
+				Error::<Test>::GrantNotActive
+			);
+			assert_ok!(record(&request(
+				DOCTOR,
+				1,
+				ReadBasis::Grant(ACTIVE_GRANT),
+				1
+			)));
+			revoke_test_grant();
+			assert_noop!(
+				record(&request(DOCTOR, 1, ReadBasis::Grant(ACTIVE_GRANT), 2)),
+				Error::<Test>::GrantNotActive
+			);
+		});
+	}
+
+	#[test]
+	fn gateways_must_afford_the_deposit() {
+		new_test_ext(|| {
+			doctor_with_ticket();
+			let mut read = request(DOCTOR, 7, ReadBasis::Ticket, 1);
+			read.gateway = POOR;
+			assert_noop!(
+				Consent::record_read(RuntimeOrigin::signed(POOR), read.clone(), signed(&read)),
+				TokenError::FundsUnavailable
+			);
+		});
+	}
+
+	#[test]
+	fn the_subject_clears_receipts_any_time_others_after_retention() {
+		new_test_ext(|| {
+			doctor_with_ticket();
+			let read = request(DOCTOR, 7, ReadBasis::Ticket, 1);
+			assert_ok!(record(&read));
+			let receipt = Consent::read_receipts(&PATIENT)[0].0;
+			assert_noop!(
+				Consent::clear_read_receipt(RuntimeOrigin::signed(MALLORY), PATIENT, receipt),
+				Error::<Test>::ReceiptRetained
+			);
+			assert_noop!(
+				Consent::clear_read_receipt(RuntimeOrigin::signed(PATIENT), PATIENT, H256::zero()),
+				Error::<Test>::ReceiptNotFound
+			);
+			assert_ok!(Consent::clear_read_receipt(
+				RuntimeOrigin::signed(PATIENT),
+				PATIENT,
+				receipt
+			));
+			assert_eq!(
+				last_event(),
+				Event::ReadReceiptCleared {
+					subject: PATIENT,
+					receipt,
+					by: PATIENT
+				}
+			);
+			assert_eq!(held(GATEWAY, HoldReason::ReadReceipt), 0);
+
+			run_to_block(2);
+			let second = request(DOCTOR, 7, ReadBasis::Ticket, 2);
+			assert_ok!(record(&second));
+			let receipt = Consent::read_receipts(&PATIENT)[0].0;
+			run_to_block(2 + RECEIPT_RETENTION);
+			assert_ok!(Consent::clear_read_receipt(
+				RuntimeOrigin::signed(MALLORY),
+				PATIENT,
+				receipt
+			));
+			assert!(Consent::read_receipts(&PATIENT).is_empty());
+			assert_eq!(held(GATEWAY, HoldReason::ReadReceipt), 0);
+		});
+	}
+}

@@ -4,9 +4,9 @@ use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{
 	pallet_prelude::ConstU32, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
 };
-use medchain_primitives::{AccessBasis, Purpose, RecordId};
+use medchain_primitives::{AccessBasis, GrantId, Purpose, RecordId};
 use scale_info::TypeInfo;
-use sp_core::Get;
+use sp_core::{Get, H256};
 
 use crate::policy::{AttributeName, CanonicalText, CompiledPolicy};
 
@@ -266,4 +266,72 @@ pub fn valid_justification(code: &[u8]) -> bool {
 		&& code
 			.iter()
 			.all(|&b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// Domain separation for a reader's signed download request: signatures over it cannot be
+/// replayed as any other MedChain statement, nor on another chain (the genesis hash follows).
+pub const READ_REQUEST_CONTEXT: &[u8] = b"medchain/read-request/v1";
+
+/// On what a gateway served a read.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum ReadBasis {
+	/// The reader's live access ticket for the record (from `request_access` or break-glass).
+	Ticket,
+	/// An active proxy re-encryption grant naming the reader as grantee.
+	Grant(GrantId),
+}
+
+/// What a reader signs to download a record's ciphertext from a gateway. The gateway submits
+/// it with the signature as [`crate::Pallet::record_read`], so every served read is on chain,
+/// and no gateway can invent a read nobody asked for.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub struct ReadRequest<AccountId, BlockNumber> {
+	/// The record read.
+	pub record: RecordId,
+	/// sha2-256 digest of the ciphertext served (one version of the record).
+	pub digest: H256,
+	/// The account reading; signs the request.
+	pub reader: AccountId,
+	/// The gateway asked to serve it; only it may submit the request.
+	pub gateway: AccountId,
+	/// What allows the read.
+	pub basis: ReadBasis,
+	/// Last block in which the request may be recorded.
+	pub valid_until: BlockNumber,
+	/// Chosen by the reader so that repeated reads are distinct requests.
+	pub nonce: u64,
+}
+
+/// An on-chain receipt of one read served by a gateway, listed for the record's subject.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub struct ReadReceipt<AccountId, Balance, BlockNumber> {
+	/// The record read.
+	pub record: RecordId,
+	/// Digest of the ciphertext served.
+	pub digest: H256,
+	/// Who read it.
+	pub reader: AccountId,
+	/// Who served it (and holds the deposit).
+	pub gateway: AccountId,
+	/// What allowed the read.
+	pub basis: ReadBasis,
+	/// Block in which the receipt was recorded.
+	pub recorded_at: BlockNumber,
+	/// Held from the gateway until the receipt is cleared.
+	pub deposit: Balance,
 }

@@ -99,22 +99,7 @@ pub type ClaimOf<T> = Claim<AccountIdOf<T>, BlockNumberOf<T>, sp_core::sr25519::
 pub type EvidenceCaseOf<T> =
 	EvidenceCase<AccountIdOf<T>, BalanceOf<T>, BlockNumberOf<T>, sp_core::sr25519::Signature>;
 
-/// Checks a proxy's sr25519 signature. The runtime maps its account ids to sr25519 public keys.
-pub trait AttestationVerifier<AccountId> {
-	/// Whether `signature` is `signer`'s sr25519 signature of `message`.
-	fn verify(signer: &AccountId, message: &[u8], signature: &sp_core::sr25519::Signature) -> bool;
-}
-
-/// Account ids that are sr25519 public keys (`AccountId32`, as MedChain's runtime uses).
-pub struct Sr25519Accounts;
-impl<AccountId: AsRef<[u8]>> AttestationVerifier<AccountId> for Sr25519Accounts {
-	fn verify(signer: &AccountId, message: &[u8], signature: &sp_core::sr25519::Signature) -> bool {
-		let Ok(raw) = <[u8; 32]>::try_from(signer.as_ref()) else {
-			return false;
-		};
-		sp_io::crypto::sr25519_verify(signature, message, &sp_core::sr25519::Public::from_raw(raw))
-	}
-}
+pub use medchain_primitives::{SignatureVerifier, Sr25519Accounts};
 
 #[frame_support::pallet]
 pub mod pallet {
@@ -150,7 +135,7 @@ pub mod pallet {
 		type Records: RecordInspect<Self::AccountId, medchain_primitives::PolicyId>;
 
 		/// Checks proxies' attestation signatures.
-		type Verifier: AttestationVerifier<Self::AccountId>;
+		type Verifier: SignatureVerifier<Self::AccountId>;
 
 		/// Admits proxies.
 		type AdmitOrigin: EnsureOrigin<Self::RuntimeOrigin>;
@@ -919,18 +904,22 @@ pub mod pallet {
 			let now = frame_system::Pallet::<T>::block_number();
 			let proxy_active =
 				Proxies::<T>::get(proxy).is_some_and(|p| p.status == ProxyStatus::Active);
-			let covers = T::Records::record(record).is_some_and(|summary| {
+			Self::is_active(&grant, now)
+				&& proxy_active
+				&& grant.proxies.iter().any(|p| p.proxy == *proxy)
+				&& Self::covers(&grant, record)
+		}
+
+		/// Whether `grant`'s scope covers the live record `record` of its owner.
+		fn covers(grant: &GrantOf<T>, record: RecordId) -> bool {
+			T::Records::record(record).is_some_and(|summary| {
 				summary.subject == grant.owner
 					&& match &grant.scope {
 						GrantScope::Record(only) => *only == record,
 						GrantScope::Kinds(kinds) => kinds.contains(&summary.kind),
 						GrantScope::AllRecords => true,
 					}
-			});
-			Self::is_active(&grant, now)
-				&& proxy_active
-				&& grant.proxies.iter().any(|p| p.proxy == *proxy)
-				&& covers
+			})
 		}
 
 		/// The receipts of a grant, oldest first.
@@ -1029,5 +1018,16 @@ pub mod pallet {
 	/// Umbral serialises public keys as compressed SEC1 points: a 0x02 or 0x03 prefix.
 	fn is_compressed_point(key: &UmbralPublicKey) -> bool {
 		matches!(key.first(), Some(0x02 | 0x03))
+	}
+
+	impl<T: Config> medchain_primitives::DelegatedAccess<T::AccountId> for Pallet<T> {
+		fn delegated_read(grant: GrantId, grantee: &T::AccountId, record: RecordId) -> bool {
+			let now = frame_system::Pallet::<T>::block_number();
+			Grants::<T>::get(grant).is_some_and(|stored| {
+				stored.grantee == *grantee
+					&& Self::is_active(&stored, now)
+					&& Self::covers(&stored, record)
+			})
+		}
 	}
 }

@@ -61,7 +61,7 @@ pub fn pair(who: AccountId) -> sr25519::Pair {
 
 /// Verifies with the key pair of the account number.
 pub struct MockVerifier;
-impl crate::AttestationVerifier<AccountId> for MockVerifier {
+impl crate::SignatureVerifier<AccountId> for MockVerifier {
 	fn verify(signer: &AccountId, message: &[u8], signature: &sr25519::Signature) -> bool {
 		sp_io::crypto::sr25519_verify(signature, message, &pair(*signer).public())
 	}

@@ -688,6 +688,65 @@ fn proxies_check_grants_before_serving() {
 	});
 }
 
+#[test]
+fn grants_allow_their_grantee_to_read_covered_records_while_active() {
+	use medchain_primitives::DelegatedAccess;
+	new_test_ext(|| {
+		keys(OWNER);
+		keys(GRANTEE);
+		active_proxy(PROXY_A);
+		add_record(5, OWNER, "Observation");
+		add_record(7, MALLORY, "Observation");
+		assert_ok!(KeyGrants::create_grant(
+			RuntimeOrigin::signed(OWNER),
+			GRANTEE,
+			GrantScope::Record(5),
+			proxies(&[PROXY_A]),
+			1,
+			50
+		));
+		let reads = |grant, who, record| {
+			<KeyGrants as DelegatedAccess<AccountId>>::delegated_read(grant, &who, record)
+		};
+		assert!(reads(0, GRANTEE, 5));
+		assert!(!reads(0, PROXY_A, 5), "only the grantee");
+		assert!(!reads(0, GRANTEE, 7), "outside the scope");
+		assert!(!reads(1, GRANTEE, 5), "no such grant");
+		// A suspended proxy does not end the grantee's right to read.
+		assert_ok!(KeyGrants::suspend_proxy(RuntimeOrigin::root(), PROXY_A));
+		assert!(reads(0, GRANTEE, 5));
+		assert_ok!(KeyGrants::revoke_grant(RuntimeOrigin::signed(OWNER), 0));
+		assert!(!reads(0, GRANTEE, 5), "revoked");
+	});
+}
+
+#[test]
+fn delegated_reads_end_at_expiry() {
+	use medchain_primitives::DelegatedAccess;
+	new_test_ext(|| {
+		keys(OWNER);
+		keys(GRANTEE);
+		active_proxy(PROXY_A);
+		add_record(5, OWNER, "Observation");
+		assert_ok!(KeyGrants::create_grant(
+			RuntimeOrigin::signed(OWNER),
+			GRANTEE,
+			GrantScope::AllRecords,
+			proxies(&[PROXY_A]),
+			1,
+			50
+		));
+		run_to_block(49);
+		assert!(<KeyGrants as DelegatedAccess<AccountId>>::delegated_read(
+			0, &GRANTEE, 5
+		));
+		run_to_block(50);
+		assert!(!<KeyGrants as DelegatedAccess<AccountId>>::delegated_read(
+			0, &GRANTEE, 5
+		));
+	});
+}
+
 // --- Evidence ---
 
 #[test]

@@ -18,8 +18,8 @@ pub const UMBRAL_PUBLIC_KEY_LEN: usize = 33;
 /// An Umbral public key as serialised by `umbral-pre` (`PublicKey::to_compressed_bytes`).
 pub type UmbralPublicKey = [u8; UMBRAL_PUBLIC_KEY_LEN];
 
-/// Identifies a grant. Assigned by the chain in sequence.
-pub type GrantId = u64;
+/// Identifies a grant; assigned by the chain in sequence.
+pub use medchain_primitives::GrantId;
 
 /// Identifies an evidence case. Assigned by the chain in sequence.
 pub type CaseId = u64;

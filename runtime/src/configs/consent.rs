@@ -4,7 +4,10 @@ use codec::MaxEncodedLen;
 use frame_support::{parameter_types, traits::ConstU32};
 use pallet_consent::policy::AttributeName;
 
-use crate::{deposit, Balance, Balances, Records, Runtime, RuntimeHoldReason, HOURS, MINUTES};
+use crate::{
+	deposit, Balance, Balances, KeyGrants, Records, Runtime, RuntimeHoldReason, DAYS, HOURS,
+	MINUTES,
+};
 
 /// Bytes a storage key adds beyond the value: pallet and item prefixes plus hashed keys.
 const KEY_BYTES: u32 = 32 + 48 + 16;
@@ -26,6 +29,9 @@ parameter_types! {
 	/// Ten times a storage deposit: emergency access is rare, and it is returned on review.
 	pub BreakGlassDeposit: Balance = 10 *
 		deposit(1, pallet_consent::BreakGlassUseOf::<Runtime>::max_encoded_len() as u32);
+	/// A receipt's storage, held from the gateway that served the read.
+	pub ReadReceiptDeposit: Balance =
+		deposit(1, pallet_consent::ReadReceiptOf::<Runtime>::max_encoded_len() as u32 + KEY_BYTES);
 }
 
 impl pallet_consent::Config for Runtime {
@@ -53,6 +59,15 @@ impl pallet_consent::Config for Runtime {
 	type TicketLifetime = ConstU32<HOURS>;
 	/// Emergency access is short and must be renewed (and each use reviewed).
 	type BreakGlassLifetime = ConstU32<{ 15 * MINUTES }>;
+	/// Reads under a key grant are allowed by the key-grants pallet.
+	type Delegations = KeyGrants;
+	/// Account ids are sr25519 public keys.
+	type Verifier = medchain_primitives::Sr25519Accounts;
+	type ReadReceiptDeposit = ReadReceiptDeposit;
+	/// Receipts are the patient's audit trail: kept a year unless the patient clears them.
+	type ReceiptRetention = ConstU32<{ 365 * DAYS }>;
+	/// A signed download request must be recorded within about a minute.
+	type MaxReadRequestLifetime = ConstU32<{ MINUTES }>;
 	type WeightInfo = pallet_consent::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = benchmark_helper::RegistryRecords;
@@ -62,13 +77,31 @@ impl pallet_consent::Config for Runtime {
 mod benchmark_helper {
 	use crate::AccountId;
 	use medchain_primitives::{PolicyId, RecordId};
+	use sp_core::{crypto::KeyTypeId, sr25519};
 
-	/// Registers benchmark records in the real registry.
+	/// Benchmark-only key type for readers' signing keys in the benchmark keystore.
+	const BENCH_KEY: KeyTypeId = KeyTypeId(*b"mcrd");
+
+	/// Registers benchmark records in the real registry; readers' keys live in the benchmark
+	/// keystore.
 	pub struct RegistryRecords;
 
 	impl pallet_consent::benchmarking::BenchmarkHelper<AccountId> for RegistryRecords {
 		fn create_record(subject: &AccountId, policy: Option<PolicyId>) -> RecordId {
 			super::super::records::register_benchmark_record(subject, policy)
+		}
+
+		fn signer() -> AccountId {
+			AccountId::from(sp_io::crypto::sr25519_generate(
+				BENCH_KEY,
+				Some(b"//reader".to_vec()),
+			))
+		}
+
+		fn sign(signer: &AccountId, message: &[u8]) -> sr25519::Signature {
+			let public = sr25519::Public::from_raw(*signer.as_ref());
+			sp_io::crypto::sr25519_sign(BENCH_KEY, &public, message)
+				.expect("the key was generated in the benchmark keystore")
 		}
 	}
 }

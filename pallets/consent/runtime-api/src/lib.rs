@@ -13,6 +13,8 @@
 //! - [`ConsentApi::policy`]: a policy's canonical text (what clients encrypt under) and
 //!   compiled form.
 //! - [`ConsentApi::break_glass_uses`]: a subject's emergency accesses, reviewed or not.
+//! - [`ConsentApi::read_receipts`]: a subject's receipts of reads served by gateways.
+//! - [`ConsentApi::read_request_message`]: the bytes a reader signs for a download request.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -21,7 +23,10 @@ extern crate alloc;
 use alloc::vec::Vec;
 use codec::Codec;
 pub use medchain_primitives::{AccessBasis, AccessDenial, PolicyId, Purpose, RecordId};
-pub use pallet_consent::{policy::AttributeName, BreakGlassId, BreakGlassUse, Policy, Ticket};
+pub use pallet_consent::{
+	policy::AttributeName, BreakGlassId, BreakGlassUse, Policy, ReadReceipt, ReadRequest, Ticket,
+};
+pub use sp_core::H256;
 
 sp_api::decl_runtime_apis! {
 	/// Read access to consent decisions and their records.
@@ -45,5 +50,11 @@ sp_api::decl_runtime_apis! {
 
 		/// Break-glass uses listed for `subject`, oldest first.
 		fn break_glass_uses(subject: AccountId) -> Vec<(BreakGlassId, BreakGlassUse<AccountId, Balance, BlockNumber>)>;
+
+		/// Read receipts listed for `subject` (keyed by request hash), oldest first.
+		fn read_receipts(subject: AccountId) -> Vec<(H256, ReadReceipt<AccountId, Balance, BlockNumber>)>;
+
+		/// The message a reader signs for `request`: context, genesis hash, request.
+		fn read_request_message(request: ReadRequest<AccountId, BlockNumber>) -> Vec<u8>;
 	}
 }

@@ -8,8 +8,9 @@ use subxt::{
 };
 
 /// Which records a grant covers.
-#[derive(Debug, Clone, PartialEq, Eq, EncodeAsType)]
+#[derive(Debug, Clone, PartialEq, Eq, EncodeAsType, DecodeAsType)]
 #[encode_as_type(crate_path = "::subxt::ext::scale_encode")]
+#[decode_as_type(crate_path = "::subxt::ext::scale_decode")]
 pub enum GrantScope {
 	Record(u64),
 	Kinds(Vec<Vec<u8>>),
@@ -17,8 +18,9 @@ pub enum GrantScope {
 }
 
 /// A grant's proxy and the commitment to its key fragment.
-#[derive(Debug, Clone, PartialEq, Eq, EncodeAsType)]
+#[derive(Debug, Clone, PartialEq, Eq, EncodeAsType, DecodeAsType)]
 #[encode_as_type(crate_path = "::subxt::ext::scale_encode")]
+#[decode_as_type(crate_path = "::subxt::ext::scale_decode")]
 pub struct GrantProxy {
 	pub proxy: AccountId32,
 	pub kfrag_commitment: H256,
@@ -61,12 +63,50 @@ pub struct Receipt {
 	pub recorded_at: u32,
 }
 
-/// A proxy's state (`KeyGrantsApi.proxy`), the parts the tests read.
+/// A proxy's state (`KeyGrantsApi.proxy`).
 #[derive(Debug, Clone, PartialEq, Eq, DecodeAsType)]
 #[decode_as_type(crate_path = "::subxt::ext::scale_decode")]
 pub struct Proxy {
+	pub public_key: [u8; 33],
+	pub endpoint: Vec<u8>,
 	pub bond: u128,
+	pub status: ProxyStatus,
 	pub open_cases: u32,
+}
+
+/// Whether a proxy may serve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, DecodeAsType)]
+#[decode_as_type(crate_path = "::subxt::ext::scale_decode")]
+pub enum ProxyStatus {
+	Pending,
+	Active,
+	Suspended,
+	Leaving(u32),
+}
+
+/// An account's registered Umbral keys (`KeyGrantsApi.pre_keys`).
+#[derive(Debug, Clone, PartialEq, Eq, DecodeAsType)]
+#[decode_as_type(crate_path = "::subxt::ext::scale_decode")]
+pub struct PreKeys {
+	pub public_key: [u8; 33],
+	pub verifying_key: [u8; 33],
+	pub registered_at: u32,
+	pub rotations: u32,
+}
+
+/// A grant (`KeyGrantsApi.grant`).
+#[derive(Debug, Clone, PartialEq, Eq, DecodeAsType)]
+#[decode_as_type(crate_path = "::subxt::ext::scale_decode")]
+pub struct Grant {
+	pub owner: AccountId32,
+	pub grantee: AccountId32,
+	pub scope: GrantScope,
+	pub proxies: Vec<GrantProxy>,
+	pub threshold: u8,
+	pub created_at: u32,
+	pub expires_at: u32,
+	pub revoked_at: Option<u32>,
+	pub deposit: u128,
 }
 
 /// How a case ended.

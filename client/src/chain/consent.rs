@@ -4,11 +4,11 @@
 use subxt::{
 	events::DecodeAsEvent,
 	ext::{scale_decode::DecodeAsType, scale_encode::EncodeAsType},
-	utils::AccountId32,
+	utils::{AccountId32, H256},
 };
 
-/// Why a requester wants a record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, EncodeAsType, DecodeAsType)]
+/// Why a requester wants a record (also the CLI's `--purpose` values).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EncodeAsType, DecodeAsType, clap::ValueEnum)]
 #[encode_as_type(crate_path = "::subxt::ext::scale_encode")]
 #[decode_as_type(crate_path = "::subxt::ext::scale_decode")]
 pub enum Purpose {
@@ -139,4 +139,89 @@ impl DecodeAsEvent for BreakGlassOpened {
 	fn is_event(pallet: &str, event: &str) -> bool {
 		pallet == "Consent" && event == "BreakGlassOpened"
 	}
+}
+
+/// On what a gateway serves a read.
+#[derive(
+	Debug,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	EncodeAsType,
+	DecodeAsType,
+	serde::Serialize,
+	serde::Deserialize,
+)]
+#[encode_as_type(crate_path = "::subxt::ext::scale_encode")]
+#[decode_as_type(crate_path = "::subxt::ext::scale_decode")]
+pub enum ReadBasis {
+	Ticket,
+	Grant(u64),
+}
+
+/// What a reader signs to download a record (`Consent.record_read`); sent to the gateway as
+/// JSON, passed to the chain as is.
+#[derive(Debug, Clone, PartialEq, Eq, EncodeAsType, serde::Serialize, serde::Deserialize)]
+#[encode_as_type(crate_path = "::subxt::ext::scale_encode")]
+pub struct ReadRequest {
+	pub record: u64,
+	pub digest: H256,
+	pub reader: AccountId32,
+	pub gateway: AccountId32,
+	pub basis: ReadBasis,
+	pub valid_until: u32,
+	pub nonce: u64,
+}
+
+/// A receipt of a served read (`ConsentApi.read_receipts`).
+#[derive(Debug, Clone, PartialEq, Eq, DecodeAsType)]
+#[decode_as_type(crate_path = "::subxt::ext::scale_decode")]
+pub struct ReadReceipt {
+	pub record: u64,
+	pub digest: H256,
+	pub reader: AccountId32,
+	pub gateway: AccountId32,
+	pub basis: ReadBasis,
+	pub recorded_at: u32,
+	pub deposit: u128,
+}
+
+/// `Consent.ReadRecorded`.
+#[derive(Debug, Clone, PartialEq, Eq, DecodeAsType)]
+#[decode_as_type(crate_path = "::subxt::ext::scale_decode")]
+pub struct ReadRecorded {
+	pub subject: AccountId32,
+	pub receipt: H256,
+	pub record: u64,
+	pub digest: H256,
+	pub reader: AccountId32,
+	pub gateway: AccountId32,
+	pub basis: ReadBasis,
+}
+
+impl DecodeAsEvent for ReadRecorded {
+	fn is_event(pallet: &str, event: &str) -> bool {
+		pallet == "Consent" && event == "ReadRecorded"
+	}
+}
+
+/// A stored policy (`ConsentApi.policy`), the parts clients use.
+#[derive(Debug, Clone, PartialEq, Eq, DecodeAsType)]
+#[decode_as_type(crate_path = "::subxt::ext::scale_decode")]
+pub struct Policy {
+	pub owner: AccountId32,
+	/// The CP-ABE policy text.
+	pub canonical: Vec<u8>,
+	pub created_at: u32,
+}
+
+/// An attribute as stored for its holder (`Consent.Attributes`).
+#[derive(Debug, Clone, PartialEq, Eq, DecodeAsType)]
+#[decode_as_type(crate_path = "::subxt::ext::scale_decode")]
+pub struct HeldAttribute {
+	pub name: Vec<u8>,
+	pub issuer: AccountId32,
+	pub issued_at: u32,
+	pub expires_at: Option<u32>,
 }

@@ -1,0 +1,74 @@
+//! # MedChain client SDK
+//!
+//! What a hospital, lab, doctor, researcher or patient runs to share encrypted medical
+//! records over MedChain. The chain anchors and decides; this crate encrypts, stores through a
+//! gateway, and proves who read what.
+//!
+//! - [`envelope`]: the encrypted record format. A fresh data key per version, streaming
+//!   XChaCha20-Poly1305 (STREAM) over 1 MiB chunks with the header as associated data; the data
+//!   key wrapped with CP-ABE under the record's policy ([`abe`]) and/or to the owner's Umbral key
+//!   for delegation through proxies ([`pre`]).
+//! - [`content_id`]: the IPFS CIDv1 (raw leaves, balanced DAG) of a ciphertext, as Kubo computes
+//!   it, and its sha2-256 digest, both recorded on chain.
+//! - [`keystore`]: a passphrase-encrypted file (Argon2id + XChaCha20-Poly1305) with the account's
+//!   sr25519 secret, PRE seed, CP-ABE keys and trusted authorities.
+//! - [`chain`]: subxt 0.51 with MedChain's configuration; mirrors of the pallets' calls, events
+//!   and runtime-API answers.
+//! - [`protocol`]: the gateway's HTTP API (types shared with `medchain-gateway`) and a client.
+//! - [`ops`]: the flows, as the `medchain` CLI runs them: put, get (by ticket or by grant),
+//!   grant, revoke, erase, issue attributes and keys, list records and receipts.
+//!
+//! ## Dependencies (why each is here)
+//! `rabe` (CP-ABE, AC17), `umbral-pre` (threshold PRE; GPL-3.0-only, hence this crate's
+//! licence), `chacha20poly1305` + `hkdf` + `sha2` (AEAD, key derivation, digests), `argon2`
+//! (passphrase hardening), `rust-unixfs` + `cid` (Kubo-compatible CIDs), `blake2` (the chain's
+//! commitment to a key fragment), `subxt` + `subxt-signer` (chain access, sr25519),
+//! `reqwest` (gateway HTTP), `indicatif` (progress bars), `clap` (CLI).
+
+pub mod abe;
+pub mod chain;
+pub mod content_id;
+pub mod envelope;
+pub mod keystore;
+pub mod ops;
+pub mod pre;
+pub mod protocol;
+
+/// What can go wrong, by whose fault: bad input, bad data, refusals, or infrastructure.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+	/// The caller's input is not acceptable.
+	#[error("invalid input: {0}")]
+	Invalid(String),
+	/// A cryptographic library failed.
+	#[error("cryptography: {0}")]
+	Crypto(String),
+	/// The key material at hand cannot open this data.
+	#[error("cannot decrypt: {0}")]
+	Decrypt(String),
+	/// Data does not authenticate or does not match what the chain recorded.
+	#[error("tampered or corrupt data: {0}")]
+	Tampered(String),
+	/// The keystore cannot be read or written.
+	#[error("keystore: {0}")]
+	Keystore(String),
+	/// Talking to the node failed.
+	#[error("chain: {0}")]
+	Chain(String),
+	/// The chain refused a transaction (`Pallet::Error`).
+	#[error("refused by the chain: {0}")]
+	Refused(String),
+	/// A gateway refused or failed a request (`status: code: message`).
+	#[error("gateway: {0}")]
+	Gateway(String),
+	/// Local I/O.
+	#[error("I/O: {0}")]
+	Io(#[from] std::io::Error),
+}
+
+/// The canonical text of a binary CID as stored on chain.
+pub fn cid_from_bytes(bytes: &[u8]) -> Result<String, Error> {
+	cid::Cid::try_from(bytes)
+		.map(|cid| cid.to_string())
+		.map_err(|e| Error::Invalid(format!("not a binary CID: {e}")))
+}

@@ -1,0 +1,904 @@
+//! Sharing a real record end to end: a `medchain-node --dev`, three `medchain-gateway`
+//! processes (one stores blobs; all three are re-encryption proxies) and the `medchain` CLI
+//! for every actor.
+//!
+//! 1. An attribute authority (Alice) issues `role:doctor` + `org:hospital-a` to Dave and
+//!    `role:nurse` + `org:hospital-a` to Eve on chain, and CP-ABE keys over exactly those.
+//! 2. The patient (Bob) stores the policy `"role:doctor" and "org:hospital-a"` and authorises
+//!    the hospital (Charlie), which uploads a 4 MiB record for Bob under it.
+//! 3. Dave downloads and decrypts it byte-identical. Eve is refused by the chain
+//!    (`PolicyNotSatisfied`) and by the gateway; forged, replayed and expired requests,
+//!    non-envelopes and oversize uploads are refused, and the gateway keeps serving.
+//! 4. Bob grants Ferdie through 2-of-3 proxies; Ferdie decrypts. Bob revokes; the next
+//!    re-encryption is refused.
+//! 5. Bob lists every read receipt, erases the record, and the gateway deletes the blob.
+//! 6. A scan of every storage value at the best block finds no piece of the plaintext.
+
+use std::{
+	collections::HashSet,
+	path::{Path, PathBuf},
+	process::Stdio,
+	time::{Duration, Instant},
+};
+
+use medchain_client::{
+	chain::{consent::ReadBasis, Chain},
+	keystore::Keystore,
+	ops,
+	protocol::{no_progress, GatewayClient, SignedRead},
+};
+use medchain_integration_tests::{free_port, release_dir, TestNode};
+use rand::RngCore;
+use serde_json::Value as Json;
+use subxt::{
+	dynamic::{self, Value},
+	ext::scale_value::Composite,
+	utils::AccountId32,
+};
+use subxt_signer::sr25519::dev;
+
+const TIMEOUT: Duration = Duration::from_secs(60);
+const PASSPHRASE: &str = "e2e passphrase";
+/// Size of the shared record.
+const RECORD_BYTES: usize = 4 << 20;
+
+fn binary(name: &str) -> PathBuf {
+	let path = release_dir().join(name);
+	assert!(
+		path.is_file(),
+		"{} is missing: build the workspace first (scripts/test.sh)",
+		path.display()
+	);
+	path
+}
+
+/// One person or organisation with a keystore, using the CLI.
+struct Actor {
+	name: &'static str,
+	keystore: PathBuf,
+	account: AccountId32,
+}
+
+/// The CLI's answer: its JSON on success, its error text on failure.
+type CliResult = Result<Json, String>;
+
+async fn cli(node: &TestNode, gateway: &str, keystore: &Path, args: &[&str]) -> CliResult {
+	let output = tokio::process::Command::new(binary("medchain"))
+		.args([
+			"--json",
+			"--node",
+			node.ws_url(),
+			"--gateway",
+			gateway,
+			"--keystore",
+		])
+		.arg(keystore)
+		.args(args)
+		.env("MEDCHAIN_PASSPHRASE", PASSPHRASE)
+		.stdin(Stdio::null())
+		.output()
+		.await
+		.expect("the medchain CLI runs");
+	if output.status.success() {
+		serde_json::from_slice(&output.stdout).map_err(|e| {
+			format!(
+				"unparsable output {e}: {}",
+				String::from_utf8_lossy(&output.stdout)
+			)
+		})
+	} else {
+		Err(String::from_utf8_lossy(&output.stderr).into_owned())
+	}
+}
+
+impl Actor {
+	async fn new(node: &TestNode, dir: &Path, name: &'static str, suri: &str) -> Self {
+		let keystore = dir.join(format!("{name}.keystore.json"));
+		let created = cli(node, "http://unused", &keystore, &["init", "--suri", suri])
+			.await
+			.unwrap_or_else(|e| panic!("{name}: init: {e}"));
+		let account: AccountId32 = created["account"].as_str().unwrap().parse().unwrap();
+		Self {
+			name,
+			keystore,
+			account,
+		}
+	}
+
+	async fn run(&self, node: &TestNode, gateway: &str, args: &[&str]) -> CliResult {
+		cli(node, gateway, &self.keystore, args).await
+	}
+
+	async fn ok(&self, node: &TestNode, gateway: &str, args: &[&str]) -> Json {
+		self.run(node, gateway, args)
+			.await
+			.unwrap_or_else(|e| panic!("{}: medchain {}: {e}", self.name, args.join(" ")))
+	}
+
+	fn ss58(&self) -> String {
+		self.account.to_string()
+	}
+}
+
+/// A running `medchain-gateway`, stopped on drop.
+struct GatewayProcess {
+	child: tokio::process::Child,
+	url: String,
+	data: PathBuf,
+	log: PathBuf,
+}
+
+impl GatewayProcess {
+	async fn start(node: &TestNode, dir: &Path, actor: &Actor, max_upload: u64) -> Self {
+		let port = free_port().expect("a free port");
+		let data = dir.join(format!("{}-data", actor.name));
+		let log = dir.join(format!("{}.log", actor.name));
+		let child = tokio::process::Command::new(binary("medchain-gateway"))
+			.args([
+				"--node",
+				node.ws_url(),
+				"--listen",
+				&format!("127.0.0.1:{port}"),
+			])
+			.arg("--data-dir")
+			.arg(&data)
+			.arg("--keystore")
+			.arg(&actor.keystore)
+			.args(["--max-upload-bytes", &max_upload.to_string()])
+			.env("MEDCHAIN_PASSPHRASE", PASSPHRASE)
+			.stdout(std::fs::File::create(&log).unwrap())
+			.stderr(std::fs::File::create(log.with_extension("err")).unwrap())
+			.kill_on_drop(true)
+			.spawn()
+			.expect("the gateway starts");
+		let url = format!("http://127.0.0.1:{port}");
+		let client = GatewayClient::new(&url).unwrap();
+		let started = Instant::now();
+		while client.info().await.is_err() {
+			assert!(
+				started.elapsed() < TIMEOUT,
+				"gateway {} did not come up",
+				actor.name
+			);
+			tokio::time::sleep(Duration::from_millis(200)).await;
+		}
+		Self {
+			child,
+			url,
+			data,
+			log,
+		}
+	}
+
+	fn blob(&self, cid: &str) -> PathBuf {
+		self.data.join("blobs").join(cid)
+	}
+
+	async fn alive(&mut self) -> bool {
+		self.child.try_wait().ok().flatten().is_none()
+			&& GatewayClient::new(&self.url).unwrap().info().await.is_ok()
+	}
+}
+
+async fn sudo(node: &TestNode, call: Value) {
+	node.sudo_ok(call, &dev::alice(), TIMEOUT)
+		.await
+		.expect("the Root call succeeds");
+}
+
+fn transfer(to: &AccountId32, amount: u128) -> impl subxt::transactions::Payload {
+	dynamic::tx(
+		"Balances",
+		"transfer_keep_alive",
+		Composite::unnamed([
+			Value::unnamed_variant("Id", [Value::from_bytes(to.0)]),
+			Value::u128(amount),
+		]),
+	)
+}
+
+fn expect_refusal(result: CliResult, needle: &str) -> String {
+	match result {
+		Ok(json) => panic!("expected a refusal containing {needle:?}, got {json}"),
+		Err(error) => {
+			assert!(error.contains(needle), "expected {needle:?} in: {error}");
+			error
+		}
+	}
+}
+
+/// Sends `head` (an HTTP/1.1 request head) to the gateway at `url` and returns the status.
+async fn raw_status(url: &str, head: &str) -> u16 {
+	use tokio::io::{AsyncReadExt, AsyncWriteExt};
+	let address = url.trim_start_matches("http://");
+	let mut stream = tokio::net::TcpStream::connect(address)
+		.await
+		.expect("connect");
+	stream.write_all(head.as_bytes()).await.expect("send");
+	let mut answer = vec![0u8; 64];
+	let n = stream.read(&mut answer).await.expect("answer");
+	let line = String::from_utf8_lossy(&answer[..n]).into_owned();
+	line.split_whitespace()
+		.nth(1)
+		.and_then(|code| code.parse().ok())
+		.unwrap_or_else(|| panic!("not an HTTP answer: {line}"))
+}
+
+/// 16-byte blocks of `plain` at 16-byte offsets: any leaked run of 31 bytes or more contains one.
+fn plaintext_blocks(plain: &[u8]) -> HashSet<[u8; 16]> {
+	plain
+		.chunks_exact(16)
+		.map(|block| block.try_into().unwrap())
+		.collect()
+}
+
+/// Every storage value at the best block; panics if any contains a plaintext block.
+async fn scan_state_for(
+	node: &TestNode,
+	blocks: &HashSet<[u8; 16]>,
+	marker: &[u8],
+) -> (usize, usize) {
+	let best = node.best_block().await.unwrap();
+	let rpc = node.rpc();
+	let (mut keys_seen, mut bytes_seen) = (0usize, 0usize);
+	let mut start: Option<Vec<u8>> = None;
+	loop {
+		let keys = rpc
+			.state_get_keys_paged(&[], 500, start.as_deref(), Some(best.hash))
+			.await
+			.expect("state_getKeysPaged");
+		if keys.is_empty() {
+			break;
+		}
+		for key in &keys {
+			let value = rpc
+				.state_get_storage(key, Some(best.hash))
+				.await
+				.expect("state_getStorage")
+				.unwrap_or_default();
+			keys_seen += 1;
+			bytes_seen += value.len();
+			assert!(
+				!value.windows(marker.len()).any(|w| w == marker),
+				"the plaintext marker is in storage key 0x{}",
+				hex::encode(key)
+			);
+			if let Some(window) = value
+				.windows(16)
+				.find(|w| blocks.contains(<&[u8; 16]>::try_from(*w).unwrap()))
+			{
+				panic!(
+					"plaintext {} in storage key 0x{}",
+					hex::encode(window),
+					hex::encode(key)
+				);
+			}
+		}
+		start = keys.last().cloned();
+	}
+	(keys_seen, bytes_seen)
+}
+
+#[tokio::test]
+async fn a_record_is_shared_by_policy_and_by_grant_and_erased() {
+	let node = TestNode::dev().await.expect("dev node");
+	let dir = tempfile::tempdir().unwrap();
+	let d = dir.path();
+	let chain = Chain::connect(node.ws_url()).await.unwrap();
+
+	// --- actors -------------------------------------------------------------------------
+	let authority = Actor::new(&node, d, "authority", "//Alice").await;
+	let patient = Actor::new(&node, d, "patient", "//Bob").await;
+	let hospital = Actor::new(&node, d, "hospital", "//Charlie").await;
+	let doctor = Actor::new(&node, d, "doctor", "//Dave").await;
+	let nurse = Actor::new(&node, d, "nurse", "//Eve").await;
+	let researcher = Actor::new(&node, d, "researcher", "//Ferdie").await;
+	let mut proxies = Vec::new();
+	for (name, suri) in [
+		("gateway1", "//Gateway1"),
+		("gateway2", "//Gateway2"),
+		("gateway3", "//Gateway3"),
+	] {
+		let actor = Actor::new(&node, d, name, suri).await;
+		node.submit_ok(
+			&transfer(&actor.account, 5_000 * medchain_client::chain::UNIT),
+			&dev::alice(),
+			TIMEOUT,
+		)
+		.await
+		.expect("funding a gateway");
+		proxies.push(actor);
+	}
+	let none = "http://127.0.0.1:9"; // commands that need no gateway
+	for actor in [&patient, &doctor, &nurse, &researcher] {
+		actor.ok(&node, none, &["register-keys"]).await;
+	}
+
+	// --- gateways: start, register as proxies, admitted by governance ---------------------
+	let mut gateways = Vec::new();
+	for actor in &proxies {
+		gateways.push(GatewayProcess::start(&node, d, actor, 64 << 20).await);
+	}
+	for (actor, gateway) in proxies.iter().zip(&gateways) {
+		actor
+			.ok(&node, none, &["register-proxy", "--endpoint", &gateway.url])
+			.await;
+		sudo(
+			&node,
+			dynamic::tx(
+				"KeyGrants",
+				"admit_proxy",
+				Composite::unnamed([Value::from_bytes(actor.account.0)]),
+			)
+			.into_value(),
+		)
+		.await;
+	}
+	let store = gateways[0].url.clone();
+
+	// --- the authority: accredited, issues attributes and CP-ABE keys ----------------------
+	sudo(
+		&node,
+		dynamic::tx(
+			"Consent",
+			"accredit_authority",
+			Composite::unnamed([
+				Value::from_bytes(authority.account.0),
+				Value::unnamed_composite([
+					Value::from_bytes(b"org:*"),
+					Value::from_bytes(b"role:*"),
+				]),
+			]),
+		)
+		.into_value(),
+	)
+	.await;
+	authority.ok(&node, none, &["authority", "init"]).await;
+	let params = d.join("authority-params.json");
+	authority
+		.ok(
+			&node,
+			none,
+			&["authority", "export", "--out", params.to_str().unwrap()],
+		)
+		.await;
+	for (holder, attributes) in [
+		(&doctor, ["role:doctor", "org:hospital-a"]),
+		(&nurse, ["role:nurse", "org:hospital-a"]),
+	] {
+		for attribute in attributes {
+			authority
+				.ok(
+					&node,
+					none,
+					&["authority", "issue", &holder.ss58(), attribute],
+				)
+				.await;
+		}
+		let key = d.join(format!("{}.abe-key.json", holder.name));
+		let issued = authority
+			.ok(
+				&node,
+				none,
+				&[
+					"authority",
+					"issue-key",
+					&holder.ss58(),
+					"--out",
+					key.to_str().unwrap(),
+				],
+			)
+			.await;
+		assert_eq!(issued["attributes"].as_array().unwrap().len(), 2);
+		let imported = holder
+			.ok(&node, none, &["import-key", key.to_str().unwrap()])
+			.await;
+		assert_eq!(imported["authority"], authority.ss58());
+	}
+	hospital
+		.ok(&node, none, &["trust", params.to_str().unwrap()])
+		.await;
+
+	// --- the patient's policy and custodian; the hospital uploads -------------------------
+	let policy = patient
+		.ok(
+			&node,
+			none,
+			&["create-policy", r#""role:doctor" and "org:hospital-a""#],
+		)
+		.await["policy"]
+		.as_u64()
+		.unwrap();
+	patient
+		.ok(&node, none, &["authorize-custodian", &hospital.ss58()])
+		.await;
+
+	let marker = b"PATIENT: Jane Example, MRN 0042-7731, diagnosis: hypertension";
+	let mut plain = vec![0u8; RECORD_BYTES];
+	rand::rngs::OsRng.fill_bytes(&mut plain);
+	plain[..marker.len()].copy_from_slice(marker);
+	let original = d.join("record.bin");
+	std::fs::write(&original, &plain).unwrap();
+	let put = hospital
+		.ok(
+			&node,
+			&store,
+			&[
+				"put",
+				original.to_str().unwrap(),
+				"--subject",
+				&patient.ss58(),
+				"--kind",
+				"Observation",
+				"--policy",
+				&policy.to_string(),
+			],
+		)
+		.await;
+	let record = put["record"].as_u64().unwrap();
+	let cid = put["cid"].as_str().unwrap().to_string();
+	assert_eq!(put["scheme"], "AeadCpAbeAndPre");
+	assert!(
+		gateways[0].blob(&cid).is_file(),
+		"the store gateway keeps the blob under its CID"
+	);
+	let stored = std::fs::read(gateways[0].blob(&cid)).unwrap();
+	assert!(
+		!stored.windows(marker.len()).any(|w| w == marker),
+		"the gateway holds ciphertext only"
+	);
+
+	// --- a matching doctor reads; a non-matching nurse is refused by chain and gateway ------
+	let out = d.join("doctor.bin");
+	let got = doctor
+		.ok(
+			&node,
+			&store,
+			&["get", &record.to_string(), "--out", out.to_str().unwrap()],
+		)
+		.await;
+	assert_eq!(
+		std::fs::read(&out).unwrap(),
+		plain,
+		"the doctor's copy is byte-identical"
+	);
+	assert!(got["key_from"].as_str().unwrap().starts_with("CP-ABE"));
+
+	// A blob changed on the gateway's disk is caught before anything is decrypted.
+	let blob = gateways[0].blob(&cid);
+	let middle = stored.len() / 2;
+	let mut tampered = stored.clone();
+	tampered[middle] ^= 0x01;
+	std::fs::write(&blob, &tampered).unwrap();
+	let tampered_out = d.join("tampered.bin");
+	expect_refusal(
+		doctor
+			.run(
+				&node,
+				&store,
+				&[
+					"get",
+					&record.to_string(),
+					"--out",
+					tampered_out.to_str().unwrap(),
+				],
+			)
+			.await,
+		"tampered",
+	);
+	assert!(
+		!tampered_out.exists(),
+		"no plaintext from a tampered envelope"
+	);
+	std::fs::write(&blob, &stored).unwrap();
+
+	let nurse_out = d.join("nurse.bin");
+	expect_refusal(
+		nurse
+			.run(
+				&node,
+				&store,
+				&[
+					"get",
+					&record.to_string(),
+					"--out",
+					nurse_out.to_str().unwrap(),
+				],
+			)
+			.await,
+		"Consent::PolicyNotSatisfied",
+	);
+	assert!(!nurse_out.exists(), "nothing is written on refusal");
+	let nurse_keys = Keystore::new(&nurse.keystore, PASSPHRASE).load().unwrap();
+	let store_client = GatewayClient::new(&store).unwrap();
+	let store_account: AccountId32 = store_client.info().await.unwrap().account.parse().unwrap();
+	let (_, version, _) = ops::current_version(&chain, record).await.unwrap();
+	let nurse_read = ops::signed_read(
+		&chain,
+		&nurse_keys,
+		store_account,
+		record,
+		version.digest,
+		ReadBasis::Ticket,
+	)
+	.await
+	.unwrap();
+	let refused = store_client
+		.read(&nurse_read, &d.join("x"), no_progress())
+		.await
+		.unwrap_err()
+		.to_string();
+	assert!(
+		refused.contains("403") && refused.contains("not-allowed"),
+		"{refused}"
+	);
+
+	// Forged, replayed and expired requests; the nurse's key on the doctor's ciphertext.
+	let doctor_keys = Keystore::new(&doctor.keystore, PASSPHRASE).load().unwrap();
+	let good = ops::signed_read(
+		&chain,
+		&doctor_keys,
+		store_account,
+		record,
+		version.digest,
+		ReadBasis::Ticket,
+	)
+	.await
+	.unwrap();
+	let mut forged = good.clone();
+	forged.signature[0] ^= 1;
+	let answer = store_client
+		.read(&forged, &d.join("x"), no_progress())
+		.await
+		.unwrap_err()
+		.to_string();
+	assert!(answer.contains("bad-signature"), "{answer}");
+	let mut impostor = good.clone();
+	impostor.request.reader = nurse.account;
+	let answer = store_client
+		.read(&impostor, &d.join("x"), no_progress())
+		.await
+		.unwrap_err()
+		.to_string();
+	assert!(answer.contains("bad-signature"), "{answer}");
+	let served = d.join("served.env");
+	store_client
+		.read(&good, &served, no_progress())
+		.await
+		.expect("a fresh signed request is served");
+	assert_eq!(
+		std::fs::read(&served).unwrap(),
+		stored,
+		"the served bytes are the stored envelope"
+	);
+	let answer = store_client
+		.read(&good, &d.join("x"), no_progress())
+		.await
+		.unwrap_err()
+		.to_string();
+	assert!(answer.contains("replayed"), "{answer}");
+	let mut expired: SignedRead = good.clone();
+	expired.request.valid_until = 1;
+	let answer = store_client
+		.read(&expired, &d.join("x"), no_progress())
+		.await
+		.unwrap_err()
+		.to_string();
+	assert!(answer.contains("expired"), "{answer}");
+	let answer = medchain_client::envelope::read_header(&mut std::io::Cursor::new(&stored))
+		.map(|(h, _)| h)
+		.unwrap();
+	let nurse_abe = nurse_keys.abe_keys.values().next().unwrap();
+	assert!(medchain_client::abe::unwrap(nurse_abe, &answer.abe.unwrap().wrapped).is_err());
+
+	// Bad uploads: plaintext, oversize; the gateway keeps running.
+	let http = reqwest::Client::new();
+	let response = http
+		.post(format!("{store}/v1/blobs"))
+		.body(plain[..1024].to_vec())
+		.send()
+		.await
+		.unwrap();
+	assert_eq!(response.status(), 422, "plaintext is refused");
+	// An oversize upload is refused from its declared length, before any body is read.
+	let head = format!(
+		"POST /v1/blobs HTTP/1.1\r\nHost: gateway\r\nContent-Length: {}\r\n\r\n",
+		(64u64 << 20) + 1
+	);
+	assert_eq!(raw_status(&store, &head).await, 413);
+	assert_eq!(
+		std::fs::read_dir(gateways[0].data.join("tmp"))
+			.unwrap()
+			.count(),
+		0,
+		"nothing left behind"
+	);
+	assert!(gateways[0].alive().await, "the gateway survives bad input");
+
+	// --- delegation: 2-of-3 proxies; revocation -------------------------------------------
+	let proxy_list = proxies
+		.iter()
+		.map(Actor::ss58)
+		.collect::<Vec<_>>()
+		.join(",");
+	let grant = patient
+		.ok(
+			&node,
+			&store,
+			&[
+				"grant",
+				"--grantee",
+				&researcher.ss58(),
+				"--record",
+				&record.to_string(),
+				"--proxies",
+				&proxy_list,
+				"--threshold",
+				"2",
+			],
+		)
+		.await;
+	assert_eq!(grant["delivered"].as_array().unwrap().len(), 3);
+	let grant = grant["grant"].as_u64().unwrap().to_string();
+	let research_out = d.join("research.bin");
+	let got = researcher
+		.ok(
+			&node,
+			&store,
+			&[
+				"get",
+				&record.to_string(),
+				"--grant",
+				&grant,
+				"--out",
+				research_out.to_str().unwrap(),
+			],
+		)
+		.await;
+	assert_eq!(
+		std::fs::read(&research_out).unwrap(),
+		plain,
+		"the researcher's copy is byte-identical"
+	);
+	assert!(got["key_from"]
+		.as_str()
+		.unwrap()
+		.contains("proxy re-encryption"));
+
+	patient.ok(&node, none, &["revoke", &grant]).await;
+	let after = d.join("after-revoke.bin");
+	let error = expect_refusal(
+		researcher
+			.run(
+				&node,
+				&store,
+				&[
+					"get",
+					&record.to_string(),
+					"--grant",
+					&grant,
+					"--out",
+					after.to_str().unwrap(),
+				],
+			)
+			.await,
+		"grant-not-active",
+	);
+	assert!(error.contains("0 of the 2"), "{error}");
+	assert!(!after.exists());
+
+	// --- the patient's audit trail ----------------------------------------------------------
+	let receipts = patient
+		.ok(&node, none, &["receipts", "--grant", &grant])
+		.await;
+	let reads = receipts["reads"].as_array().unwrap();
+	let readers: Vec<(&str, &str)> = reads
+		.iter()
+		.map(|r| (r["reader"].as_str().unwrap(), r["basis"].as_str().unwrap()))
+		.collect();
+	let expected_grant = format!("grant {grant}");
+	assert_eq!(
+		readers,
+		vec![
+			(doctor.ss58().as_str(), "ticket"),
+			(doctor.ss58().as_str(), "ticket"),
+			(doctor.ss58().as_str(), "ticket"),
+			(patient.ss58().as_str(), "ticket"),
+			(researcher.ss58().as_str(), expected_grant.as_str()),
+		],
+		"every served read, oldest first: {receipts}"
+	);
+	assert_eq!(
+		receipts["reencryptions"].as_array().unwrap().len(),
+		2,
+		"two proxies attested"
+	);
+	let audit = std::fs::read_to_string(gateways[0].data.join("audit.jsonl")).unwrap();
+	assert_eq!(audit.lines().filter(|l| l.contains("\"read\"")).count(), 5);
+
+	// --- erasure ----------------------------------------------------------------------------
+	let erased = patient
+		.ok(&node, none, &["erase", &record.to_string()])
+		.await;
+	assert_eq!(erased["cids"][0], cid.as_str());
+	let started = Instant::now();
+	while gateways[0].blob(&cid).exists() {
+		assert!(
+			started.elapsed() < TIMEOUT * 2,
+			"the gateway did not delete the erased blob"
+		);
+		tokio::time::sleep(Duration::from_millis(500)).await;
+	}
+	println!(
+		"blob deleted {:.1} s after the erase was submitted",
+		started.elapsed().as_secs_f64()
+	);
+	expect_refusal(
+		doctor
+			.run(
+				&node,
+				&store,
+				&[
+					"get",
+					&record.to_string(),
+					"--out",
+					d.join("gone").to_str().unwrap(),
+				],
+			)
+			.await,
+		"erased",
+	);
+
+	// --- no plaintext anywhere in chain state ------------------------------------------------
+	let (keys, bytes) = scan_state_for(&node, &plaintext_blocks(&plain), marker).await;
+	println!("scanned {keys} storage values ({bytes} bytes): no plaintext");
+	assert!(keys > 100);
+	for gateway in &mut gateways {
+		assert!(
+			gateway.alive().await,
+			"{} stopped: see {}",
+			gateway.url,
+			gateway.log.display()
+		);
+	}
+}
+
+/// Put and get of a 100 MB record through one gateway: the closing note's throughput.
+#[tokio::test]
+async fn throughput_of_a_100_mb_record() {
+	let node = TestNode::dev().await.expect("dev node");
+	let dir = tempfile::tempdir().unwrap();
+	let d = dir.path();
+	let patient = Actor::new(&node, d, "patient", "//Bob").await;
+	let gateway_actor = Actor::new(&node, d, "gateway", "//Ferdie").await;
+	let gateway = GatewayProcess::start(&node, d, &gateway_actor, 256 << 20).await;
+	patient
+		.ok(&node, "http://127.0.0.1:9", &["register-keys"])
+		.await;
+	let size = 100_000_000usize;
+	let mut plain = vec![0u8; size];
+	rand::rngs::OsRng.fill_bytes(&mut plain);
+	let original = d.join("big.bin");
+	std::fs::write(&original, &plain).unwrap();
+
+	let started = Instant::now();
+	let put = patient
+		.ok(
+			&node,
+			&gateway.url,
+			&[
+				"put",
+				original.to_str().unwrap(),
+				"--subject",
+				&patient.ss58(),
+				"--kind",
+				"ImagingStudy",
+			],
+		)
+		.await;
+	let put_time = started.elapsed();
+	let record = put["record"].as_u64().unwrap().to_string();
+
+	let out = d.join("big.out");
+	let started = Instant::now();
+	patient
+		.ok(
+			&node,
+			&gateway.url,
+			&["get", &record, "--out", out.to_str().unwrap()],
+		)
+		.await;
+	let get_time = started.elapsed();
+	assert!(std::fs::read(&out).unwrap() == plain, "byte-identical");
+	let mb = size as f64 / 1e6;
+	let rate = |d: Duration| mb / d.as_secs_f64();
+	println!(
+		"100 MB record with the CLI: put {:.1} s ({:.1} MB/s), get {:.1} s ({:.1} MB/s), each including chain transactions",
+		put_time.as_secs_f64(),
+		rate(put_time),
+		get_time.as_secs_f64(),
+		rate(get_time)
+	);
+
+	// The data path alone, with the SDK: seal, upload, download (the gateway first waits for
+	// the read receipt's block), verify and open.
+	let keys = Keystore::new(&patient.keystore, PASSPHRASE).load().unwrap();
+	let owner = keys.pre_keys().unwrap().public().public_key;
+	let sealed = d.join("big.env");
+	let started = Instant::now();
+	{
+		let mut input =
+			std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(&original).unwrap());
+		let mut output =
+			std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&sealed).unwrap());
+		let recipients = medchain_client::envelope::Recipients {
+			abe: None,
+			pre_owner: Some(owner),
+		};
+		let key = medchain_client::envelope::fresh_data_key();
+		medchain_client::envelope::seal(
+			&mut input,
+			size as u64,
+			&mut output,
+			"s",
+			"k",
+			&recipients,
+			&key,
+		)
+		.unwrap();
+	}
+	let seal_time = started.elapsed();
+	let started = Instant::now();
+	let summary = ops::summarize_file(&sealed).unwrap();
+	let cid_time = started.elapsed();
+	let client = GatewayClient::new(&gateway.url).unwrap();
+	let started = Instant::now();
+	let stored = client.upload(&sealed, no_progress()).await.unwrap();
+	let upload_time = started.elapsed();
+	assert_eq!(
+		stored.cid,
+		summary.cid.to_string(),
+		"gateway and client agree on the CID"
+	);
+
+	let chain = Chain::connect(node.ws_url()).await.unwrap();
+	let gateway_account: AccountId32 = gateway_actor.account;
+	let record: u64 = record.parse().unwrap();
+	let (_, version, _) = ops::current_version(&chain, record).await.unwrap();
+	let signed = ops::signed_read(
+		&chain,
+		&keys,
+		gateway_account,
+		record,
+		version.digest,
+		ReadBasis::Ticket,
+	)
+	.await
+	.unwrap();
+	let fetched = d.join("big.fetched");
+	let first_byte = std::sync::Arc::new(std::sync::Mutex::new(None::<Instant>));
+	let marker = first_byte.clone();
+	let started = Instant::now();
+	client
+		.read(
+			&signed,
+			&fetched,
+			std::sync::Arc::new(move |_| {
+				marker.lock().unwrap().get_or_insert_with(Instant::now);
+			}),
+		)
+		.await
+		.unwrap();
+	let done = Instant::now();
+	let first = first_byte.lock().unwrap().expect("bytes arrived");
+	let transfer_time = done - first;
+	let receipt_wait = first - started;
+	println!(
+		"100 MB data path: seal {:.0} MB/s, CID+digest {:.0} MB/s, upload {:.0} MB/s, download {:.0} MB/s after {:.1} s waiting for the read receipt's block",
+		rate(seal_time),
+		rate(cid_time),
+		rate(upload_time),
+		rate(transfer_time),
+		receipt_wait.as_secs_f64()
+	);
+}
