@@ -719,10 +719,7 @@ async fn key_via_proxies(
 			signature: keypair.sign(&request.message(&genesis)).0,
 			request,
 		};
-		let answer = match GatewayClient::new(&endpoint) {
-			Ok(client) => client.reencrypt(&signed).await,
-			Err(e) => Err(e),
-		};
+		let answer = async { GatewayClient::new(&endpoint)?.reencrypt(&signed).await }.await;
 		let checked = answer.and_then(|a| {
 			if let Some((known, key)) = &capsule {
 				if *known != a.grant_capsule || *key != a.delegating_key {
@@ -867,10 +864,12 @@ pub async fn create_grant(
 	};
 	for (endpoint, mut delivery) in deliveries {
 		delivery.grant = grant;
-		let result = match GatewayClient::new(&endpoint) {
-			Ok(client) => client.deliver_kfrag(&delivery).await,
-			Err(e) => Err(e),
-		};
+		let result = async {
+			GatewayClient::new(&endpoint)?
+				.deliver_kfrag(&delivery)
+				.await
+		}
+		.await;
 		match result {
 			Ok(()) => outcome.delivered.push(endpoint),
 			Err(e) => outcome.failed.push(format!("{endpoint}: {e}")),

@@ -123,7 +123,7 @@ async fn run(config: Config) -> Result<(), Error> {
 	let keypair = material.keypair()?;
 	let chain = Chain::connect(&config.node).await?;
 	let gateway = Arc::new(service::Gateway {
-		account: service::gateway_account(&keypair),
+		account: medchain_client::chain::account_id(&keypair),
 		keypair,
 		pre: material.pre_keys()?,
 		store: store::Store::open(&config.data_dir)?,

@@ -12,7 +12,7 @@ use axum::{
 use futures::StreamExt;
 use medchain_client::{
 	chain::{
-		self, account_id,
+		self,
 		consent::{ReadBasis, Ticket},
 		key_grants::{Attestation, Grant},
 		records::RecordErased,
@@ -247,7 +247,7 @@ pub async fn read(
 			"the request names another gateway",
 		));
 	}
-	gateway.check_window(request.valid_until).await?;
+	let best = gateway.check_window(request.valid_until).await?;
 	let message: Vec<u8> = gateway
 		.chain
 		.api("ConsentApi", "read_request_message", (request.clone(),))
@@ -292,7 +292,6 @@ pub async fn read(
 		}
 		ReadBasis::Grant(id) => {
 			let grant: Option<Grant> = gateway.chain.api("KeyGrantsApi", "grant", (id,)).await?;
-			let (best, _) = gateway.chain.best().await?;
 			grant.is_some_and(|g| {
 				g.grantee == request.reader && g.revoked_at.is_none() && best < g.expires_at
 			})
@@ -560,9 +559,4 @@ async fn scan_erasures(gateway: &Gateway, cursor: u64) -> Result<u64, Error> {
 		gateway.store.set_erase_cursor(scanned)?;
 	}
 	Ok(scanned)
-}
-
-/// The gateway's account from its key pair.
-pub fn gateway_account(keypair: &Keypair) -> AccountId32 {
-	account_id(keypair)
 }

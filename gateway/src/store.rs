@@ -82,11 +82,7 @@ impl Store {
 	}
 
 	pub fn grant_file(&self, grant: u64, extension: &str) -> Result<Option<Vec<u8>>, Error> {
-		match fs::read(self.grant_path(grant, extension)) {
-			Ok(bytes) => Ok(Some(bytes)),
-			Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-			Err(e) => Err(e.into()),
-		}
+		read_optional(&self.grant_path(grant, extension))
 	}
 
 	/// Appends one line to the audit log (flushed and synced before returning).
@@ -102,11 +98,9 @@ impl Store {
 	}
 
 	pub fn erase_cursor(&self) -> Result<Option<u64>, Error> {
-		match fs::read_to_string(self.root.join("erase-cursor")) {
-			Ok(text) => Ok(text.trim().parse().ok()),
-			Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-			Err(e) => Err(e.into()),
-		}
+		Ok(read_optional(&self.root.join("erase-cursor"))?
+			.and_then(|bytes| String::from_utf8(bytes).ok())
+			.and_then(|text| text.trim().parse().ok()))
 	}
 
 	pub fn set_erase_cursor(&self, block: u64) -> Result<(), Error> {
@@ -114,6 +108,15 @@ impl Store {
 			&self.root.join("erase-cursor"),
 			block.to_string().as_bytes(),
 		)
+	}
+}
+
+/// The bytes of the file at `path`, or `None` if there is none.
+fn read_optional(path: &Path) -> Result<Option<Vec<u8>>, Error> {
+	match fs::read(path) {
+		Ok(bytes) => Ok(Some(bytes)),
+		Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+		Err(e) => Err(e.into()),
 	}
 }
 
