@@ -36,4 +36,8 @@ for pallet in pallets/*/; do
 		--lib benchmarking
 done
 
+# A short coverage-guided run of the runtime fuzzer (scripts/fuzz.sh runs an hour).
+step "runtime fuzzer (${MEDCHAIN_FUZZ_SECONDS:-120} s)"
+"$MEDCHAIN_ROOT/scripts/fuzz.sh" "${MEDCHAIN_FUZZ_SECONDS:-120}"
+
 step "all checks passed"

@@ -385,7 +385,15 @@ pub async fn put_record(
 	.await
 	.map_err(|e| Error::Crypto(format!("sealing task: {e}")))??;
 
-	let stored = gateway.upload(sealed.path(), progress).await?;
+	let signed = signed_upload(
+		chain,
+		material,
+		request.subject,
+		summary.cid.to_bytes(),
+		summary.size,
+	)
+	.await?;
+	let stored = gateway.upload(sealed.path(), &signed, progress).await?;
 	if stored.cid != summary.cid.to_string() || stored.digest != summary.digest {
 		return Err(Error::Tampered(format!(
 			"the gateway stored {} but we sealed {}",
@@ -496,6 +504,67 @@ pub async fn signed_read(
 		request,
 		signature: keypair.sign(&message).0,
 	})
+}
+
+/// The caller's signed request to upload `size` bytes with binary CID `cid` for `subject`.
+pub async fn signed_upload(
+	chain: &Chain,
+	material: &KeyMaterial,
+	subject: AccountId32,
+	cid: Vec<u8>,
+	size: u64,
+) -> Result<crate::protocol::SignedUpload, Error> {
+	let keypair = material.keypair()?;
+	let (best, _) = chain.best().await?;
+	let request = crate::protocol::UploadRequest {
+		uploader: account_id(&keypair),
+		subject,
+		cid,
+		size,
+		valid_until: best.saturating_add(REQUEST_VALIDITY),
+	};
+	Ok(crate::protocol::SignedUpload {
+		signature: keypair.sign(&request.message(&chain.genesis_hash().0)).0,
+		request,
+	})
+}
+
+/// Checks that a proxy's answer carries its own valid attestation: signed by `proxy` for
+/// grant `grant` and for the capsule fragment it returned, so the grantee holds evidence of
+/// when the proxy served it.
+async fn check_proxy_attestation(
+	chain: &Chain,
+	answer: &crate::protocol::Reencrypted,
+	proxy: AccountId32,
+	grant: u64,
+) -> Result<(), Error> {
+	let attestation = &answer.attestation;
+	if attestation.proxy != proxy
+		|| attestation.grant != grant
+		|| attestation.cfrag_hash.0 != crate::protocol::blake2_256(&answer.cfrag)
+	{
+		return Err(Error::Tampered(
+			"the proxy's attestation does not describe its answer".into(),
+		));
+	}
+	let message: Vec<u8> = chain
+		.api(
+			"KeyGrantsApi",
+			"attestation_message",
+			(attestation.clone(),),
+		)
+		.await?;
+	let valid = subxt_signer::sr25519::verify(
+		&subxt_signer::sr25519::Signature(answer.attestation_signature),
+		&message,
+		&subxt_signer::sr25519::PublicKey(proxy.0),
+	);
+	if !valid {
+		return Err(Error::Tampered(
+			"the proxy's attestation is not signed by it".into(),
+		));
+	}
+	Ok(())
 }
 
 /// Makes sure the caller has a live ticket for `record`, requesting one on chain if needed.
@@ -719,7 +788,12 @@ async fn key_via_proxies(
 			signature: keypair.sign(&request.message(&genesis)).0,
 			request,
 		};
-		let answer = async { GatewayClient::new(&endpoint)?.reencrypt(&signed).await }.await;
+		let answer = async {
+			let answer = GatewayClient::new(&endpoint)?.reencrypt(&signed).await?;
+			check_proxy_attestation(chain, &answer, entry.proxy, grant_id).await?;
+			Ok(answer)
+		}
+		.await;
 		let checked = answer.and_then(|a| {
 			if let Some((known, key)) = &capsule {
 				if *known != a.grant_capsule || *key != a.delegating_key {

@@ -3,19 +3,21 @@
 //! | method | path | body | answer |
 //! |---|---|---|---|
 //! | GET | `/v1/info` | | [`GatewayInfo`] |
-//! | POST | `/v1/blobs` | the envelope bytes (streamed) | [`Stored`]: CID, digest, size |
+//! | POST | `/v1/blobs` | the envelope bytes (streamed), signed by a writer for the subject in the [`UPLOAD_HEADER`] / [`UPLOAD_SIGNATURE_HEADER`] headers ([`SignedUpload`]) | [`Stored`]: CID, digest, size |
 //! | POST | `/v1/reads` | [`SignedRead`] | the envelope bytes (streamed), after the read's receipt is on chain |
 //! | POST | `/v1/kfrags` | [`KfragDelivery`] | 204 |
 //! | POST | `/v1/reencrypt` | [`SignedReencrypt`] | [`Reencrypted`], after the attestation is on chain |
 //!
 //! Refusals are JSON [`ApiError`]s with a stable `error` code, e.g. `not-allowed` (the chain
-//! does not allow the read), `bad-signature`, `expired`, `replayed`, `too-large`, `not-found`.
+//! does not allow the read), `bad-signature`, `expired`, `replayed`, `too-large`, `not-found`,
+//! `unsigned-upload`, `not-a-writer`, `cid-mismatch`, `quota-exceeded`, `store-full`, `busy`.
 
 use std::{path::Path, time::Duration};
 
-use codec::Encode;
+use codec::{Decode, Encode};
 use futures::TryStreamExt;
 use serde::{Deserialize, Serialize};
+use subxt::utils::AccountId32;
 use tokio::io::AsyncWriteExt;
 
 use crate::{chain::consent::ReadRequest, pre, Error};
@@ -23,6 +25,69 @@ use crate::{chain::consent::ReadRequest, pre, Error};
 /// Domain separation for a grantee's signed re-encryption request (checked off chain by the
 /// proxy; the genesis hash follows, so it cannot be replayed on another chain).
 pub const REENCRYPT_CONTEXT: &[u8] = b"medchain/reencrypt-request/v1";
+
+/// Domain separation for an uploader's signed upload request (checked off chain by the
+/// gateway; the genesis hash follows).
+pub const UPLOAD_CONTEXT: &[u8] = b"medchain/upload/v1";
+
+/// Header carrying the hex of the SCALE-encoded [`UploadRequest`].
+pub const UPLOAD_HEADER: &str = "x-medchain-upload";
+/// Header carrying the hex of the uploader's sr25519 signature of [`UploadRequest::message`].
+pub const UPLOAD_SIGNATURE_HEADER: &str = "x-medchain-upload-signature";
+
+/// An account that may write for `subject` asks a gateway to store the envelope whose CID and
+/// size it computed before uploading. The gateway checks the signature, that the uploader may
+/// write for the subject on chain, its quota, and that the bytes it receives have this CID.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
+pub struct UploadRequest {
+	pub uploader: AccountId32,
+	pub subject: AccountId32,
+	/// The envelope's binary CID.
+	pub cid: Vec<u8>,
+	/// The envelope's size in bytes.
+	pub size: u64,
+	/// Last block in which the gateway may accept it.
+	pub valid_until: u32,
+}
+
+impl UploadRequest {
+	/// What the uploader signs.
+	pub fn message(&self, genesis: &[u8; 32]) -> Vec<u8> {
+		(UPLOAD_CONTEXT, genesis, self).encode()
+	}
+}
+
+/// An [`UploadRequest`] with the uploader's signature.
+#[derive(Debug, Clone)]
+pub struct SignedUpload {
+	pub request: UploadRequest,
+	pub signature: [u8; 64],
+}
+
+impl SignedUpload {
+	/// The two header values that carry it.
+	pub fn headers(&self) -> (String, String) {
+		(
+			hex::encode(self.request.encode()),
+			hex::encode(self.signature),
+		)
+	}
+
+	/// Reads it back from the two header values.
+	pub fn from_headers(request: &str, signature: &str) -> Result<Self, Error> {
+		let bytes = hex::decode(request.trim())
+			.map_err(|e| Error::Invalid(format!("{UPLOAD_HEADER}: {e}")))?;
+		let request = UploadRequest::decode(&mut bytes.as_slice())
+			.map_err(|e| Error::Invalid(format!("{UPLOAD_HEADER}: {e}")))?;
+		let signature = hex::decode(signature.trim())
+			.ok()
+			.and_then(|s| <[u8; 64]>::try_from(s).ok())
+			.ok_or_else(|| {
+				Error::Invalid(format!("{UPLOAD_SIGNATURE_HEADER}: not 64 hex bytes"))
+			})?;
+		Ok(Self { request, signature })
+	}
+}
 
 /// What a gateway says about itself.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -130,6 +195,15 @@ pub struct Reencrypted {
 	pub delegating_key: [u8; 33],
 	/// The block that holds the attestation.
 	pub attested_in: u32,
+	/// This answer's own attestation, signed by the proxy for this request: `served_at` is
+	/// the block at which the proxy decided to serve. The grantee keeps it as evidence: a
+	/// `served_at` at or after the grant's revocation proves the proxy served a revoked grant
+	/// (`KeyGrants.file_evidence`, `ServedAfterRevocation`), even when the chain no longer
+	/// records attestations for the grant.
+	pub attestation: crate::chain::key_grants::Attestation,
+	/// The proxy's sr25519 signature of `KeyGrantsApi.attestation_message(attestation)`.
+	#[serde(with = "hex::serde")]
+	pub attestation_signature: [u8; 64],
 }
 
 /// A refusal.
@@ -210,10 +284,16 @@ impl GatewayClient {
 			.map_err(|e| Error::Gateway(format!("info: {e}")))
 	}
 
-	/// Streams the file at `path` to the gateway.
-	pub async fn upload(&self, path: &Path, progress: Progress) -> Result<Stored, Error> {
+	/// Streams the file at `path` to the gateway, with its signed upload request.
+	pub async fn upload(
+		&self,
+		path: &Path,
+		signed: &SignedUpload,
+		progress: Progress,
+	) -> Result<Stored, Error> {
 		let file = tokio::fs::File::open(path).await?;
 		let size = file.metadata().await?.len();
+		let (request, signature) = signed.headers();
 		let mut sent = 0u64;
 		let stream = tokio_util::io::ReaderStream::with_capacity(file, 256 * 1024).inspect_ok(
 			move |chunk| {
@@ -225,6 +305,8 @@ impl GatewayClient {
 			.http
 			.post(self.url("/v1/blobs"))
 			.header(reqwest::header::CONTENT_LENGTH, size)
+			.header(UPLOAD_HEADER, request)
+			.header(UPLOAD_SIGNATURE_HEADER, signature)
 			.body(reqwest::Body::wrap_stream(stream))
 			.send()
 			.await

@@ -14,7 +14,24 @@
 //! keystore = "/etc/medchain-gateway/keystore.json"   # the gateway account's keystore
 //! passphrase_file = "/etc/medchain-gateway/passphrase" # else MEDCHAIN_PASSPHRASE
 //! max_upload_bytes = 1073741824
+//! unanchored_grace_secs = 3600   # blobs no live record names are removed after this
+//! sweep_interval_secs = 300      # how often the store is checked for such blobs
+//! max_concurrent_requests = 64   # beyond this, requests are refused at once (503 busy)
+//! quota_bytes_per_account = 17179869184  # what one uploader may keep stored (16 GiB)
+//! max_store_bytes = 549755813888         # what the whole store may hold (512 GiB)
 //! ```
+//!
+//! **Uploads** are signed: the uploader (the record's subject or a custodian it authorised,
+//! asked of the chain through `RecordsApi.may_write`) signs the envelope's CID and size, and
+//! the gateway stores only bytes with that CID, within the uploader's quota and the store's
+//! budget.
+//!
+//! **Erasures.** The gateway follows finalised blocks for `Records.RecordErased` and deletes
+//! the named blobs, each only after asking the chain (`RecordsApi.content_anchor`) that no
+//! live version still names it. The last block scanned is kept in `<data>/erase-cursor`. If
+//! that file is unreadable the gateway refuses to start rather than skip erasures; recover
+//! with `--rescan-erasures-from 0` (every erasure since genesis is applied again, each
+//! checked against the chain) or from a block known to be scanned.
 //!
 //! The gateway's account pays transaction fees and receipt deposits; to serve as a proxy it
 //! registers (`medchain register-proxy --endpoint <its URL>`) and is admitted by governance.
@@ -58,6 +75,19 @@ struct Args {
 	passphrase_file: Option<PathBuf>,
 	#[arg(long)]
 	max_upload_bytes: Option<u64>,
+	#[arg(long)]
+	unanchored_grace_secs: Option<u64>,
+	#[arg(long)]
+	sweep_interval_secs: Option<u64>,
+	#[arg(long)]
+	max_concurrent_requests: Option<usize>,
+	#[arg(long)]
+	quota_bytes_per_account: Option<u64>,
+	#[arg(long)]
+	max_store_bytes: Option<u64>,
+	/// Scan for erasures from this block on, ignoring the saved cursor (recovery).
+	#[arg(long)]
+	rescan_erasures_from: Option<u64>,
 }
 
 #[derive(Deserialize, Default, Debug)]
@@ -69,6 +99,11 @@ struct FileConfig {
 	keystore: Option<PathBuf>,
 	passphrase_file: Option<PathBuf>,
 	max_upload_bytes: Option<u64>,
+	unanchored_grace_secs: Option<u64>,
+	sweep_interval_secs: Option<u64>,
+	max_concurrent_requests: Option<usize>,
+	quota_bytes_per_account: Option<u64>,
+	max_store_bytes: Option<u64>,
 }
 
 struct Config {
@@ -78,6 +113,11 @@ struct Config {
 	keystore: PathBuf,
 	passphrase: String,
 	max_upload_bytes: u64,
+	unanchored_grace: std::time::Duration,
+	sweep_interval: std::time::Duration,
+	rescan_erasures_from: Option<u64>,
+	max_concurrent_requests: usize,
+	limits: store::Limits,
 }
 
 fn config(args: Args) -> Result<Config, Error> {
@@ -115,6 +155,33 @@ fn config(args: Args) -> Result<Config, Error> {
 			.max_upload_bytes
 			.or(file.max_upload_bytes)
 			.unwrap_or(1 << 30),
+		unanchored_grace: std::time::Duration::from_secs(
+			args.unanchored_grace_secs
+				.or(file.unanchored_grace_secs)
+				.unwrap_or(3600),
+		),
+		sweep_interval: std::time::Duration::from_secs(
+			args.sweep_interval_secs
+				.or(file.sweep_interval_secs)
+				.unwrap_or(300)
+				.max(1),
+		),
+		rescan_erasures_from: args.rescan_erasures_from,
+		max_concurrent_requests: args
+			.max_concurrent_requests
+			.or(file.max_concurrent_requests)
+			.unwrap_or(64)
+			.max(1),
+		limits: store::Limits {
+			per_account: args
+				.quota_bytes_per_account
+				.or(file.quota_bytes_per_account)
+				.unwrap_or(16 << 30),
+			total: args
+				.max_store_bytes
+				.or(file.max_store_bytes)
+				.unwrap_or(512 << 30),
+		},
 	})
 }
 
@@ -122,17 +189,39 @@ async fn run(config: Config) -> Result<(), Error> {
 	let material = Keystore::new(&config.keystore, &config.passphrase).load()?;
 	let keypair = material.keypair()?;
 	let chain = Chain::connect(&config.node).await?;
+	let store = store::Store::open(&config.data_dir)?;
+	let cursor = match config.rescan_erasures_from {
+		Some(block) => block.saturating_sub(1),
+		None => match store.erase_cursor() {
+			Ok(Some(block)) => block,
+			// A new store holds nothing older than now.
+			Ok(None) => chain.finalized_number().await?,
+			Err(error) => {
+				return Err(Error::Invalid(format!(
+					"{error}; refusing to start, since erasures finalised since then would be \
+					 missed. Recover with --rescan-erasures-from 0 (re-applies every erasure, \
+					 each checked against the chain) or from a block known to be scanned"
+				)))
+			}
+		},
+	};
 	let gateway = Arc::new(service::Gateway {
 		account: medchain_client::chain::account_id(&keypair),
 		keypair,
 		pre: material.pre_keys()?,
-		store: store::Store::open(&config.data_dir)?,
+		store,
 		max_upload_bytes: config.max_upload_bytes,
 		submissions: tokio::sync::Mutex::new(()),
 		served: Default::default(),
+		unanchored_grace: config.unanchored_grace,
+		limits: config.limits,
 		chain,
 	});
-	tokio::spawn(service::follow_erasures(gateway.clone()));
+	tokio::spawn(service::follow_erasures(gateway.clone(), cursor));
+	tokio::spawn(service::sweep_unanchored(
+		gateway.clone(),
+		config.sweep_interval,
+	));
 	let app = Router::new()
 		.route("/v1/info", get(service::info))
 		.route(
@@ -142,6 +231,10 @@ async fn run(config: Config) -> Result<(), Error> {
 		.route("/v1/reads", post(service::read))
 		.route("/v1/kfrags", post(service::kfrags))
 		.route("/v1/reencrypt", post(service::reencrypt))
+		.layer(axum::middleware::from_fn_with_state(
+			Arc::new(tokio::sync::Semaphore::new(config.max_concurrent_requests)),
+			service::limit_concurrency,
+		))
 		.with_state(gateway.clone());
 	let listener = tokio::net::TcpListener::bind(config.listen).await?;
 	tracing::info!(listen = %config.listen, account = %gateway.account, "gateway ready");

@@ -1,6 +1,6 @@
 //! The gateway's HTTP handlers and its erasure follower.
 
-use std::{collections::HashSet, sync::Arc, time::Duration};
+use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use axum::{
 	body::Body,
@@ -22,7 +22,7 @@ use medchain_client::{
 	pre::{self, PreKeys},
 	protocol::{
 		blake2_256, ApiError, GatewayInfo, KfragDelivery, Reencrypted, SignedRead, SignedReencrypt,
-		Stored,
+		SignedUpload, Stored, UPLOAD_HEADER, UPLOAD_SIGNATURE_HEADER,
 	},
 	Error,
 };
@@ -34,7 +34,7 @@ use subxt::{
 use subxt_signer::sr25519::{self, Keypair};
 use tokio::sync::Mutex;
 
-use crate::store::Store;
+use crate::store::{Limits, NoRoom, Rejected, Store};
 
 /// How far ahead a signed request's `valid_until` may lie (the chain allows a minute).
 const MAX_REQUEST_AHEAD: u32 = 10;
@@ -50,8 +50,16 @@ pub struct Gateway {
 	/// One transaction at a time: nonces come from the node, and two concurrent submissions
 	/// would get the same one.
 	pub submissions: Mutex<()>,
-	/// Requests already served in this run (the chain refuses replays durably).
-	pub served: std::sync::Mutex<HashSet<[u8; 32]>>,
+	/// Requests already served in this run, with the last block they were valid in: an
+	/// entry is dropped once its request has expired (the chain refuses replays durably, and
+	/// the window check refuses expired requests), so the set is bounded by the requests
+	/// served within one validity window.
+	pub served: std::sync::Mutex<HashMap<[u8; 32], u32>>,
+	/// Blobs stored for longer than this without a live on-chain version naming them are
+	/// removed by [`sweep_unanchored`].
+	pub unanchored_grace: Duration,
+	/// Per-uploader quota and the store's budget.
+	pub limits: Limits,
 }
 
 pub type Shared = Arc<Gateway>;
@@ -138,10 +146,12 @@ impl Gateway {
 		Ok(best)
 	}
 
-	/// Refuses a request seen before in this run.
-	fn first_time(&self, key: [u8; 32]) -> Answer<()> {
+	/// Refuses a request seen before in this run; `valid_until` is its last valid block and
+	/// `best` the current one (entries of expired requests are dropped here).
+	fn first_time(&self, key: [u8; 32], valid_until: u32, best: u32) -> Answer<()> {
 		let mut served = self.served.lock().unwrap_or_else(|p| p.into_inner());
-		if !served.insert(key) {
+		served.retain(|_, until| *until >= best);
+		if served.insert(key, valid_until).is_some() {
 			return Err(Refusal::new(
 				StatusCode::CONFLICT,
 				"replayed",
@@ -149,6 +159,16 @@ impl Gateway {
 			));
 		}
 		Ok(())
+	}
+
+	/// The live record version that anchors `cid` at the best block, if any.
+	async fn anchor_of(&self, cid: &str) -> Result<Option<(u64, u32)>, Error> {
+		let bytes = medchain_client::content_id::parse(cid)
+			.map_err(|e| Error::Invalid(format!("not a CID: {cid}: {e}")))?
+			.to_bytes();
+		self.chain
+			.api("RecordsApi", "content_anchor", (bytes,))
+			.await
 	}
 }
 
@@ -158,6 +178,24 @@ fn verify(signer: &AccountId32, message: &[u8], signature: &[u8; 64]) -> bool {
 		message,
 		&sr25519::PublicKey(signer.0),
 	)
+}
+
+/// Refuses a request at once (`503 busy`) while `permits` requests are already in flight, so
+/// that a flood queues neither memory nor node round trips behind it.
+pub async fn limit_concurrency(
+	State(permits): State<Arc<tokio::sync::Semaphore>>,
+	request: axum::extract::Request,
+	next: axum::middleware::Next,
+) -> Response {
+	match permits.try_acquire() {
+		Ok(_permit) => next.run(request).await,
+		Err(_) => Refusal::new(
+			StatusCode::SERVICE_UNAVAILABLE,
+			"busy",
+			"too many requests in flight; retry shortly",
+		)
+		.into_response(),
+	}
 }
 
 /// `GET /v1/info`
@@ -170,9 +208,12 @@ pub async fn info(State(gateway): State<Shared>) -> Json<GatewayInfo> {
 	})
 }
 
-/// `POST /v1/blobs`: stores an envelope under its CID. Refuses anything that is not an
-/// envelope (so plaintext cannot be stored by mistake) and anything larger than the limit;
-/// a refused or interrupted upload leaves nothing behind.
+/// `POST /v1/blobs`: stores an envelope under its CID for an uploader that may write for the
+/// record's subject. In order: the declared length (before any body is read), the signed
+/// upload request in the headers (signature, validity window), the uploader's quota and the
+/// store's budget, that the chain lets the uploader write for the subject, then the body:
+/// only MedChain envelopes (so plaintext is never stored by mistake), no more than declared,
+/// and with the signed CID. A refused or interrupted upload leaves nothing behind.
 pub async fn upload(
 	State(gateway): State<Shared>,
 	headers: HeaderMap,
@@ -192,13 +233,77 @@ pub async fn upload(
 	if declared.is_some_and(|n| n > gateway.max_upload_bytes) {
 		return Err(too_large());
 	}
+	let signed = match (
+		headers.get(UPLOAD_HEADER).and_then(|v| v.to_str().ok()),
+		headers
+			.get(UPLOAD_SIGNATURE_HEADER)
+			.and_then(|v| v.to_str().ok()),
+	) {
+		(Some(request), Some(signature)) => SignedUpload::from_headers(request, signature)
+			.map_err(|e| Refusal::new(StatusCode::BAD_REQUEST, "invalid", e.to_string()))?,
+		_ => {
+			return Err(Refusal::new(
+				StatusCode::UNAUTHORIZED,
+				"unsigned-upload",
+				format!(
+					"uploads carry a signed upload request ({UPLOAD_HEADER}, {UPLOAD_SIGNATURE_HEADER})"
+				),
+			))
+		}
+	};
+	let request = &signed.request;
+	if !verify(
+		&request.uploader,
+		&request.message(&gateway.chain.genesis_hash().0),
+		&signed.signature,
+	) {
+		return Err(Refusal::new(
+			StatusCode::FORBIDDEN,
+			"bad-signature",
+			"not signed by the uploader",
+		));
+	}
+	gateway.check_window(request.valid_until).await?;
+	if request.size > gateway.max_upload_bytes {
+		return Err(too_large());
+	}
+	if declared.is_some_and(|n| n != request.size) {
+		return Err(Refusal::new(
+			StatusCode::BAD_REQUEST,
+			"invalid",
+			"the declared length is not the signed size",
+		));
+	}
+	let uploader = request.uploader.to_string();
+	gateway
+		.store
+		.room_for(&uploader, request.size, gateway.limits)
+		.map_err(no_room)?;
+	let may_write: bool = gateway
+		.chain
+		.api(
+			"RecordsApi",
+			"may_write",
+			(request.uploader, request.subject),
+		)
+		.await?;
+	if !may_write {
+		return Err(Refusal::new(
+			StatusCode::FORBIDDEN,
+			"not-a-writer",
+			format!(
+				"{} may not write records of {} (not the subject nor an authorised custodian)",
+				request.uploader, request.subject
+			),
+		));
+	}
 	let mut upload = gateway.store.new_upload()?;
 	let mut stream = body.into_data_stream();
 	let mut head = Vec::with_capacity(envelope::MAGIC.len());
 	while let Some(chunk) = stream.next().await {
 		let chunk = chunk
 			.map_err(|e| Refusal::new(StatusCode::BAD_REQUEST, "interrupted", e.to_string()))?;
-		if upload.size() + chunk.len() as u64 > gateway.max_upload_bytes {
+		if upload.size() + chunk.len() as u64 > request.size {
 			return Err(too_large());
 		}
 		if head.len() < envelope::MAGIC.len() {
@@ -221,8 +326,18 @@ pub async fn upload(
 			"too short",
 		));
 	}
-	let summary = upload.finish(&gateway.store)?;
-	tracing::info!(cid = %summary.cid, size = summary.size, "stored");
+	let summary = match upload.finish(&gateway.store, &uploader, gateway.limits, &request.cid)? {
+		Ok(summary) => summary,
+		Err(Rejected::CidMismatch(cid)) => {
+			return Err(Refusal::new(
+				StatusCode::UNPROCESSABLE_ENTITY,
+				"cid-mismatch",
+				format!("the bytes received have CID {cid}, not the one signed for"),
+			))
+		}
+		Err(Rejected::NoRoom(full)) => return Err(no_room(full)),
+	};
+	tracing::info!(cid = %summary.cid, size = summary.size, %uploader, "stored");
 	Ok((
 		StatusCode::CREATED,
 		Json(Stored {
@@ -231,6 +346,21 @@ pub async fn upload(
 			size: summary.size,
 		}),
 	))
+}
+
+fn no_room(full: NoRoom) -> Refusal {
+	match full {
+		NoRoom::Quota { used, quota } => Refusal::new(
+			StatusCode::INSUFFICIENT_STORAGE,
+			"quota-exceeded",
+			format!("this account stores {used} of its {quota} bytes here"),
+		),
+		NoRoom::Store { used, budget } => Refusal::new(
+			StatusCode::INSUFFICIENT_STORAGE,
+			"store-full",
+			format!("the gateway stores {used} of its {budget} bytes"),
+		),
+	}
 }
 
 /// `POST /v1/reads`: serves a record's envelope to a reader the chain allows now, after the
@@ -247,11 +377,8 @@ pub async fn read(
 			"the request names another gateway",
 		));
 	}
-	let best = gateway.check_window(request.valid_until).await?;
-	let message: Vec<u8> = gateway
-		.chain
-		.api("ConsentApi", "read_request_message", (request.clone(),))
-		.await?;
+	// The signature first, computed locally: a forged request costs no node round trip.
+	let message = request.message(&gateway.chain.genesis_hash().0);
 	if !verify(&request.reader, &message, &signed.signature) {
 		return Err(Refusal::new(
 			StatusCode::FORBIDDEN,
@@ -259,6 +386,7 @@ pub async fn read(
 			"not signed by the reader",
 		));
 	}
+	let best = gateway.check_window(request.valid_until).await?;
 	let (_, version, _) = ops::current_version(&gateway.chain, request.record)
 		.await
 		.map_err(|e| Refusal::new(StatusCode::NOT_FOUND, "not-found", e.to_string()))?;
@@ -304,7 +432,7 @@ pub async fn read(
 			"the chain does not allow this read now",
 		));
 	}
-	gateway.first_time(blake2_256(&message))?;
+	gateway.first_time(blake2_256(&message), request.valid_until, best)?;
 	let events = gateway
 		.submit(&tx(
 			"Consent",
@@ -438,7 +566,7 @@ pub async fn reencrypt(
 			),
 		));
 	}
-	gateway.first_time(blake2_256(&message))?;
+	gateway.first_time(blake2_256(&message), request.valid_until, best)?;
 	let delivery: KfragDelivery = match gateway.store.grant_file(request.grant, "json")? {
 		Some(bytes) => {
 			serde_json::from_slice(&bytes).map_err(|e| Error::Tampered(e.to_string()))?
@@ -451,21 +579,38 @@ pub async fn reencrypt(
 			))
 		}
 	};
-	// One attestation per grant and capsule: the fragment is made and attested once, then
-	// served again (while the grant is active) without a new receipt.
-	let (cfrag, attested_in) = match gateway.store.grant_file(request.grant, "cfrag")? {
-		Some(cfrag) => (cfrag, best),
-		None => {
-			let kfrag = pre::unwrap_own(&gateway.pre, &delivery.kfrag)?;
-			let owner = ops::pre_keys_of(&gateway.chain, &grant.owner).await?;
-			let grantee = ops::pre_keys_of(&gateway.chain, &grant.grantee).await?;
-			let verified = pre::verify_key_fragment(
-				&kfrag,
-				&owner.verifying_key,
-				&delivery.delegating_key,
-				&grantee.public_key,
-			)?;
-			let cfrag = pre::reencrypt(&delivery.grant_capsule.capsule, verified)?;
+	// One attestation per grant and capsule: the fragment is made once and saved *before* its
+	// attestation is submitted, then served again (while the grant is active) without a new
+	// receipt. Re-encryption is randomised, so after a crash between the two steps the saved
+	// fragment is attested on retry; a new one would never match an attestation that may
+	// already be on chain (`AlreadyAttested`), locking this proxy out of the grant.
+	let cached = gateway.store.grant_file(request.grant, "cfrag")?;
+	let attested = gateway
+		.store
+		.grant_file(request.grant, "attested")?
+		.is_some();
+	let (cfrag, attested_in) = match cached {
+		Some(cfrag) if attested => (cfrag, best),
+		cached => {
+			let cfrag = match cached {
+				Some(cfrag) => cfrag,
+				None => {
+					let kfrag = pre::unwrap_own(&gateway.pre, &delivery.kfrag)?;
+					let owner = ops::pre_keys_of(&gateway.chain, &grant.owner).await?;
+					let grantee = ops::pre_keys_of(&gateway.chain, &grant.grantee).await?;
+					let verified = pre::verify_key_fragment(
+						&kfrag,
+						&owner.verifying_key,
+						&delivery.delegating_key,
+						&grantee.public_key,
+					)?;
+					let cfrag = pre::reencrypt(&delivery.grant_capsule.capsule, verified)?;
+					gateway
+						.store
+						.save_grant_file(request.grant, "cfrag", &cfrag)?;
+					cfrag
+				}
+			};
 			let attestation = Attestation {
 				grant: request.grant,
 				proxy: gateway.account,
@@ -482,48 +627,78 @@ pub async fn reencrypt(
 				)
 				.await?;
 			let signature = gateway.keypair.sign(&to_sign).0;
-			let events = gateway
+			match gateway
 				.submit(&tx(
 					"KeyGrants",
 					"submit_attestation",
 					(attestation, signature),
 				))
-				.await?;
-			let recorded = chain::find_event::<chain::key_grants::AttestationRecorded>(&events)?;
-			gateway
-				.store
-				.save_grant_file(request.grant, "cfrag", &cfrag)?;
+				.await
+			{
+				Ok(events) => {
+					let recorded =
+						chain::find_event::<chain::key_grants::AttestationRecorded>(&events)?;
+					tracing::info!(
+						grant = request.grant,
+						index = recorded.index,
+						"re-encrypted and attested"
+					);
+				}
+				// Included before a crash, marker not yet written: the chain has it.
+				Err(Error::Refused(pallet_error))
+					if pallet_error == "KeyGrants::AlreadyAttested" =>
+				{
+					tracing::info!(grant = request.grant, "attestation was already on chain");
+				}
+				Err(error) => return Err(error.into()),
+			}
 			let (block, _) = gateway.chain.best().await?;
-			tracing::info!(
-				grant = request.grant,
-				index = recorded.index,
-				"re-encrypted and attested"
-			);
+			gateway.store.save_grant_file(
+				request.grant,
+				"attested",
+				block.to_string().as_bytes(),
+			)?;
 			(cfrag, block)
 		}
 	};
+	// Every answer carries its own signed attestation, served at the block of this decision.
+	let attestation = Attestation {
+		grant: request.grant,
+		proxy: gateway.account,
+		capsule_hash: H256(blake2_256(&delivery.grant_capsule.capsule)),
+		cfrag_hash: H256(blake2_256(&cfrag)),
+		served_at: best,
+	};
+	let to_sign: Vec<u8> = gateway
+		.chain
+		.api(
+			"KeyGrantsApi",
+			"attestation_message",
+			(attestation.clone(),),
+		)
+		.await?;
+	let attestation_signature = gateway.keypair.sign(&to_sign).0;
 	gateway.store.audit(&json!({
 		"event": "reencrypt",
 		"grant": request.grant,
 		"record": request.record,
 		"grantee": grant.grantee.to_string(),
+		"served_at": best,
 	}))?;
 	Ok(Json(Reencrypted {
 		cfrag,
 		grant_capsule: delivery.grant_capsule,
 		delegating_key: delivery.delegating_key,
 		attested_in,
+		attestation,
+		attestation_signature,
 	}))
 }
 
-/// Follows finalised blocks and deletes the blobs of erased records. The last block scanned
-/// is saved, so erasures finalised while the gateway was down are applied when it restarts.
-pub async fn follow_erasures(gateway: Shared) {
-	let mut cursor = match gateway.store.erase_cursor() {
-		Ok(Some(block)) => block,
-		// A new gateway stores nothing older than now.
-		_ => gateway.chain.finalized_number().await.unwrap_or(0),
-	};
+/// Follows finalised blocks from block `cursor` on (the last block already scanned) and
+/// deletes the blobs of erased records, saving the cursor after every block so that erasures
+/// finalised while the gateway was down are applied when it restarts.
+pub async fn follow_erasures(gateway: Shared, mut cursor: u64) {
 	loop {
 		match scan_erasures(&gateway, cursor).await {
 			Ok(next) => cursor = next,
@@ -544,19 +719,94 @@ async fn scan_erasures(gateway: &Gateway, cursor: u64) -> Result<u64, Error> {
 			.await
 			.map_err(|e| Error::Chain(format!("events of block #{number}: {e}")))?;
 		for event in events.find::<RecordErased>() {
-			let erased = event.map_err(|e| Error::Chain(format!("decoding RecordErased: {e}")))?;
-			for bytes in &erased.cids {
-				let cid = medchain_client::cid_from_bytes(bytes)?;
-				if gateway.store.delete_blob(&cid)? {
-					tracing::info!(record = erased.record, %cid, block = number, "deleted an erased record's blob");
-					gateway.store.audit(
-						&json!({ "event": "erased", "record": erased.record, "cid": cid, "block": number }),
-					)?;
+			// One event this gateway cannot decode must not stall every later erasure.
+			let erased = match event {
+				Ok(erased) => erased,
+				Err(error) => {
+					tracing::error!(block = number, %error, "skipping an undecodable RecordErased event");
+					continue;
 				}
+			};
+			for bytes in &erased.cids {
+				let cid = match medchain_client::cid_from_bytes(bytes) {
+					Ok(cid) => cid,
+					Err(error) => {
+						tracing::error!(block = number, %error, "skipping an erased CID that does not parse");
+						continue;
+					}
+				};
+				delete_unless_anchored(gateway, &cid, erased.record, number).await?;
 			}
 		}
 		scanned = number;
 		gateway.store.set_erase_cursor(scanned)?;
 	}
 	Ok(scanned)
+}
+
+/// Deletes blob `cid` named by the erasure of `record` in block `block`, unless a live
+/// record version still anchors it (the chain refuses aliases, so this is a second line of
+/// defence: a blob is deleted only when no live version names it).
+async fn delete_unless_anchored(
+	gateway: &Gateway,
+	cid: &str,
+	record: u64,
+	block: u64,
+) -> Result<(), Error> {
+	if !gateway.store.has_blob(cid) {
+		return Ok(());
+	}
+	if let Some((other, version)) = gateway.anchor_of(cid).await? {
+		tracing::warn!(record, %cid, other, version, "kept a blob named by an erasure: a live version still anchors it");
+		return Ok(());
+	}
+	if gateway.store.delete_blob(cid)? {
+		tracing::info!(record, %cid, block, "deleted an erased record's blob");
+		gateway
+			.store
+			.audit(&json!({ "event": "erased", "record": record, "cid": cid, "block": block }))?;
+	}
+	Ok(())
+}
+
+/// Every `period`, removes the key fragments of grants that ended, and stored blobs older
+/// than [`Gateway::unanchored_grace`] that no live record version anchors: uploads never
+/// registered, and copies re-uploaded after their record was erased.
+pub async fn sweep_unanchored(gateway: Shared, period: Duration) {
+	loop {
+		tokio::time::sleep(period).await;
+		if let Err(error) = sweep_once(&gateway).await {
+			tracing::warn!(%error, "sweeping unanchored blobs");
+		}
+	}
+}
+
+async fn sweep_once(gateway: &Gateway) -> Result<(), Error> {
+	// Key fragments of grants that ended (revoked, expired or cleared) serve nothing.
+	let (best, _) = gateway.chain.best().await?;
+	for id in gateway.store.grant_ids()? {
+		let grant: Option<Grant> = gateway.chain.api("KeyGrantsApi", "grant", (id,)).await?;
+		let ended = grant.is_none_or(|g| g.revoked_at.is_some() || best >= g.expires_at);
+		if ended {
+			gateway.store.remove_grant_files(id)?;
+			tracing::info!(grant = id, "removed the key fragment of an ended grant");
+			gateway
+				.store
+				.audit(&json!({ "event": "grant-ended", "grant": id, "block": best }))?;
+		}
+	}
+	let now = std::time::SystemTime::now();
+	for (cid, modified) in gateway.store.blobs()? {
+		let age = now.duration_since(modified).unwrap_or_default();
+		if age < gateway.unanchored_grace || gateway.anchor_of(&cid).await?.is_some() {
+			continue;
+		}
+		if gateway.store.delete_blob(&cid)? {
+			tracing::info!(%cid, age_secs = age.as_secs(), "deleted a blob no live record anchors");
+			gateway
+				.store
+				.audit(&json!({ "event": "unanchored", "cid": cid, "age_secs": age.as_secs() }))?;
+		}
+	}
+	Ok(())
 }

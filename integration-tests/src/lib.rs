@@ -37,6 +37,7 @@
 //! Processes are managed with `std::process`. The crate forbids `unsafe` and adds no
 //! `libc`/`nix` dependency, so SIGTERM is sent with the POSIX `kill` utility.
 
+pub mod actors;
 pub mod fl;
 
 /// The pallets' call, event and runtime-API mirrors live in the client SDK, which the

@@ -16,8 +16,6 @@
 
 use std::{
 	collections::HashSet,
-	path::{Path, PathBuf},
-	process::Stdio,
 	time::{Duration, Instant},
 };
 
@@ -27,9 +25,11 @@ use medchain_client::{
 	ops,
 	protocol::{no_progress, GatewayClient, SignedRead},
 };
-use medchain_integration_tests::{free_port, release_dir, TestNode};
+use medchain_integration_tests::{
+	actors::{expect_refusal, sudo, transfer, Actor, GatewayProcess, PASSPHRASE, TIMEOUT},
+	TestNode,
+};
 use rand::RngCore;
-use serde_json::Value as Json;
 use subxt::{
 	dynamic::{self, Value},
 	ext::scale_value::Composite,
@@ -37,174 +37,20 @@ use subxt::{
 };
 use subxt_signer::sr25519::dev;
 
-const TIMEOUT: Duration = Duration::from_secs(60);
-const PASSPHRASE: &str = "e2e passphrase";
 /// Size of the shared record.
 const RECORD_BYTES: usize = 4 << 20;
 
-fn binary(name: &str) -> PathBuf {
-	let path = release_dir().join(name);
-	assert!(
-		path.is_file(),
-		"{} is missing: build the workspace first (scripts/test.sh)",
-		path.display()
-	);
-	path
-}
-
-/// One person or organisation with a keystore, using the CLI.
-struct Actor {
-	name: &'static str,
-	keystore: PathBuf,
-	account: AccountId32,
-}
-
-/// The CLI's answer: its JSON on success, its error text on failure.
-type CliResult = Result<Json, String>;
-
-async fn cli(node: &TestNode, gateway: &str, keystore: &Path, args: &[&str]) -> CliResult {
-	let output = tokio::process::Command::new(binary("medchain"))
-		.args([
-			"--json",
-			"--node",
-			node.ws_url(),
-			"--gateway",
-			gateway,
-			"--keystore",
-		])
-		.arg(keystore)
-		.args(args)
-		.env("MEDCHAIN_PASSPHRASE", PASSPHRASE)
-		.stdin(Stdio::null())
-		.output()
+/// `keys`'s signed request to upload the file at `path` for `subject`.
+async fn signed_upload_of(
+	chain: &Chain,
+	keys: &medchain_client::keystore::KeyMaterial,
+	subject: AccountId32,
+	path: &std::path::Path,
+) -> medchain_client::protocol::SignedUpload {
+	let summary = ops::summarize_file(path).unwrap();
+	ops::signed_upload(chain, keys, subject, summary.cid.to_bytes(), summary.size)
 		.await
-		.expect("the medchain CLI runs");
-	if output.status.success() {
-		serde_json::from_slice(&output.stdout).map_err(|e| {
-			format!(
-				"unparsable output {e}: {}",
-				String::from_utf8_lossy(&output.stdout)
-			)
-		})
-	} else {
-		Err(String::from_utf8_lossy(&output.stderr).into_owned())
-	}
-}
-
-impl Actor {
-	async fn new(node: &TestNode, dir: &Path, name: &'static str, suri: &str) -> Self {
-		let keystore = dir.join(format!("{name}.keystore.json"));
-		let created = cli(node, "http://unused", &keystore, &["init", "--suri", suri])
-			.await
-			.unwrap_or_else(|e| panic!("{name}: init: {e}"));
-		let account: AccountId32 = created["account"].as_str().unwrap().parse().unwrap();
-		Self {
-			name,
-			keystore,
-			account,
-		}
-	}
-
-	async fn run(&self, node: &TestNode, gateway: &str, args: &[&str]) -> CliResult {
-		cli(node, gateway, &self.keystore, args).await
-	}
-
-	async fn ok(&self, node: &TestNode, gateway: &str, args: &[&str]) -> Json {
-		self.run(node, gateway, args)
-			.await
-			.unwrap_or_else(|e| panic!("{}: medchain {}: {e}", self.name, args.join(" ")))
-	}
-
-	fn ss58(&self) -> String {
-		self.account.to_string()
-	}
-}
-
-/// A running `medchain-gateway`, stopped on drop.
-struct GatewayProcess {
-	child: tokio::process::Child,
-	url: String,
-	data: PathBuf,
-	log: PathBuf,
-}
-
-impl GatewayProcess {
-	async fn start(node: &TestNode, dir: &Path, actor: &Actor, max_upload: u64) -> Self {
-		let port = free_port().expect("a free port");
-		let data = dir.join(format!("{}-data", actor.name));
-		let log = dir.join(format!("{}.log", actor.name));
-		let child = tokio::process::Command::new(binary("medchain-gateway"))
-			.args([
-				"--node",
-				node.ws_url(),
-				"--listen",
-				&format!("127.0.0.1:{port}"),
-			])
-			.arg("--data-dir")
-			.arg(&data)
-			.arg("--keystore")
-			.arg(&actor.keystore)
-			.args(["--max-upload-bytes", &max_upload.to_string()])
-			.env("MEDCHAIN_PASSPHRASE", PASSPHRASE)
-			.stdout(std::fs::File::create(&log).unwrap())
-			.stderr(std::fs::File::create(log.with_extension("err")).unwrap())
-			.kill_on_drop(true)
-			.spawn()
-			.expect("the gateway starts");
-		let url = format!("http://127.0.0.1:{port}");
-		let client = GatewayClient::new(&url).unwrap();
-		let started = Instant::now();
-		while client.info().await.is_err() {
-			assert!(
-				started.elapsed() < TIMEOUT,
-				"gateway {} did not come up",
-				actor.name
-			);
-			tokio::time::sleep(Duration::from_millis(200)).await;
-		}
-		Self {
-			child,
-			url,
-			data,
-			log,
-		}
-	}
-
-	fn blob(&self, cid: &str) -> PathBuf {
-		self.data.join("blobs").join(cid)
-	}
-
-	async fn alive(&mut self) -> bool {
-		self.child.try_wait().ok().flatten().is_none()
-			&& GatewayClient::new(&self.url).unwrap().info().await.is_ok()
-	}
-}
-
-async fn sudo(node: &TestNode, call: Value) {
-	node.sudo_ok(call, &dev::alice(), TIMEOUT)
-		.await
-		.expect("the Root call succeeds");
-}
-
-fn transfer(to: &AccountId32, amount: u128) -> impl subxt::transactions::Payload {
-	dynamic::tx(
-		"Balances",
-		"transfer_keep_alive",
-		Composite::unnamed([
-			Value::unnamed_variant("Id", [Value::from_bytes(to.0)]),
-			Value::u128(amount),
-		]),
-	)
-}
-
-fn expect_refusal(result: CliResult, needle: &str) -> String {
-	match result {
-		Ok(json) => panic!("expected a refusal containing {needle:?}, got {json}"),
-		Err(error) => {
-			assert!(error.contains(needle), "expected {needle:?} in: {error}");
-			error
-		}
-	}
+		.unwrap()
 }
 
 /// Sends `head` (an HTTP/1.1 request head) to the gateway at `url` and returns the status.
@@ -591,7 +437,8 @@ async fn a_record_is_shared_by_policy_and_by_grant_and_erased() {
 	let nurse_abe = nurse_keys.abe_keys.values().next().unwrap();
 	assert!(medchain_client::abe::unwrap(nurse_abe, &answer.abe.unwrap().wrapped).is_err());
 
-	// Bad uploads: plaintext, oversize; the gateway keeps running.
+	// Bad uploads: unsigned, from a non-writer, plaintext, another CID, oversize; the gateway
+	// keeps running.
 	let http = reqwest::Client::new();
 	let response = http
 		.post(format!("{store}/v1/blobs"))
@@ -599,7 +446,60 @@ async fn a_record_is_shared_by_policy_and_by_grant_and_erased() {
 		.send()
 		.await
 		.unwrap();
-	assert_eq!(response.status(), 422, "plaintext is refused");
+	assert_eq!(response.status(), 401, "an unsigned upload is refused");
+	let plain_path = d.join("plain.bin");
+	std::fs::write(&plain_path, &plain[..1024]).unwrap();
+	let hospital_keys = Keystore::new(&hospital.keystore, PASSPHRASE)
+		.load()
+		.unwrap();
+	let answer = store_client
+		.upload(
+			&plain_path,
+			&signed_upload_of(&chain, &nurse_keys, patient.account, &plain_path).await,
+			no_progress(),
+		)
+		.await
+		.unwrap_err()
+		.to_string();
+	assert!(
+		answer.contains("403") && answer.contains("not-a-writer"),
+		"a nurse may not store for the patient: {answer}"
+	);
+	let answer = store_client
+		.upload(
+			&plain_path,
+			&signed_upload_of(&chain, &hospital_keys, patient.account, &plain_path).await,
+			no_progress(),
+		)
+		.await
+		.unwrap_err()
+		.to_string();
+	assert!(
+		answer.contains("422") && answer.contains("not-an-envelope"),
+		"plaintext is refused: {answer}"
+	);
+	// Signed for the record's CID, but the bytes differ in their last byte.
+	let envelope_copy = d.join("envelope-copy.env");
+	let mut other = stored.clone();
+	other[stored.len() - 1] ^= 0x01;
+	std::fs::write(&envelope_copy, &other).unwrap();
+	let mut wrong_cid =
+		signed_upload_of(&chain, &hospital_keys, patient.account, &envelope_copy).await;
+	wrong_cid.request.cid = version.cid.clone();
+	wrong_cid.signature = hospital_keys
+		.keypair()
+		.unwrap()
+		.sign(&wrong_cid.request.message(&chain.genesis_hash().0))
+		.0;
+	let answer = store_client
+		.upload(&envelope_copy, &wrong_cid, no_progress())
+		.await
+		.unwrap_err()
+		.to_string();
+	assert!(
+		answer.contains("422") && answer.contains("cid-mismatch"),
+		"bytes that are not the signed CID are refused: {answer}"
+	);
 	// An oversize upload is refused from its declared length, before any body is read.
 	let head = format!(
 		"POST /v1/blobs HTTP/1.1\r\nHost: gateway\r\nContent-Length: {}\r\n\r\n",
@@ -852,8 +752,21 @@ async fn throughput_of_a_100_mb_record() {
 	let summary = ops::summarize_file(&sealed).unwrap();
 	let cid_time = started.elapsed();
 	let client = GatewayClient::new(&gateway.url).unwrap();
+	let chain = Chain::connect(node.ws_url()).await.unwrap();
+	let signed = ops::signed_upload(
+		&chain,
+		&keys,
+		patient.account,
+		summary.cid.to_bytes(),
+		summary.size,
+	)
+	.await
+	.unwrap();
 	let started = Instant::now();
-	let stored = client.upload(&sealed, no_progress()).await.unwrap();
+	let stored = client
+		.upload(&sealed, &signed, no_progress())
+		.await
+		.unwrap();
 	let upload_time = started.elapsed();
 	assert_eq!(
 		stored.cid,
@@ -861,7 +774,6 @@ async fn throughput_of_a_100_mb_record() {
 		"gateway and client agree on the CID"
 	);
 
-	let chain = Chain::connect(node.ws_url()).await.unwrap();
 	let gateway_account: AccountId32 = gateway_actor.account;
 	let record: u64 = record.parse().unwrap();
 	let (_, version, _) = ops::current_version(&chain, record).await.unwrap();

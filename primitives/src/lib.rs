@@ -13,6 +13,8 @@
 //!
 //! - [`DelegatedAccess`]: the key-grants pallet answers "does this active grant let this
 //!   grantee read this record?", so that reads served under a grant can be audited.
+//! - [`next_id`]: assigns sequential ids and refuses to go past the maximum, for every
+//!   pallet's id counters.
 //! - [`SignatureVerifier`]: checks an account's sr25519 signature of an off-chain statement
 //!   (a proxy's attestation, a reader's signed download request).
 //!
@@ -52,6 +54,10 @@ pub struct RecordSummary<AccountId, PolicyId> {
 pub trait RecordInspect<AccountId, PolicyId> {
 	/// The live record `id`, or `None` if it never existed or was erased.
 	fn record(id: RecordId) -> Option<RecordSummary<AccountId, PolicyId>>;
+
+	/// Whether any live record is guarded by `policy`, so that the policy may not be removed
+	/// from under it.
+	fn policy_in_use(policy: &PolicyId) -> bool;
 }
 
 /// Whether a consent policy exists. `()` knows no policy, so a runtime without a consent
@@ -161,6 +167,10 @@ pub trait AccessInspect<AccountId> {
 	/// Whether `who`'s currently valid attributes satisfy `policy`. `false` for an unknown
 	/// policy.
 	fn satisfies(who: &AccountId, policy: PolicyId) -> bool;
+
+	/// Whether the subject of `record` explicitly denies `who` now. A deny wins over every
+	/// other basis, delegated (key-grant) reads included.
+	fn denied(who: &AccountId, record: RecordId) -> bool;
 }
 
 /// Identifies a key grant (proxy re-encryption delegation). Assigned by the key-grants pallet.
@@ -198,6 +208,48 @@ impl<AccountId: AsRef<[u8]>> SignatureVerifier<AccountId> for Sr25519Accounts {
 	}
 }
 
+/// Ids a pallet assigns in sequence (records, policies, grants, tasks, ...).
+pub trait SequentialId: Copy {
+	/// The id after this one, or `None` at the type's maximum.
+	fn successor(self) -> Option<Self>;
+}
+
+impl SequentialId for u32 {
+	fn successor(self) -> Option<Self> {
+		self.checked_add(1)
+	}
+}
+
+impl SequentialId for u64 {
+	fn successor(self) -> Option<Self> {
+		self.checked_add(1)
+	}
+}
+
+/// An id counter reached its type's maximum: no further id can be assigned. Returned instead
+/// of wrapping or saturating, which would hand out the last id twice and overwrite its item.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct IdOverflow;
+
+/// For `StorageValue::try_mutate` on a "next id" counter: returns the id to assign now and
+/// advances the counter, or fails with [`IdOverflow`] (leaving the counter unchanged) when no
+/// id follows.
+///
+/// ```
+/// # use medchain_primitives::{next_id, IdOverflow};
+/// let mut next = 7u64;
+/// assert_eq!(next_id(&mut next), Ok(7));
+/// assert_eq!(next, 8);
+/// let mut last = u32::MAX;
+/// assert_eq!(next_id(&mut last), Err(IdOverflow));
+/// assert_eq!(last, u32::MAX);
+/// ```
+pub fn next_id<Id: SequentialId>(next: &mut Id) -> Result<Id, IdOverflow> {
+	let id = *next;
+	*next = id.successor().ok_or(IdOverflow)?;
+	Ok(id)
+}
+
 /// For `StorageMap::mutate_exists` on per-account counters: decrements, and removes the entry
 /// at zero so that no empty counters linger in state.
 pub fn decrement_count(count: &mut Option<u32>) {
@@ -206,6 +258,15 @@ pub fn decrement_count(count: &mut Option<u32>) {
 
 #[cfg(test)]
 mod tests {
+	#[test]
+	fn ids_never_repeat_at_the_maximum() {
+		let mut next = u64::MAX - 1;
+		assert_eq!(super::next_id(&mut next), Ok(u64::MAX - 1));
+		assert_eq!(super::next_id(&mut next), Err(super::IdOverflow));
+		assert_eq!(super::next_id(&mut next), Err(super::IdOverflow));
+		assert_eq!(next, u64::MAX);
+	}
+
 	#[test]
 	fn counters_leave_state_at_zero() {
 		let mut count = Some(2);

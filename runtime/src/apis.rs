@@ -193,6 +193,16 @@ impl_runtime_apis! {
 		fn record(id: pallet_records::RecordId) -> Option<pallet_records::RecordViewOf<Runtime>> {
 			Records::record_view(id)
 		}
+
+		fn content_anchor(
+			cid: Vec<u8>,
+		) -> Option<(pallet_records::RecordId, pallet_records::VersionNumber)> {
+			Records::content_anchor(&cid)
+		}
+
+		fn may_write(writer: AccountId, subject: AccountId) -> bool {
+			Records::may_write(&writer, &subject)
+		}
 	}
 
 	impl pallet_consent_runtime_api::ConsentApi<Block, AccountId, Balance, BlockNumber> for Runtime {

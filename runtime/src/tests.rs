@@ -21,7 +21,7 @@ fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
 }
 
 /// Builds the genesis state of preset `name` (over the default config) and runs `check` on it.
-fn with_preset_state(name: &str, check: impl FnOnce()) {
+pub(crate) fn with_preset_state(name: &str, check: impl FnOnce()) {
 	let patch = genesis_config_presets::get_preset(&PresetId::from(name))
 		.unwrap_or_else(|| panic!("preset {name} exists"));
 	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).expect("serialises");

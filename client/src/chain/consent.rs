@@ -148,6 +148,7 @@ impl DecodeAsEvent for BreakGlassOpened {
 	Copy,
 	PartialEq,
 	Eq,
+	codec::Encode,
 	EncodeAsType,
 	DecodeAsType,
 	serde::Serialize,
@@ -162,7 +163,9 @@ pub enum ReadBasis {
 
 /// What a reader signs to download a record (`Consent.record_read`); sent to the gateway as
 /// JSON, passed to the chain as is.
-#[derive(Debug, Clone, PartialEq, Eq, EncodeAsType, serde::Serialize, serde::Deserialize)]
+#[derive(
+	Debug, Clone, PartialEq, Eq, codec::Encode, EncodeAsType, serde::Serialize, serde::Deserialize,
+)]
 #[encode_as_type(crate_path = "::subxt::ext::scale_encode")]
 pub struct ReadRequest {
 	pub record: u64,
@@ -172,6 +175,21 @@ pub struct ReadRequest {
 	pub basis: ReadBasis,
 	pub valid_until: u32,
 	pub nonce: u64,
+}
+
+/// The context the pallet prefixes to a read request before it is signed
+/// (`pallet_consent::READ_REQUEST_CONTEXT`).
+pub const READ_REQUEST_CONTEXT: &[u8] = b"medchain/read-request/v1";
+
+impl ReadRequest {
+	/// What the reader signs: the bytes `ConsentApi.read_request_message` answers (context,
+	/// genesis hash, request), computed without asking the chain, so that a gateway checks the
+	/// signature before spending a node round trip on a request (the end-to-end suite checks
+	/// that both agree).
+	pub fn message(&self, genesis: &[u8; 32]) -> Vec<u8> {
+		use codec::Encode;
+		(READ_REQUEST_CONTEXT, genesis, self).encode()
+	}
 }
 
 /// A receipt of a served read (`ConsentApi.read_receipts`).

@@ -27,7 +27,9 @@ pub struct GrantProxy {
 }
 
 /// What a proxy signs for one re-encryption.
-#[derive(Debug, Clone, PartialEq, Eq, EncodeAsType, DecodeAsType)]
+#[derive(
+	Debug, Clone, PartialEq, Eq, EncodeAsType, DecodeAsType, serde::Serialize, serde::Deserialize,
+)]
 #[encode_as_type(crate_path = "::subxt::ext::scale_encode")]
 #[decode_as_type(crate_path = "::subxt::ext::scale_decode")]
 pub struct Attestation {

@@ -24,6 +24,14 @@
 //!   evaluated against the requester's currently valid attributes. A grant stores a
 //!   time-boxed [`Ticket`] and emits [`Event::AccessGranted`]: the audit trail gateways check
 //!   before serving data. A refusal stores nothing and fails with a specific error.
+//! - **What "takes effect" means**: a ticket is only as good as the decision behind it, made
+//!   again at every block ([`Pallet::ticket_standing`]). A deny, an attribute revoked or
+//!   expired, an authority suspended or withdrawn, an allow removed or the record's policy
+//!   changed refuses every read from the block that includes the change on: gateways asking
+//!   `ConsentApi.live_ticket` at that block get `None`, and [`Pallet::record_read`] fails with
+//!   the specific reason. A deny also wins over key grants, for receipts and proxies alike.
+//! - **Shared policies**: any record may name any policy, so a policy guarding a live record
+//!   cannot be removed ([`Error::PolicyInUse`]).
 //! - **Break-glass**: a holder of [`Config::EmergencyAttribute`] may open a record without
 //!   matching its policy (an explicit deny still wins), giving a justification code. The ticket
 //!   is short-lived and flagged, the use is listed for the subject, and the subject or
@@ -82,7 +90,7 @@ pub use weights::WeightInfo;
 use alloc::vec::Vec;
 use frame_support::traits::fungible;
 use medchain_primitives::{
-	decrement_count, AccessBasis, AccessDenial, PolicyId, Purpose, RecordId,
+	decrement_count, next_id, AccessBasis, AccessDenial, PolicyId, Purpose, RecordId,
 };
 use policy::{AttributeName, PolicyError};
 use sp_core::H256;
@@ -551,6 +559,10 @@ pub mod pallet {
 		ReceiptNotFound,
 		/// Only the subject may clear a receipt before its retention period ends.
 		ReceiptRetained,
+		/// A live record is guarded by this policy: it cannot be removed from under it.
+		PolicyInUse,
+		/// An id counter reached its maximum.
+		IdOverflow,
 	}
 
 	impl<T> From<PolicyError> for Error<T> {
@@ -812,9 +824,8 @@ pub mod pallet {
 			let bytes = (validated.canonical.len() + validated.compiled.encoded_size()) as u32;
 			let amount = T::PolicyDepositBase::get()
 				.saturating_add(T::PolicyDepositPerByte::get().saturating_mul(bytes.into()));
+			let id = NextPolicyId::<T>::try_mutate(next_id).map_err(|_| Error::<T>::IdOverflow)?;
 			let deposit = Self::hold(&HoldReason::Policy, &owner, amount)?;
-			let id = NextPolicyId::<T>::get();
-			NextPolicyId::<T>::put(id.saturating_add(1));
 			Policies::<T>::insert(
 				id,
 				Policy {
@@ -834,14 +845,24 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Remove a policy the caller owns, releasing its deposit. Records that still name it
-		/// are then refused by policy (explicit allows and the subject still work).
+		/// Remove a policy the caller owns, releasing its deposit. Policies are shared: any
+		/// patient's record may name one, so a policy that guards a live record stays until
+		/// every such record has moved to another policy or been erased.
+		///
+		/// # Events
+		/// [`Event::PolicyRemoved`].
+		///
+		/// # Errors
+		/// - [`Error::PolicyNotFound`]: no policy `policy`.
+		/// - [`Error::NotPolicyOwner`]: the caller does not own it.
+		/// - [`Error::PolicyInUse`]: a live record is guarded by it.
 		#[pallet::call_index(8)]
 		#[pallet::weight(T::WeightInfo::remove_policy())]
 		pub fn remove_policy(origin: OriginFor<T>, policy: PolicyId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let stored = Policies::<T>::get(policy).ok_or(Error::<T>::PolicyNotFound)?;
 			ensure!(stored.owner == who, Error::<T>::NotPolicyOwner);
+			ensure!(!T::Records::policy_in_use(&policy), Error::<T>::PolicyInUse);
 			Policies::<T>::remove(policy);
 			PolicyCount::<T>::mutate_exists(&who, decrement_count);
 			Self::release(&HoldReason::Policy, &who, stored.deposit);
@@ -1007,7 +1028,7 @@ pub mod pallet {
 			);
 			let now = frame_system::Pallet::<T>::block_number();
 			let summary = T::Records::record(record).ok_or(Error::<T>::RecordNotFound)?;
-			let held = Self::valid_attributes_at(&requester, now);
+			let (held, examined) = Self::valid_attributes_examined(&requester, now);
 			let emergency = T::EmergencyAttribute::get();
 			ensure!(
 				held.binary_search_by(|h| h.as_slice().cmp(emergency.as_slice()))
@@ -1039,8 +1060,8 @@ pub mod pallet {
 				&requester,
 				T::BreakGlassDeposit::get(),
 			)?;
-			let id = NextBreakGlassId::<T>::get();
-			NextBreakGlassId::<T>::put(id.saturating_add(1));
+			let id =
+				NextBreakGlassId::<T>::try_mutate(next_id).map_err(|_| Error::<T>::IdOverflow)?;
 			BreakGlassLog::<T>::insert(
 				&subject,
 				id,
@@ -1070,7 +1091,8 @@ pub mod pallet {
 				justification,
 				expires_at,
 			});
-			Ok(Some(T::WeightInfo::break_glass(held.len() as u32)).into())
+			// Every stored attribute and its issuer were read, valid or not.
+			Ok(Some(T::WeightInfo::break_glass(examined)).into())
 		}
 
 		/// Acknowledge or dispute break-glass use `id` of `subject`: by the subject (signed) or
@@ -1116,10 +1138,27 @@ pub mod pallet {
 
 		/// Record that this gateway served `request.reader` the ciphertext of
 		/// `request.record`: `signature` is the reader's sr25519 signature of the request
-		/// (see [`Pallet::read_request_message`]). Allowed only while the read is: the reader
-		/// has a live ticket, or the named grant is active for them and the record. Lists a
-		/// receipt for the record's subject and holds [`Config::ReadReceiptDeposit`] from the
-		/// gateway.
+		/// (see [`Pallet::read_request_message`]). Allowed only while the read is, decided
+		/// again at this block: under a ticket, the ticket is unexpired **and** its decision
+		/// still holds now (see [`Pallet::ticket_standing`]: a deny set, an attribute revoked
+		/// or expired, an authority suspended or a policy change since the ticket was issued
+		/// ends it); under a grant, the subject has not denied the reader and the grant is
+		/// active for them and the record. Lists a receipt for the record's subject and holds
+		/// [`Config::ReadReceiptDeposit`] from the gateway.
+		///
+		/// # Events
+		/// [`Event::ReadRecorded`].
+		///
+		/// # Errors
+		/// - [`Error::NotRequestGateway`], [`Error::ReadRequestExpired`],
+		///   [`Error::ReadRequestTooLong`], [`Error::BadSignature`]: the request itself.
+		/// - [`Error::RecordNotFound`]: no live record.
+		/// - [`Error::NoLiveTicket`]: no unexpired ticket; [`Error::ExplicitlyDenied`],
+		///   [`Error::PolicyNotSatisfied`], [`Error::NoPolicy`], [`Error::RecordPolicyMissing`],
+		///   [`Error::NotEmergencyStaff`]: the ticket's decision no longer holds.
+		/// - [`Error::GrantNotActive`]: the grant is revoked, expired or does not cover the
+		///   record for this reader.
+		/// - [`Error::AlreadyRecorded`]: a replayed request.
 		#[pallet::call_index(15)]
 		#[pallet::weight(T::WeightInfo::record_read())]
 		pub fn record_read(
@@ -1147,14 +1186,20 @@ pub mod pallet {
 				.ok_or(Error::<T>::RecordNotFound)?
 				.subject;
 			match request.basis {
-				ReadBasis::Ticket => ensure!(
-					Self::live_ticket(&request.reader, request.record).is_some(),
-					Error::<T>::NoLiveTicket
-				),
-				ReadBasis::Grant(grant) => ensure!(
-					T::Delegations::delegated_read(grant, &request.reader, request.record),
-					Error::<T>::GrantNotActive
-				),
+				ReadBasis::Ticket => {
+					Self::ticket_standing(&request.reader, request.record, now)?;
+				}
+				ReadBasis::Grant(grant) => {
+					// Deny wins over grants too.
+					ensure!(
+						!Self::denied(&subject, request.record, &request.reader, now),
+						Error::<T>::ExplicitlyDenied
+					);
+					ensure!(
+						T::Delegations::delegated_read(grant, &request.reader, request.record),
+						Error::<T>::GrantNotActive
+					);
+				}
 			}
 			let receipt = H256(sp_io::hashing::blake2_256(&request.encode()));
 			ensure!(
@@ -1267,8 +1312,9 @@ pub mod pallet {
 				decision.outcome = Err(AccessDenial::PolicyNotFound);
 				return decision;
 			};
-			let held = Self::valid_attributes_at(who, now);
-			decision.attributes = held.len() as u32;
+			let (held, examined) = Self::valid_attributes_examined(who, now);
+			// Every stored attribute and its issuer were read, valid or not.
+			decision.attributes = examined;
 			decision.leaves = policy.compiled.leaf_count();
 			decision.outcome = if policy.compiled.evaluate(&held) {
 				Ok((AccessBasis::Policy, subject))
@@ -1284,12 +1330,24 @@ pub mod pallet {
 			who: &T::AccountId,
 			now: BlockNumberFor<T>,
 		) -> Vec<AttributeName> {
+			Self::valid_attributes_examined(who, now).0
+		}
+
+		/// [`Pallet::valid_attributes_at`], with the number of stored attributes examined
+		/// (each cost a validity check and possibly an authority read), for weight refunds.
+		pub fn valid_attributes_examined(
+			who: &T::AccountId,
+			now: BlockNumberFor<T>,
+		) -> (Vec<AttributeName>, u32) {
 			let mut authorities = alloc::collections::BTreeMap::new();
-			Attributes::<T>::get(who)
+			let stored = Attributes::<T>::get(who);
+			let examined = stored.len() as u32;
+			let valid = stored
 				.into_iter()
 				.filter(|held| Self::counts(held, now, &mut authorities))
 				.map(|held| held.name)
-				.collect()
+				.collect();
+			(valid, examined)
 		}
 
 		/// Whether `held` counts at `now`. `authorities` caches authority lookups.
@@ -1425,11 +1483,50 @@ pub mod pallet {
 			let _ = T::Currency::release(&(*reason).into(), who, amount, Precision::BestEffort);
 		}
 
-		/// `who`'s ticket for `record` if it is still valid at the current block (tickets are
-		/// valid before their `expires_at`).
+		/// `who`'s ticket for `record` if it still stands at the current block (see
+		/// [`Pallet::ticket_standing`]).
 		pub fn live_ticket(who: &T::AccountId, record: RecordId) -> Option<TicketOf<T>> {
 			let now = frame_system::Pallet::<T>::block_number();
-			Tickets::<T>::get(who, record).filter(|ticket| now < ticket.expires_at)
+			Self::ticket_standing(who, record, now).ok()
+		}
+
+		/// `who`'s ticket for `record` if it still stands at block `now`, or why not. A ticket
+		/// stands while it is unexpired (valid before its `expires_at`) and the decision that
+		/// issued it is still what the chain decides now:
+		/// - a break-glass ticket: the subject has not denied `who`, and `who` still holds a
+		///   valid [`Config::EmergencyAttribute`];
+		/// - any other ticket: [`Pallet::decide`] still allows `who` for the ticket's purpose
+		///   (on any basis: a ticket issued under an allow stands under the policy too).
+		///
+		/// So a deny, a revoked or expired attribute, a suspended authority, a removed allow or
+		/// a policy change takes effect for reads in the very next block, not when the ticket
+		/// expires.
+		pub fn ticket_standing(
+			who: &T::AccountId,
+			record: RecordId,
+			now: BlockNumberFor<T>,
+		) -> Result<TicketOf<T>, Error<T>> {
+			let ticket = Tickets::<T>::get(who, record)
+				.filter(|ticket| now < ticket.expires_at)
+				.ok_or(Error::<T>::NoLiveTicket)?;
+			if ticket.basis == AccessBasis::BreakGlass {
+				ensure!(
+					!Self::denied(&ticket.subject, record, who, now),
+					Error::<T>::ExplicitlyDenied
+				);
+				let emergency = T::EmergencyAttribute::get();
+				ensure!(
+					Self::valid_attributes_at(who, now)
+						.binary_search_by(|h| h.as_slice().cmp(emergency.as_slice()))
+						.is_ok(),
+					Error::<T>::NotEmergencyStaff
+				);
+			} else {
+				Self::decide(who, record, ticket.purpose, now)
+					.outcome
+					.map_err(Error::<T>::from)?;
+			}
+			Ok(ticket)
 		}
 
 		/// A policy with its canonical text, for queries.
@@ -1573,6 +1670,12 @@ pub mod pallet {
 			let now = frame_system::Pallet::<T>::block_number();
 			Policies::<T>::get(policy)
 				.is_some_and(|p| p.compiled.evaluate(&Self::valid_attributes_at(who, now)))
+		}
+
+		fn denied(who: &T::AccountId, record: RecordId) -> bool {
+			let now = frame_system::Pallet::<T>::block_number();
+			T::Records::record(record)
+				.is_some_and(|summary| Self::denied(&summary.subject, record, who, now))
 		}
 	}
 }

@@ -80,6 +80,10 @@ impl RecordInspect<AccountId, PolicyId> for TestRecords {
 			})
 		})
 	}
+
+	fn policy_in_use(policy: &PolicyId) -> bool {
+		RECORDS.with(|r| r.borrow().values().any(|(_, p)| p.as_ref() == Some(policy)))
+	}
 }
 
 /// Makes record `id` of `subject`, guarded by `policy`, exist.

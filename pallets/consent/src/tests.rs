@@ -587,7 +587,7 @@ fn policy_counts_and_funds_are_bounded() {
 }
 
 #[test]
-fn owners_remove_policies_and_guarded_records_fail_closed() {
+fn owners_remove_policies_only_when_no_live_record_uses_them() {
 	new_test_ext(|| {
 		scenario();
 		assert_noop!(
@@ -598,6 +598,19 @@ fn owners_remove_policies_and_guarded_records_fail_closed() {
 			Consent::remove_policy(RuntimeOrigin::signed(PATIENT), 9),
 			Error::<Test>::PolicyNotFound
 		);
+		// Record 7 (and so possibly another patient's records) is guarded by policy 0.
+		assert_noop!(
+			Consent::remove_policy(RuntimeOrigin::signed(PATIENT), 0),
+			Error::<Test>::PolicyInUse
+		);
+		add_record(8, OTHER_PATIENT, Some(0));
+		remove_record(7);
+		// The owner's own records are gone, another patient's still uses it.
+		assert_noop!(
+			Consent::remove_policy(RuntimeOrigin::signed(PATIENT), 0),
+			Error::<Test>::PolicyInUse
+		);
+		remove_record(8);
 		assert_ok!(Consent::remove_policy(RuntimeOrigin::signed(PATIENT), 0));
 		assert_eq!(
 			last_event(),
@@ -608,16 +621,64 @@ fn owners_remove_policies_and_guarded_records_fail_closed() {
 		);
 		assert_eq!(held(PATIENT, HoldReason::Policy), 0);
 		assert_eq!(PolicyCount::<Test>::get(PATIENT), 0);
+	});
+}
+
+#[test]
+fn a_record_whose_policy_is_gone_fails_closed() {
+	new_test_ext(|| {
+		scenario();
+		// Only reachable if the registry names a policy that does not exist.
+		add_record(9, PATIENT, Some(42));
 		assert_noop!(
-			Consent::request_access(RuntimeOrigin::signed(DOCTOR), 7, Purpose::Treatment),
+			Consent::request_access(RuntimeOrigin::signed(DOCTOR), 9, Purpose::Treatment),
 			Error::<Test>::RecordPolicyMissing
 		);
 		// The subject still may.
 		assert_ok!(Consent::request_access(
 			RuntimeOrigin::signed(PATIENT),
-			7,
+			9,
 			Purpose::Treatment
 		));
+	});
+}
+
+/// The refund counts every stored attribute (each was read and its issuer looked up), not
+/// only the ones still valid.
+#[test]
+fn access_refunds_count_every_examined_attribute() {
+	use crate::weights::WeightInfo;
+	new_test_ext(|| {
+		scenario();
+		issue(HOSPITAL_A, DOCTOR, "role:stale", Some(5));
+		issue(HOSPITAL_A, MEDIC, "role:emergency", None);
+		issue(HOSPITAL_A, MEDIC, "role:gone", Some(5));
+		run_to_block(5);
+		let granted = Consent::request_access(RuntimeOrigin::signed(DOCTOR), 7, Purpose::Treatment)
+			.expect("granted");
+		let leaves = Policies::<Test>::get(0).unwrap().compiled.leaf_count();
+		assert_eq!(
+			granted.actual_weight,
+			Some(<() as WeightInfo>::request_access(3, leaves))
+		);
+		let opened = Consent::break_glass(RuntimeOrigin::signed(MEDIC), 7, code("UNCONSCIOUS"))
+			.expect("opened");
+		assert_eq!(
+			opened.actual_weight,
+			Some(<() as WeightInfo>::break_glass(2))
+		);
+	});
+}
+
+#[test]
+fn policy_ids_never_repeat_at_the_maximum() {
+	new_test_ext(|| {
+		NextPolicyId::<Test>::put(PolicyId::MAX);
+		assert_noop!(
+			Consent::create_policy(RuntimeOrigin::signed(PATIENT), text(CARDIO)),
+			Error::<Test>::IdOverflow
+		);
+		NextPolicyId::<Test>::put(0);
 	});
 }
 
@@ -1425,6 +1486,190 @@ mod read_receipts {
 				record(&request(DOCTOR, 1, ReadBasis::Grant(ACTIVE_GRANT), 2)),
 				Error::<Test>::GrantNotActive
 			);
+		});
+	}
+
+	/// The patient denies the doctor, who still holds an unexpired ticket: the next read is
+	/// refused at once, not when the ticket expires.
+	#[test]
+	fn a_deny_ends_a_live_ticket_at_the_next_block() {
+		new_test_ext(|| {
+			doctor_with_ticket();
+			assert_ok!(record(&request(DOCTOR, 7, ReadBasis::Ticket, 1)));
+			for scope in [OverrideScope::Record(7), OverrideScope::AllRecords] {
+				assert_ok!(Consent::set_override(
+					RuntimeOrigin::signed(PATIENT),
+					scope,
+					DOCTOR,
+					OverrideKind::Deny,
+					None,
+					None
+				));
+				run_to_block(System::block_number() + 1);
+				assert!(Tickets::<Test>::get(DOCTOR, 7).is_some_and(|t| t.expires_at > 10));
+				assert_eq!(Consent::live_ticket(&DOCTOR, 7), None);
+				assert_noop!(
+					record(&request(DOCTOR, 7, ReadBasis::Ticket, 2)),
+					Error::<Test>::ExplicitlyDenied
+				);
+				assert_ok!(Consent::remove_override(
+					RuntimeOrigin::signed(PATIENT),
+					scope,
+					DOCTOR
+				));
+				// Lifting the deny lets the standing ticket serve again.
+				assert!(Consent::live_ticket(&DOCTOR, 7).is_some());
+			}
+		});
+	}
+
+	#[test]
+	fn a_revoked_attribute_ends_a_live_ticket() {
+		new_test_ext(|| {
+			doctor_with_ticket();
+			assert_ok!(Consent::revoke_attribute(
+				RuntimeOrigin::signed(HOSPITAL_A),
+				DOCTOR,
+				name("role:cardiologist")
+			));
+			assert_eq!(Consent::live_ticket(&DOCTOR, 7), None);
+			assert_noop!(
+				record(&request(DOCTOR, 7, ReadBasis::Ticket, 1)),
+				Error::<Test>::PolicyNotSatisfied
+			);
+		});
+	}
+
+	#[test]
+	fn a_suspended_authority_ends_the_tickets_its_attributes_earned() {
+		new_test_ext(|| {
+			doctor_with_ticket();
+			assert_ok!(Consent::suspend_authority(
+				RuntimeOrigin::root(),
+				HOSPITAL_A
+			));
+			assert_noop!(
+				record(&request(DOCTOR, 7, ReadBasis::Ticket, 1)),
+				Error::<Test>::PolicyNotSatisfied
+			);
+			assert_ok!(Consent::reinstate_authority(
+				RuntimeOrigin::root(),
+				HOSPITAL_A
+			));
+			assert_ok!(record(&request(DOCTOR, 7, ReadBasis::Ticket, 1)));
+		});
+	}
+
+	#[test]
+	fn a_ticket_under_an_allow_ends_when_the_allow_is_removed() {
+		new_test_ext(|| {
+			scenario();
+			assert_ok!(Consent::set_override(
+				RuntimeOrigin::signed(PATIENT),
+				OverrideScope::Record(7),
+				NURSE,
+				OverrideKind::Allow,
+				None,
+				None
+			));
+			assert_ok!(Consent::request_access(
+				RuntimeOrigin::signed(NURSE),
+				7,
+				Purpose::Treatment
+			));
+			assert_ok!(record(&request(NURSE, 7, ReadBasis::Ticket, 1)));
+			assert_ok!(Consent::remove_override(
+				RuntimeOrigin::signed(PATIENT),
+				OverrideScope::Record(7),
+				NURSE
+			));
+			assert_noop!(
+				record(&request(NURSE, 7, ReadBasis::Ticket, 2)),
+				Error::<Test>::PolicyNotSatisfied
+			);
+		});
+	}
+
+	#[test]
+	fn a_break_glass_ticket_ends_on_a_deny_or_a_lost_emergency_role() {
+		new_test_ext(|| {
+			scenario();
+			issue(HOSPITAL_A, MEDIC, "role:emergency", None);
+			assert_ok!(Consent::break_glass(
+				RuntimeOrigin::signed(MEDIC),
+				7,
+				code("UNCONSCIOUS")
+			));
+			assert_ok!(record(&request(MEDIC, 7, ReadBasis::Ticket, 1)));
+			assert_ok!(Consent::revoke_attribute(
+				RuntimeOrigin::signed(HOSPITAL_A),
+				MEDIC,
+				name("role:emergency")
+			));
+			assert_noop!(
+				record(&request(MEDIC, 7, ReadBasis::Ticket, 2)),
+				Error::<Test>::NotEmergencyStaff
+			);
+			issue(HOSPITAL_A, MEDIC, "role:emergency", None);
+			assert_ok!(record(&request(MEDIC, 7, ReadBasis::Ticket, 2)));
+			assert_ok!(Consent::set_override(
+				RuntimeOrigin::signed(PATIENT),
+				OverrideScope::AllRecords,
+				MEDIC,
+				OverrideKind::Deny,
+				None,
+				None
+			));
+			assert_noop!(
+				record(&request(MEDIC, 7, ReadBasis::Ticket, 3)),
+				Error::<Test>::ExplicitlyDenied
+			);
+		});
+	}
+
+	/// A grant does not outrank the patient's "no".
+	#[test]
+	fn a_deny_wins_over_a_grant() {
+		new_test_ext(|| {
+			add_record(1, PATIENT, None);
+			assert_ok!(record(&request(
+				DOCTOR,
+				1,
+				ReadBasis::Grant(ACTIVE_GRANT),
+				1
+			)));
+			assert_ok!(Consent::set_override(
+				RuntimeOrigin::signed(PATIENT),
+				OverrideScope::Record(1),
+				DOCTOR,
+				OverrideKind::Deny,
+				None,
+				None
+			));
+			assert_noop!(
+				record(&request(DOCTOR, 1, ReadBasis::Grant(ACTIVE_GRANT), 2)),
+				Error::<Test>::ExplicitlyDenied
+			);
+			assert!(<Consent as medchain_primitives::AccessInspect<_>>::denied(
+				&DOCTOR, 1
+			));
+			assert!(!<Consent as medchain_primitives::AccessInspect<_>>::denied(
+				&NURSE, 1
+			));
+		});
+	}
+
+	#[test]
+	fn break_glass_ids_never_repeat_at_the_maximum() {
+		new_test_ext(|| {
+			scenario();
+			issue(HOSPITAL_A, MEDIC, "role:emergency", None);
+			NextBreakGlassId::<Test>::put(BreakGlassId::MAX);
+			assert_noop!(
+				Consent::break_glass(RuntimeOrigin::signed(MEDIC), 7, code("UNCONSCIOUS")),
+				Error::<Test>::IdOverflow
+			);
+			NextBreakGlassId::<Test>::put(0);
 		});
 	}
 

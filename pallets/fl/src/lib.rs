@@ -297,6 +297,8 @@ pub mod pallet {
 		NotCoordinator,
 		/// A round has already been finalised.
 		RoundsFinalized,
+		/// An id counter reached its maximum.
+		IdOverflow,
 	}
 
 	#[pallet::call]
@@ -321,8 +323,8 @@ pub mod pallet {
 				&coordinator,
 				params.reward_pool,
 			)?;
-			let task = NextTaskId::<T>::get();
-			NextTaskId::<T>::put(task.saturating_add(1));
+			let task = NextTaskId::<T>::try_mutate(medchain_primitives::next_id)
+				.map_err(|_| Error::<T>::IdOverflow)?;
 			let policy = params.policy;
 			Tasks::<T>::insert(
 				task,

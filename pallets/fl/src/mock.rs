@@ -63,6 +63,9 @@ impl AccessInspect<AccountId> for TestAccess {
 	fn satisfies(who: &AccountId, policy: PolicyId) -> bool {
 		policy == POLICY && SATISFYING.with(|s| s.borrow().contains(who))
 	}
+	fn denied(_: &AccountId, _: RecordId) -> bool {
+		false
+	}
 }
 
 /// `who` satisfies the policy from now on (`true`) or no longer (`false`).

@@ -598,3 +598,18 @@ proptest! {
 		}
 	}
 }
+
+#[test]
+fn task_ids_never_repeat_at_the_maximum() {
+	new_test_ext(|| {
+		NextTaskId::<Test>::put(TaskId::MAX);
+		assert_noop!(
+			Fl::create_task(
+				RuntimeOrigin::signed(COORDINATOR),
+				params(2, 2, Aggregator::Designated(COORDINATOR))
+			),
+			Error::<Test>::IdOverflow
+		);
+		NextTaskId::<Test>::put(0);
+	});
+}

@@ -63,7 +63,7 @@ pub mod weights;
 pub use weights::WeightInfo;
 
 use frame_support::traits::fungible;
-use medchain_primitives::{decrement_count, RecordId};
+use medchain_primitives::{decrement_count, next_id, RecordId};
 use sp_core::H256;
 
 /// Balance type of the currency bonds and deposits are held in.
@@ -113,7 +113,7 @@ pub mod pallet {
 		},
 	};
 	use frame_system::pallet_prelude::*;
-	use medchain_primitives::RecordInspect;
+	use medchain_primitives::{AccessInspect, RecordInspect};
 	use sp_runtime::traits::{Saturating, Zero};
 
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
@@ -136,6 +136,11 @@ pub mod pallet {
 
 		/// Checks proxies' attestation signatures.
 		type Verifier: SignatureVerifier<Self::AccountId>;
+
+		/// The consent pallet, asked whether a record's subject explicitly denies a grantee:
+		/// a deny wins over every grant, so neither proxies nor read receipts act on a grant
+		/// for a denied grantee.
+		type Access: AccessInspect<Self::AccountId>;
 
 		/// Admits proxies.
 		type AdmitOrigin: EnsureOrigin<Self::RuntimeOrigin>;
@@ -393,6 +398,8 @@ pub mod pallet {
 		CaseNotFound,
 		/// The case was already adjudicated.
 		AlreadyAdjudicated,
+		/// An id counter reached its maximum.
+		IdOverflow,
 	}
 
 	#[pallet::hooks]
@@ -634,8 +641,8 @@ pub mod pallet {
 			);
 			let deposit = T::GrantDeposit::get();
 			T::Currency::hold(&HoldReason::Grant.into(), &owner, deposit)?;
-			let grant = NextGrantId::<T>::get();
-			NextGrantId::<T>::put(grant.saturating_add(1));
+			let grant =
+				NextGrantId::<T>::try_mutate(next_id).map_err(|_| Error::<T>::IdOverflow)?;
 			GrantCount::<T>::insert(&owner, count.saturating_add(1));
 			Grants::<T>::insert(
 				grant,
@@ -822,8 +829,7 @@ pub mod pallet {
 				stored.open_cases = stored.open_cases.saturating_add(1);
 				Ok::<_, DispatchError>(())
 			})?;
-			let case = NextCaseId::<T>::get();
-			NextCaseId::<T>::put(case.saturating_add(1));
+			let case = NextCaseId::<T>::try_mutate(next_id).map_err(|_| Error::<T>::IdOverflow)?;
 			Cases::<T>::insert(
 				case,
 				EvidenceCase {
@@ -895,8 +901,9 @@ pub mod pallet {
 			grant.revoked_at.is_none() && now < grant.expires_at
 		}
 
-		/// Whether grant `id` is active now, names `proxy` (itself active) and covers `record`.
-		/// What a proxy asks before re-encrypting.
+		/// Whether grant `id` is active now, names `proxy` (itself active) and covers `record`,
+		/// and the record's subject does not deny the grantee. What a proxy asks before
+		/// re-encrypting.
 		pub fn grant_active_for(id: GrantId, proxy: &T::AccountId, record: RecordId) -> bool {
 			let Some(grant) = Grants::<T>::get(id) else {
 				return false;
@@ -908,6 +915,7 @@ pub mod pallet {
 				&& proxy_active
 				&& grant.proxies.iter().any(|p| p.proxy == *proxy)
 				&& Self::covers(&grant, record)
+				&& !T::Access::denied(&grant.grantee, record)
 		}
 
 		/// Whether `grant`'s scope covers the live record `record` of its owner.
@@ -1027,6 +1035,7 @@ pub mod pallet {
 				stored.grantee == *grantee
 					&& Self::is_active(&stored, now)
 					&& Self::covers(&stored, record)
+					&& !T::Access::denied(grantee, record)
 			})
 		}
 	}

@@ -84,6 +84,39 @@ impl RecordInspect<AccountId, PolicyId> for TestRecords {
 			})
 		})
 	}
+
+	fn policy_in_use(_: &PolicyId) -> bool {
+		false
+	}
+}
+
+thread_local! {
+	static DENIED: RefCell<alloc_set::BTreeSet<(AccountId, RecordId)>> =
+		const { RefCell::new(alloc_set::BTreeSet::new()) };
+}
+use std::collections as alloc_set;
+
+/// Stand-in consent: only explicit denies (set with [`deny`]) matter to key grants.
+pub struct TestAccess;
+impl medchain_primitives::AccessInspect<AccountId> for TestAccess {
+	fn access(
+		_: &AccountId,
+		_: RecordId,
+		_: medchain_primitives::Purpose,
+	) -> Result<medchain_primitives::AccessBasis, medchain_primitives::AccessDenial> {
+		Err(medchain_primitives::AccessDenial::RecordNotFound)
+	}
+	fn satisfies(_: &AccountId, _: PolicyId) -> bool {
+		false
+	}
+	fn denied(who: &AccountId, record: RecordId) -> bool {
+		DENIED.with(|d| d.borrow().contains(&(*who, record)))
+	}
+}
+
+/// The subject of `record` denies `who` from now on.
+pub fn deny(who: AccountId, record: RecordId) {
+	DENIED.with(|d| d.borrow_mut().insert((who, record)));
 }
 
 /// Makes record `id` of `subject` with `kind` exist.
@@ -107,6 +140,7 @@ impl pallet_key_grants::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Records = TestRecords;
 	type Verifier = MockVerifier;
+	type Access = TestAccess;
 	type AdmitOrigin = EnsureRoot<AccountId>;
 	type PenaltyOrigin = EnsureRoot<AccountId>;
 	type ProxyBond = ProxyBond;

@@ -747,6 +747,50 @@ fn delegated_reads_end_at_expiry() {
 	});
 }
 
+/// The owner denies the grantee on one record: proxies stop re-encrypting for it and reads
+/// under the grant stop counting, while the grant still covers the owner's other records.
+#[test]
+fn a_deny_wins_over_a_grant() {
+	use medchain_primitives::DelegatedAccess;
+	new_test_ext(|| {
+		grant_2_of_2();
+		add_record(5, OWNER, "Observation");
+		add_record(6, OWNER, "Observation");
+		assert!(KeyGrants::grant_active_for(0, &PROXY_A, 5));
+		deny(GRANTEE, 5);
+		assert!(!KeyGrants::grant_active_for(0, &PROXY_A, 5));
+		assert!(!<KeyGrants as DelegatedAccess<AccountId>>::delegated_read(
+			0, &GRANTEE, 5
+		));
+		assert!(KeyGrants::grant_active_for(0, &PROXY_A, 6));
+		assert!(<KeyGrants as DelegatedAccess<AccountId>>::delegated_read(
+			0, &GRANTEE, 6
+		));
+	});
+}
+
+#[test]
+fn grant_ids_never_repeat_at_the_maximum() {
+	new_test_ext(|| {
+		keys(OWNER);
+		keys(GRANTEE);
+		active_proxy(PROXY_A);
+		crate::NextGrantId::<Test>::put(u64::MAX);
+		assert_noop!(
+			KeyGrants::create_grant(
+				RuntimeOrigin::signed(OWNER),
+				GRANTEE,
+				GrantScope::AllRecords,
+				proxies(&[PROXY_A]),
+				1,
+				50
+			),
+			Error::<Test>::IdOverflow
+		);
+		crate::NextGrantId::<Test>::put(0);
+	});
+}
+
 // --- Evidence ---
 
 #[test]

@@ -13,13 +13,16 @@ use frame_support::{
 use frame_system::RawOrigin;
 use sp_runtime::Saturating;
 
-/// A valid CIDv1 (raw, sha2-256) whose digest is `seed` repeated.
-fn content(seed: u8) -> ContentInput {
+/// A valid CIDv1 (raw, sha2-256) whose digest starts with `seed`: distinct seeds give
+/// distinct CIDs, as the registry requires.
+fn content(seed: u32) -> ContentInput {
+	let mut digest = [0xAB; 32];
+	digest[..4].copy_from_slice(&seed.to_le_bytes());
 	let mut cid = vec![0x01, 0x55, 0x12, 0x20];
-	cid.extend_from_slice(&[seed; 32]);
+	cid.extend_from_slice(&digest);
 	ContentInput {
 		cid: cid.try_into().expect("36 bytes fit"),
-		digest: H256::repeat_byte(seed),
+		digest: H256(digest),
 		size: 1 << 20,
 		scheme: EncryptionScheme::AeadCpAbeAndPre,
 	}
@@ -85,7 +88,7 @@ pub trait BenchmarkHelper<PolicyId> {
 }
 
 /// A record guarded by a policy: registering it checks the policy exists (the worst case).
-fn record_input<T: Config>(kind: &RecordKind, seed: u8) -> RecordInputOf<T> {
+fn record_input<T: Config>(kind: &RecordKind, seed: u32) -> RecordInputOf<T> {
 	RecordInput {
 		content: content(seed),
 		kind: kind.clone(),
@@ -149,7 +152,7 @@ mod benchmarks {
 			.map(|i| {
 				let patient = funded::<T>("patient", i);
 				authorize_widest::<T>(&patient, &custodian, &kind);
-				(patient, record_input::<T>(&kind, i as u8))
+				(patient, record_input::<T>(&kind, i))
 			})
 			.collect::<alloc::vec::Vec<_>>()
 			.try_into()
@@ -189,11 +192,13 @@ mod benchmarks {
 
 		let policy = T::BenchmarkHelper::policy();
 
-		// Setting a policy checks that it exists.
+		// Setting a policy checks that it exists, moves the record between policy counts and
+		// anchors the re-sealed version.
 		#[extrinsic_call]
-		_(RawOrigin::Signed(patient), 0, Some(policy));
+		_(RawOrigin::Signed(patient), 0, Some(policy), content(2));
 
 		assert_eq!(Records::<T>::get(0).and_then(|r| r.policy), Some(policy));
+		assert_eq!(Records::<T>::get(0).map(|r| r.current_version), Some(2));
 	}
 
 	#[benchmark]
@@ -209,7 +214,7 @@ mod benchmarks {
 			Pallet::<T>::append_version(
 				RawOrigin::Signed(custodian.clone()).into(),
 				0,
-				content(seed as u8),
+				content(seed),
 			)
 			.expect("appended");
 		}

@@ -12,9 +12,19 @@
 //! - **Custodians** (hospitals, labs) write records for patients who authorised them, for all
 //!   record kinds or listed kinds, until an optional expiry block; the patient may revoke the
 //!   authorisation at any time. Anyone else's writes fail with [`Error::NotAuthorized`].
+//! - **One record per CID**: every CID anchored by a live version is indexed
+//!   ([`ContentAnchors`]), and a CID that is already anchored is refused with
+//!   [`Error::CidInUse`]. Without this, an unrelated account could register a record naming a
+//!   victim's CID, read the victim's blob as "its" subject, and erase it, making every gateway
+//!   delete the victim's data. Gateways ask [`Pallet::content_anchor`] (runtime API) before
+//!   deleting a blob.
 //! - **Erasure** (subject only) removes every version and its CID from state, leaving a
 //!   [`Tombstone`] with the last digest and the erasure block. The [`Event::RecordErased`]
 //!   event lists the CIDs so that gateways delete the blobs.
+//! - **Policy changes re-seal**: the record's data key is CP-ABE-encrypted under its policy's
+//!   text, so [`Pallet::set_policy`] takes the new version sealed under the new policy with it.
+//!   Live records per policy are counted ([`PolicyUsers`]), and the consent pallet refuses to
+//!   remove a policy that guards a live record ([`RecordInspect::policy_in_use`]).
 //! - **Batches**: a custodian registers up to [`Config::MaxBatchSize`] records in one call, or
 //!   anchors the Merkle root of a batch uploaded off-chain; inclusion proofs are checked with
 //!   [`merkle::verify`] by anyone.
@@ -36,7 +46,7 @@
 //! | `register_record` | subject or custodian | anchor a new record |
 //! | `register_records` | subject or custodian | anchor many records at once |
 //! | `append_version` | subject or custodian | anchor new content for a record |
-//! | `set_policy` | subject | change the consent policy guarding a record |
+//! | `set_policy` | subject | change the consent policy, with a version sealed under it |
 //! | `erase_record` | subject | erase a record, leaving a tombstone |
 //! | `anchor_batch` | anyone | anchor a batch's Merkle root |
 //! | `remove_anchor` | the anchor's custodian | drop an anchor, releasing its deposit |
@@ -52,6 +62,7 @@ pub use types::*;
 pub mod benchmarking;
 pub mod content_id;
 pub mod merkle;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -108,7 +119,7 @@ pub type RecordViewOf<T> = RecordView<
 /// A new record as submitted by a writer.
 pub type RecordInputOf<T> = RecordInput<<T as Config>::PolicyId>;
 
-use medchain_primitives::decrement_count;
+use medchain_primitives::{decrement_count, next_id};
 /// The cross-pallet traits this pallet implements ([`RecordInspect`]) and uses
 /// ([`PolicyInspect`]), shared through `medchain-primitives`.
 pub use medchain_primitives::{PolicyInspect, RecordInspect, RecordSummary};
@@ -126,7 +137,7 @@ pub mod pallet {
 	use frame_system::pallet_prelude::*;
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -142,7 +153,7 @@ pub mod pallet {
 		type RuntimeHoldReason: From<HoldReason>;
 
 		/// Identifier of a consent policy (owned by the consent pallet).
-		type PolicyId: Parameter + Member + MaxEncodedLen + Copy;
+		type PolicyId: Parameter + Member + MaxEncodedLen + Copy + Ord;
 
 		/// Tells whether a consent policy exists.
 		type Policies: PolicyInspect<Self::PolicyId>;
@@ -216,6 +227,17 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Versions<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, RecordId, Twox64Concat, VersionNumber, VersionOf<T>>;
+
+	/// The live version anchoring each CID: a CID names at most one live version of one
+	/// record. `Blake2_128Concat`: CIDs are chosen by writers.
+	#[pallet::storage]
+	pub type ContentAnchors<T: Config> =
+		StorageMap<_, Blake2_128Concat, ContentId, (RecordId, VersionNumber)>;
+
+	/// Number of live records guarded by each policy (absent: none). `Blake2_128Concat`: a
+	/// writer chooses which policy id to name.
+	#[pallet::storage]
+	pub type PolicyUsers<T: Config> = StorageMap<_, Blake2_128Concat, T::PolicyId, u32>;
 
 	/// What remains of erased records (`Twox64Concat`: chain-assigned ids).
 	#[pallet::storage]
@@ -301,8 +323,10 @@ pub mod pallet {
 			cid: ContentId,
 			digest: H256,
 		},
-		/// The consent policy guarding `record` changed.
+		/// The consent policy guarding `record` changed; `version` is the new content sealed
+		/// under it.
 		PolicyChanged {
+			version: VersionNumber,
 			record: RecordId,
 			policy: Option<T::PolicyId>,
 		},
@@ -381,6 +405,10 @@ pub mod pallet {
 		InsufficientDeposit,
 		/// An id counter reached its maximum.
 		IdOverflow,
+		/// The CID is already anchored by a live version (of this or another record). Each
+		/// version is a fresh encryption, so its CID is new; reusing one would let an erasure
+		/// of one record delete another's blob.
+		CidInUse,
 	}
 
 	#[pallet::hooks]
@@ -510,46 +538,36 @@ pub mod pallet {
 			let mut stored = Self::live_record(record)?;
 			let now = frame_system::Pallet::<T>::block_number();
 			Self::ensure_can_write(&writer, &stored.subject, &stored.kind, now)?;
-			Self::ensure_valid_content(&content)?;
-			ensure!(
-				stored.current_version < T::MaxVersionsPerRecord::get(),
-				Error::<T>::TooManyVersions
-			);
-			let previous = stored.current_version;
-			let version = previous.checked_add(1).ok_or(Error::<T>::IdOverflow)?;
-			let deposit = T::VersionDeposit::get();
-			Self::hold(&HoldReason::RecordVersion, &writer, deposit)?;
-
-			Versions::<T>::mutate(record, previous, |old| {
-				if let Some(old) = old {
-					old.status = VersionStatus::Superseded;
-				}
-			});
-			Versions::<T>::insert(
-				record,
-				version,
-				Version::active(&content, writer.clone(), deposit, now, Some(previous)),
-			);
-			stored.current_version = version;
-			stored.updated_at = now;
+			Self::do_append(&writer, record, &mut stored, content, now)?;
 			Records::<T>::insert(record, stored);
-			Self::deposit_event(Event::VersionAppended {
-				record,
-				version,
-				custodian: writer,
-				cid: content.cid,
-				digest: content.digest,
-			});
 			Ok(())
 		}
 
-		/// Change the consent policy guarding `record` (`None`: no policy). Subject only.
+		/// Change the consent policy guarding `record` (`None`: no policy) and anchor
+		/// `content`, the record re-sealed under the new policy's text, as its new version.
+		/// Subject only; the subject pays the version deposit.
+		///
+		/// The record's data key is CP-ABE-encrypted under its policy, so a policy change
+		/// without new content would leave the chain evaluating one policy while the
+		/// ciphertext stays readable under the old one. Gateways serve only the current
+		/// version, so readers the new policy excludes get nothing from the old one.
+		///
+		/// # Events
+		/// [`Event::VersionAppended`], then [`Event::PolicyChanged`].
+		///
+		/// # Errors
+		/// - [`Error::RecordNotFound`] / [`Error::RecordErased`]: no live record `record`.
+		/// - [`Error::NotSubject`]: the caller is not the record's subject.
+		/// - [`Error::UnknownPolicy`]: `policy` does not exist.
+		/// - the content errors of [`Pallet::append_version`], [`Error::CidInUse`] and
+		///   [`Error::TooManyVersions`] among them.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::set_policy())]
 		pub fn set_policy(
 			origin: OriginFor<T>,
 			record: RecordId,
 			policy: Option<T::PolicyId>,
+			content: ContentInput,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let mut stored = Self::live_record(record)?;
@@ -560,10 +578,17 @@ pub mod pallet {
 					Error::<T>::UnknownPolicy
 				);
 			}
+			let now = frame_system::Pallet::<T>::block_number();
+			let version = Self::do_append(&who, record, &mut stored, content, now)?;
+			Self::release_policy(stored.policy.as_ref());
+			Self::use_policy(policy.as_ref());
 			stored.policy = policy;
-			stored.updated_at = frame_system::Pallet::<T>::block_number();
 			Records::<T>::insert(record, stored);
-			Self::deposit_event(Event::PolicyChanged { record, policy });
+			Self::deposit_event(Event::PolicyChanged {
+				version,
+				record,
+				policy,
+			});
 			Ok(())
 		}
 
@@ -587,10 +612,12 @@ pub mod pallet {
 				if number == stored.current_version {
 					last_digest = version.digest;
 				}
+				ContentAnchors::<T>::remove(&version.cid);
 				// Versions per record are bounded by `MaxVersionsPerRecord`, so this cannot fail.
 				let _ = cids.try_push(version.cid);
 			}
 			Records::<T>::remove(record);
+			Self::release_policy(stored.policy.as_ref());
 			SubjectRecords::<T>::remove(&who, record);
 			RecordCount::<T>::mutate_exists(&who, decrement_count);
 			Tombstones::<T>::insert(
@@ -623,12 +650,11 @@ pub mod pallet {
 				count < T::MaxAnchorsPerAccount::get(),
 				Error::<T>::TooManyAnchors
 			);
-			let anchor = NextAnchorId::<T>::get();
-			let next = anchor.checked_add(1).ok_or(Error::<T>::IdOverflow)?;
+			let anchor =
+				NextAnchorId::<T>::try_mutate(next_id).map_err(|_| Error::<T>::IdOverflow)?;
 			let deposit = T::AnchorDeposit::get();
 			Self::hold(&HoldReason::BatchAnchor, &custodian, deposit)?;
 
-			NextAnchorId::<T>::put(next);
 			AnchorCount::<T>::insert(&custodian, count.saturating_add(1));
 			Anchors::<T>::insert(
 				anchor,
@@ -690,12 +716,12 @@ pub mod pallet {
 				count < T::MaxRecordsPerSubject::get(),
 				Error::<T>::TooManyRecords
 			);
-			let record = NextRecordId::<T>::get();
-			let next = record.checked_add(1).ok_or(Error::<T>::IdOverflow)?;
+			Self::ensure_cid_free(&input.content.cid)?;
+			let record =
+				NextRecordId::<T>::try_mutate(next_id).map_err(|_| Error::<T>::IdOverflow)?;
 			let deposit = T::VersionDeposit::get();
 			Self::hold(&HoldReason::RecordVersion, writer, deposit)?;
 
-			NextRecordId::<T>::put(next);
 			RecordCount::<T>::insert(&subject, count.saturating_add(1));
 			SubjectRecords::<T>::insert(&subject, record, ());
 			let RecordInput {
@@ -703,6 +729,8 @@ pub mod pallet {
 				kind,
 				policy,
 			} = input;
+			ContentAnchors::<T>::insert(&content.cid, (record, 1));
+			Self::use_policy(policy.as_ref());
 			Versions::<T>::insert(
 				record,
 				1,
@@ -729,6 +757,92 @@ pub mod pallet {
 				policy,
 			});
 			Ok(record)
+		}
+
+		/// Anchors `content` as the new current version of `record` (whose stored value is
+		/// `stored`, updated here; the caller writes it back), written by `writer`, who pays
+		/// the deposit. Returns the new version's number.
+		fn do_append(
+			writer: &T::AccountId,
+			record: RecordId,
+			stored: &mut RecordOf<T>,
+			content: ContentInput,
+			now: BlockNumberFor<T>,
+		) -> Result<VersionNumber, DispatchError> {
+			Self::ensure_valid_content(&content)?;
+			Self::ensure_cid_free(&content.cid)?;
+			ensure!(
+				stored.current_version < T::MaxVersionsPerRecord::get(),
+				Error::<T>::TooManyVersions
+			);
+			let previous = stored.current_version;
+			let version = previous.checked_add(1).ok_or(Error::<T>::IdOverflow)?;
+			let deposit = T::VersionDeposit::get();
+			Self::hold(&HoldReason::RecordVersion, writer, deposit)?;
+
+			Versions::<T>::mutate(record, previous, |old| {
+				if let Some(old) = old {
+					old.status = VersionStatus::Superseded;
+				}
+			});
+			ContentAnchors::<T>::insert(&content.cid, (record, version));
+			Versions::<T>::insert(
+				record,
+				version,
+				Version::active(&content, writer.clone(), deposit, now, Some(previous)),
+			);
+			stored.current_version = version;
+			stored.updated_at = now;
+			Self::deposit_event(Event::VersionAppended {
+				record,
+				version,
+				custodian: writer.clone(),
+				cid: content.cid,
+				digest: content.digest,
+			});
+			Ok(version)
+		}
+
+		/// Refuses a CID that a live version already anchors.
+		fn ensure_cid_free(cid: &ContentId) -> DispatchResult {
+			ensure!(
+				!ContentAnchors::<T>::contains_key(cid),
+				Error::<T>::CidInUse
+			);
+			Ok(())
+		}
+
+		/// Counts one more live record guarded by `policy`.
+		fn use_policy(policy: Option<&T::PolicyId>) {
+			if let Some(policy) = policy {
+				PolicyUsers::<T>::mutate(policy, |users| {
+					*users = Some(users.unwrap_or(0).saturating_add(1))
+				});
+			}
+		}
+
+		/// Counts one live record fewer guarded by `policy`.
+		fn release_policy(policy: Option<&T::PolicyId>) {
+			if let Some(policy) = policy {
+				PolicyUsers::<T>::mutate_exists(policy, decrement_count);
+			}
+		}
+
+		/// The live record and version whose content is `cid`, if any. Gateways ask this
+		/// before deleting a blob: a blob is deleted only when no live version names it.
+		pub fn content_anchor(cid: &[u8]) -> Option<(RecordId, VersionNumber)> {
+			let cid = ContentId::try_from(cid.to_vec()).ok()?;
+			ContentAnchors::<T>::get(cid)
+		}
+
+		/// Whether `writer` may write some of `subject`'s records now: the subject itself, or
+		/// a custodian whose authorisation has not expired (its kinds are checked when a record
+		/// is registered). What gateways ask before accepting an upload.
+		pub fn may_write(writer: &T::AccountId, subject: &T::AccountId) -> bool {
+			let now = frame_system::Pallet::<T>::block_number();
+			writer == subject
+				|| Custodians::<T>::get(subject, writer)
+					.is_some_and(|a| a.expires_at.is_none_or(|expiry| now < expiry))
 		}
 
 		/// The live record `id`, or why there is none.
@@ -827,6 +941,8 @@ pub mod pallet {
 			use alloc::collections::btree_map::BTreeMap;
 			let next_record = NextRecordId::<T>::get();
 			let mut live_per_subject = BTreeMap::<T::AccountId, u32>::new();
+			let mut users_per_policy = BTreeMap::<T::PolicyId, u32>::new();
+			let mut anchored = 0usize;
 			for (id, record) in Records::<T>::iter() {
 				ensure!(id < next_record, "record id not below NextRecordId");
 				ensure!(
@@ -854,6 +970,14 @@ pub mod pallet {
 						content_id::validate(&version.cid).is_ok(),
 						"stored CID is invalid"
 					);
+					ensure!(
+						ContentAnchors::<T>::get(&version.cid) == Some((id, number)),
+						"a live version's CID is not indexed to it"
+					);
+					anchored = anchored.saturating_add(1);
+				}
+				if let Some(policy) = record.policy {
+					*users_per_policy.entry(policy).or_default() += 1;
 				}
 				ensure!(versions == record.current_version, "missing versions");
 				ensure!(
@@ -862,6 +986,20 @@ pub mod pallet {
 				);
 				*live_per_subject.entry(record.subject).or_default() += 1;
 			}
+			ensure!(
+				ContentAnchors::<T>::iter().count() == anchored,
+				"a CID is indexed without a live version"
+			);
+			for (policy, users) in PolicyUsers::<T>::iter() {
+				ensure!(
+					users_per_policy.get(&policy).copied() == Some(users),
+					"policy user count does not match live records"
+				);
+			}
+			ensure!(
+				users_per_policy.len() == PolicyUsers::<T>::iter().count(),
+				"a policy guarding live records has no user count"
+			);
 			for (id, _) in Tombstones::<T>::iter() {
 				ensure!(id < next_record, "tombstone id not below NextRecordId");
 				ensure!(
@@ -916,5 +1054,9 @@ impl<T: Config> RecordInspect<T::AccountId, T::PolicyId> for Pallet<T> {
 			kind: record.kind,
 			policy: record.policy,
 		})
+	}
+
+	fn policy_in_use(policy: &T::PolicyId) -> bool {
+		PolicyUsers::<T>::contains_key(policy)
 	}
 }

@@ -3,7 +3,8 @@
 
 use crate::{
 	content_id::tests::cid_v1, merkle, mock::*, types::*, AnchorCount, Anchors, CustodianCount,
-	Custodians, Error, Event, HoldReason, RecordCount, SubjectRecords, Tombstones, Versions,
+	Custodians, Error, Event, HoldReason, PolicyUsers, RecordCount, SubjectRecords, Tombstones,
+	Versions,
 };
 use frame_support::{
 	assert_noop, assert_ok,
@@ -12,7 +13,7 @@ use frame_support::{
 };
 use sp_core::H256;
 
-fn content(seed: u8) -> ContentInput {
+pub(crate) fn content(seed: u8) -> ContentInput {
 	ContentInput {
 		cid: cid_v1(0x55, [seed; 32]).try_into().unwrap(),
 		digest: H256::repeat_byte(seed),
@@ -21,11 +22,11 @@ fn content(seed: u8) -> ContentInput {
 	}
 }
 
-fn kind(name: &str) -> RecordKind {
+pub(crate) fn kind(name: &str) -> RecordKind {
 	name.as_bytes().to_vec().try_into().unwrap()
 }
 
-fn input(seed: u8, record_kind: &str, policy: Option<u32>) -> RecordInput<u32> {
+pub(crate) fn input(seed: u8, record_kind: &str, policy: Option<u32>) -> RecordInput<u32> {
 	RecordInput {
 		content: content(seed),
 		kind: kind(record_kind),
@@ -510,7 +511,7 @@ fn append_version_error_paths() {
 // ---- policy ----
 
 #[test]
-fn subject_changes_policy() {
+fn subject_changes_policy_with_a_resealed_version() {
 	new_test_ext(|| {
 		authorize_hospital(CustodianScope::AllKinds, None);
 		assert_ok!(Records::register_record(
@@ -521,32 +522,263 @@ fn subject_changes_policy() {
 		assert_ok!(Records::set_policy(
 			RuntimeOrigin::signed(ALICE),
 			0,
-			Some(2)
+			Some(2),
+			content(2)
 		));
-		assert_eq!(crate::Records::<Test>::get(0).unwrap().policy, Some(2));
+		let record = crate::Records::<Test>::get(0).unwrap();
+		assert_eq!(record.policy, Some(2));
+		// The policy change brought the content sealed under it as the current version.
+		assert_eq!(record.current_version, 2);
+		assert_eq!(Versions::<Test>::get(0, 2).unwrap().cid, content(2).cid);
+		assert_eq!(
+			Versions::<Test>::get(0, 1).unwrap().status,
+			VersionStatus::Superseded
+		);
+		// The subject pays for the version it wrote.
+		assert_eq!(held(ALICE, HoldReason::RecordVersion), VERSION_DEPOSIT);
 		assert_eq!(
 			last_event(),
 			Event::PolicyChanged {
 				record: 0,
+				version: 2,
 				policy: Some(2)
 			}
 		);
-		assert_ok!(Records::set_policy(RuntimeOrigin::signed(ALICE), 0, None));
+		assert_eq!(PolicyUsers::<Test>::get(1), None);
+		assert_eq!(PolicyUsers::<Test>::get(2), Some(1));
+		assert_ok!(Records::set_policy(
+			RuntimeOrigin::signed(ALICE),
+			0,
+			None,
+			content(3)
+		));
 		assert_eq!(crate::Records::<Test>::get(0).unwrap().policy, None);
+		assert_eq!(PolicyUsers::<Test>::get(2), None);
+	});
+}
 
+#[test]
+fn set_policy_error_paths() {
+	new_test_ext(|| {
+		authorize_hospital(CustodianScope::AllKinds, None);
+		assert_ok!(Records::register_record(
+			RuntimeOrigin::signed(HOSPITAL),
+			ALICE,
+			input(1, "Observation", Some(1))
+		));
 		// The custodian wrote it, but only the subject decides who may read it.
 		assert_noop!(
-			Records::set_policy(RuntimeOrigin::signed(HOSPITAL), 0, Some(1)),
+			Records::set_policy(RuntimeOrigin::signed(HOSPITAL), 0, Some(2), content(2)),
 			Error::<Test>::NotSubject
 		);
 		assert_noop!(
-			Records::set_policy(RuntimeOrigin::signed(ALICE), 0, Some(42)),
+			Records::set_policy(RuntimeOrigin::signed(MALLORY), 0, None, content(2)),
+			Error::<Test>::NotSubject
+		);
+		assert_noop!(
+			Records::set_policy(RuntimeOrigin::signed(ALICE), 0, Some(42), content(2)),
 			Error::<Test>::UnknownPolicy
 		);
 		assert_noop!(
-			Records::set_policy(RuntimeOrigin::signed(ALICE), 7, None),
+			Records::set_policy(RuntimeOrigin::signed(ALICE), 7, None, content(2)),
 			Error::<Test>::RecordNotFound
 		);
+		// The content must be new: the old ciphertext is sealed under the old policy.
+		assert_noop!(
+			Records::set_policy(RuntimeOrigin::signed(ALICE), 0, Some(2), content(1)),
+			Error::<Test>::CidInUse
+		);
+		let mut bad = content(2);
+		bad.size = 0;
+		assert_noop!(
+			Records::set_policy(RuntimeOrigin::signed(ALICE), 0, Some(2), bad),
+			Error::<Test>::EmptyContent
+		);
+		assert_ok!(Records::set_policy(
+			RuntimeOrigin::signed(ALICE),
+			0,
+			Some(2),
+			content(2)
+		));
+		assert_ok!(Records::set_policy(
+			RuntimeOrigin::signed(ALICE),
+			0,
+			Some(1),
+			content(3)
+		));
+		assert_noop!(
+			Records::set_policy(RuntimeOrigin::signed(ALICE), 0, Some(2), content(4)),
+			Error::<Test>::TooManyVersions
+		);
+	});
+}
+
+// ---- CID aliasing (one record per CID) ----
+
+#[test]
+fn a_stranger_cannot_alias_a_victims_cid() {
+	new_test_ext(|| {
+		authorize_hospital(CustodianScope::AllKinds, None);
+		assert_ok!(Records::register_record(
+			RuntimeOrigin::signed(HOSPITAL),
+			ALICE,
+			input(1, "Observation", Some(1))
+		));
+		assert_eq!(Records::content_anchor(&content(1).cid), Some((0, 1)));
+
+		// Mallory, unrelated to Alice, names Alice's CID for a record about herself ...
+		assert_noop!(
+			Records::register_record(
+				RuntimeOrigin::signed(MALLORY),
+				MALLORY,
+				input(1, "Observation", None)
+			),
+			Error::<Test>::CidInUse
+		);
+		// ... or as a new version of her own record, or inside a batch.
+		assert_ok!(Records::register_record(
+			RuntimeOrigin::signed(MALLORY),
+			MALLORY,
+			input(9, "Observation", None)
+		));
+		assert_noop!(
+			Records::append_version(RuntimeOrigin::signed(MALLORY), 1, content(1)),
+			Error::<Test>::CidInUse
+		);
+		let batch: BoundedVec<_, _> = vec![
+			(MALLORY, input(8, "Observation", None)),
+			(MALLORY, input(1, "Observation", None)),
+		]
+		.try_into()
+		.unwrap();
+		assert_noop!(
+			Records::register_records(RuntimeOrigin::signed(MALLORY), batch),
+			Error::<Test>::CidInUse
+		);
+		// Her erasure names only her own CIDs, never Alice's.
+		assert_ok!(Records::erase_record(RuntimeOrigin::signed(MALLORY), 1));
+		assert_eq!(
+			last_event(),
+			Event::RecordErased {
+				record: 1,
+				subject: MALLORY,
+				cids: vec![content(9).cid].try_into().unwrap()
+			}
+		);
+		assert_eq!(Records::content_anchor(&content(1).cid), Some((0, 1)));
+		assert_eq!(Records::content_anchor(&content(9).cid), None);
+	});
+}
+
+#[test]
+fn a_batch_cannot_name_one_cid_twice() {
+	new_test_ext(|| {
+		let batch: BoundedVec<_, _> = vec![
+			(ALICE, input(1, "Observation", None)),
+			(ALICE, input(1, "Observation", None)),
+		]
+		.try_into()
+		.unwrap();
+		assert_noop!(
+			Records::register_records(RuntimeOrigin::signed(ALICE), batch),
+			Error::<Test>::CidInUse
+		);
+	});
+}
+
+#[test]
+fn a_record_cannot_reuse_its_own_earlier_cid() {
+	new_test_ext(|| {
+		assert_ok!(Records::register_record(
+			RuntimeOrigin::signed(ALICE),
+			ALICE,
+			input(1, "Observation", None)
+		));
+		assert_ok!(Records::append_version(
+			RuntimeOrigin::signed(ALICE),
+			0,
+			content(2)
+		));
+		assert_noop!(
+			Records::append_version(RuntimeOrigin::signed(ALICE), 0, content(1)),
+			Error::<Test>::CidInUse
+		);
+		assert_eq!(Records::content_anchor(&content(1).cid), Some((0, 1)));
+		assert_eq!(Records::content_anchor(&content(2).cid), Some((0, 2)));
+	});
+}
+
+#[test]
+fn an_erased_cid_is_free_again() {
+	new_test_ext(|| {
+		assert_ok!(Records::register_record(
+			RuntimeOrigin::signed(ALICE),
+			ALICE,
+			input(1, "Observation", Some(1))
+		));
+		assert_ok!(Records::erase_record(RuntimeOrigin::signed(ALICE), 0));
+		assert_eq!(Records::content_anchor(&content(1).cid), None);
+		assert_eq!(PolicyUsers::<Test>::get(1), None);
+		assert_ok!(Records::register_record(
+			RuntimeOrigin::signed(BOB),
+			BOB,
+			input(1, "Observation", None)
+		));
+		assert_eq!(Records::content_anchor(&content(1).cid), Some((1, 1)));
+	});
+}
+
+#[test]
+fn policies_in_use_are_counted_per_live_record() {
+	use crate::RecordInspect;
+	new_test_ext(|| {
+		assert!(!<Records as RecordInspect<_, _>>::policy_in_use(&1));
+		assert_ok!(Records::register_record(
+			RuntimeOrigin::signed(ALICE),
+			ALICE,
+			input(1, "Observation", Some(1))
+		));
+		assert_ok!(Records::register_record(
+			RuntimeOrigin::signed(BOB),
+			BOB,
+			input(2, "Observation", Some(1))
+		));
+		assert_eq!(PolicyUsers::<Test>::get(1), Some(2));
+		assert!(<Records as RecordInspect<_, _>>::policy_in_use(&1));
+		assert_ok!(Records::erase_record(RuntimeOrigin::signed(ALICE), 0));
+		assert!(<Records as RecordInspect<_, _>>::policy_in_use(&1));
+		assert_ok!(Records::erase_record(RuntimeOrigin::signed(BOB), 1));
+		assert!(!<Records as RecordInspect<_, _>>::policy_in_use(&1));
+	});
+}
+
+#[test]
+fn try_state_detects_an_unindexed_cid() {
+	new_test_ext(|| {
+		assert_ok!(Records::register_record(
+			RuntimeOrigin::signed(ALICE),
+			ALICE,
+			input(1, "Observation", None)
+		));
+		crate::ContentAnchors::<Test>::remove(content(1).cid);
+		assert!(Records::do_try_state().is_err());
+		crate::ContentAnchors::<Test>::insert(content(1).cid, (0, 1));
+	});
+}
+
+#[test]
+fn record_ids_never_repeat_at_the_maximum() {
+	new_test_ext(|| {
+		crate::NextRecordId::<Test>::put(u64::MAX);
+		assert_noop!(
+			Records::register_record(
+				RuntimeOrigin::signed(ALICE),
+				ALICE,
+				input(1, "Observation", None)
+			),
+			Error::<Test>::IdOverflow
+		);
+		crate::NextRecordId::<Test>::put(0);
 	});
 }
 
@@ -624,7 +856,7 @@ fn erase_leaves_only_a_tombstone_and_releases_deposits() {
 			Error::<Test>::RecordErased
 		);
 		assert_noop!(
-			Records::set_policy(RuntimeOrigin::signed(ALICE), 0, None),
+			Records::set_policy(RuntimeOrigin::signed(ALICE), 0, None, content(5)),
 			Error::<Test>::RecordErased
 		);
 	});
@@ -801,5 +1033,28 @@ fn try_state_detects_a_broken_counter() {
 		RecordCount::<Test>::insert(ALICE, 5);
 		assert!(Records::do_try_state().is_err());
 		RecordCount::<Test>::insert(ALICE, 1);
+	});
+}
+
+#[test]
+fn only_the_subject_and_current_custodians_may_write() {
+	new_test_ext(|| {
+		assert!(Records::may_write(&ALICE, &ALICE));
+		assert!(!Records::may_write(&HOSPITAL, &ALICE));
+		authorize_hospital(CustodianScope::AllKinds, Some(10));
+		assert!(Records::may_write(&HOSPITAL, &ALICE));
+		assert!(!Records::may_write(&MALLORY, &ALICE));
+		assert!(
+			!Records::may_write(&ALICE, &HOSPITAL),
+			"authorisation is one-way"
+		);
+		run_to_block(10);
+		assert!(!Records::may_write(&HOSPITAL, &ALICE), "expired");
+		run_to_block(5);
+		assert_ok!(Records::revoke_custodian(
+			RuntimeOrigin::signed(ALICE),
+			HOSPITAL
+		));
+		assert!(!Records::may_write(&HOSPITAL, &ALICE), "revoked");
 	});
 }

@@ -3,7 +3,7 @@
 use codec::MaxEncodedLen;
 use frame_support::{parameter_types, traits::ConstU32};
 
-use crate::{deposit, Balance, Balances, Records, Runtime, RuntimeHoldReason, DAYS, UNIT};
+use crate::{deposit, Balance, Balances, Consent, Records, Runtime, RuntimeHoldReason, DAYS, UNIT};
 
 parameter_types! {
 	/// At stake for a proxy: large enough that serving a revoked grant does not pay.
@@ -22,6 +22,8 @@ impl pallet_key_grants::Config for Runtime {
 	type Records = Records;
 	// MedChain accounts are sr25519 public keys (AccountId32 from MultiSigner::Sr25519).
 	type Verifier = pallet_key_grants::Sr25519Accounts;
+	// A patient's explicit deny wins over their grants.
+	type Access = Consent;
 	// Two thirds of the council (or sudo on a dev chain).
 	type AdmitOrigin = super::Governance;
 	type PenaltyOrigin = super::Governance;

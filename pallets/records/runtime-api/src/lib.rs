@@ -16,7 +16,7 @@ extern crate alloc;
 
 use alloc::vec::Vec;
 use codec::Codec;
-pub use pallet_records::{Record, RecordId, RecordView};
+pub use pallet_records::{Record, RecordId, RecordView, VersionNumber};
 
 sp_api::decl_runtime_apis! {
 	/// Read access to the record registry.
@@ -38,5 +38,13 @@ sp_api::decl_runtime_apis! {
 		/// Record `id` with its versions oldest first, its tombstone if it was erased, or
 		/// `None` if it never existed.
 		fn record(id: RecordId) -> Option<RecordView<AccountId, Balance, BlockNumber, PolicyId>>;
+		/// The live record and version whose content is `cid` (binary CID), or `None` if no
+		/// live version names it. A gateway deletes a blob only when this is `None`.
+		fn content_anchor(cid: Vec<u8>) -> Option<(RecordId, VersionNumber)>;
+		/// Whether `writer` may write `subject`'s records now (the subject itself, or a
+		/// custodian the subject authorised and whose authorisation has not expired; the kind
+		/// is checked when the record is registered). Gateways accept uploads only from such
+		/// writers.
+		fn may_write(writer: AccountId, subject: AccountId) -> bool;
 	}
 }

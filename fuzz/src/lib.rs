@@ -1,0 +1,219 @@
+//! # MedChain runtime fuzzer
+//!
+//! In the style of srlabs' substrate-runtime-fuzzer: the fuzz input is decoded as a sequence
+//! of steps, each either "end the block" or an `(origin, call)` pair for one of MedChain's
+//! pallets (records, consent, key grants, federated learning). Calls are dispatched through
+//! the real runtime between `Executive::initialize_block` (with an Aura slot digest and the
+//! timestamp inherent) and `Executive::finalize_block`, on the development genesis state.
+//!
+//! After every call: the weight charged before dispatch is at least the weight it reports
+//! after. After every block: every pallet's `try_state` invariants
+//! (`AllPalletsWithSystem::try_state`) and the total issuance equals the sum of all accounts'
+//! free and reserved balances. Any failure, and any panic in the runtime, is a crash that
+//! libFuzzer reports with the input that caused it.
+//!
+//! Dependencies: `libfuzzer-sys` (the engine), the runtime with `try-runtime`, and the FRAME
+//! crates it is driven through.
+
+use std::sync::{
+	atomic::{AtomicU64, Ordering},
+	OnceLock,
+};
+
+use codec::{DecodeLimit, Encode};
+use frame_support::{
+	dispatch::GetDispatchInfo,
+	traits::{TryState, TryStateSelect},
+};
+use medchain_runtime::{
+	AllPalletsWithSystem, BlockNumber, Executive, Header, Runtime, RuntimeCall, RuntimeGenesisConfig,
+	RuntimeOrigin, SLOT_DURATION,
+};
+use sp_core::{sr25519, Pair, H256};
+use sp_runtime::{
+	traits::{Dispatchable, Header as _},
+	BuildStorage, Digest, DigestItem, Storage,
+};
+
+/// Nesting depth allowed when decoding a call (boxed calls inside calls).
+const MAX_DECODE_DEPTH: u32 = 32;
+/// Steps at most per input, so one input cannot run for long.
+const MAX_STEPS: usize = 64;
+/// Blocks at most per input.
+const MAX_BLOCKS: u32 = 8;
+
+/// Calls dispatched, and how many of them succeeded, over the fuzzer's run.
+pub static CALLS: AtomicU64 = AtomicU64::new(0);
+/// Calls that succeeded.
+pub static SUCCEEDED: AtomicU64 = AtomicU64::new(0);
+
+/// The accounts a step may act as: the endowed development accounts.
+fn accounts() -> &'static [medchain_runtime::AccountId] {
+	static ACCOUNTS: OnceLock<Vec<medchain_runtime::AccountId>> = OnceLock::new();
+	ACCOUNTS.get_or_init(|| {
+		["Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie"]
+			.iter()
+			.map(|name| {
+				let pair = sr25519::Pair::from_string(&format!("//{name}"), None)
+					.expect("dev seed");
+				sp_runtime::AccountId32::from(pair.public())
+			})
+			.collect()
+	})
+}
+
+/// The development preset's genesis storage, built once.
+fn genesis() -> &'static Storage {
+	static GENESIS: OnceLock<Storage> = OnceLock::new();
+	GENESIS.get_or_init(|| {
+		let patch = medchain_runtime::genesis_config_presets::get_preset(
+			&sp_genesis_builder::DEV_RUNTIME_PRESET.into(),
+		)
+		.expect("the development preset exists");
+		let mut config =
+			serde_json::to_value(RuntimeGenesisConfig::default()).expect("config serialises");
+		merge(
+			&mut config,
+			serde_json::from_slice(&patch).expect("preset is JSON"),
+		);
+		let config: RuntimeGenesisConfig =
+			serde_json::from_value(config).expect("preset is a genesis config");
+		config.build_storage().expect("genesis builds")
+	})
+}
+
+/// Applies a JSON merge patch, as the node does with a preset over the defaults.
+fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
+	match (base, patch) {
+		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) => {
+			for (key, value) in patch {
+				merge(base.entry(key).or_insert(serde_json::Value::Null), value);
+			}
+		},
+		(base, patch) => *base = patch,
+	}
+}
+
+/// One decoded step.
+enum Step {
+	EndBlock,
+	Call(RuntimeOrigin, RuntimeCall),
+}
+
+/// Decodes the next step from `data`, or `None` when the input is used up or malformed.
+fn next_step(data: &mut &[u8]) -> Option<Step> {
+	let (&selector, rest) = data.split_first()?;
+	*data = rest;
+	if selector >= 0xF0 {
+		return Some(Step::EndBlock);
+	}
+	let accounts = accounts();
+	let origin = match (selector & 0x07) as usize {
+		index if index < accounts.len() => {
+			RuntimeOrigin::signed(accounts.get(index)?.clone())
+		},
+		6 => RuntimeOrigin::root(),
+		_ => RuntimeOrigin::none(),
+	};
+	let call = match (selector >> 3) % 4 {
+		0 => RuntimeCall::Records(DecodeLimit::decode_with_depth_limit(MAX_DECODE_DEPTH, data).ok()?),
+		1 => RuntimeCall::Consent(DecodeLimit::decode_with_depth_limit(MAX_DECODE_DEPTH, data).ok()?),
+		2 => RuntimeCall::KeyGrants(
+			DecodeLimit::decode_with_depth_limit(MAX_DECODE_DEPTH, data).ok()?,
+		),
+		_ => RuntimeCall::Fl(DecodeLimit::decode_with_depth_limit(MAX_DECODE_DEPTH, data).ok()?),
+	};
+	Some(Step::Call(origin, call))
+}
+
+/// Starts block `number`: an Aura pre-runtime digest for its slot, then the timestamp.
+fn start_block(number: BlockNumber, parent: H256) {
+	let slot = sp_consensus_aura::Slot::from(u64::from(number));
+	let digest = Digest {
+		logs: vec![DigestItem::PreRuntime(
+			sp_consensus_aura::AURA_ENGINE_ID,
+			slot.encode(),
+		)],
+	};
+	let header = Header::new(number, H256::zero(), H256::zero(), parent, digest);
+	Executive::initialize_block(&header);
+	let now = u64::from(number).saturating_mul(SLOT_DURATION);
+	RuntimeCall::Timestamp(pallet_timestamp::Call::set { now })
+		.dispatch(RuntimeOrigin::none())
+		.expect("the timestamp inherent applies");
+}
+
+/// Ends the current block and checks the invariants.
+fn end_block(number: BlockNumber) -> H256 {
+	let header = Executive::finalize_block();
+	AllPalletsWithSystem::try_state(number, TryStateSelect::All)
+		.unwrap_or_else(|e| panic!("try_state failed after block #{number}: {e:?}"));
+	let mut accounted: u128 = 0;
+	for (_, account) in frame_system::Account::<Runtime>::iter() {
+		accounted = accounted
+			.saturating_add(account.data.free)
+			.saturating_add(account.data.reserved);
+	}
+	let issuance = pallet_balances::TotalIssuance::<Runtime>::get();
+	assert_eq!(
+		accounted, issuance,
+		"total issuance {issuance} is not the sum of all balances {accounted} after block #{number}"
+	);
+	header.hash()
+}
+
+/// Runs one fuzz input: the steps it decodes to, over at most [`MAX_BLOCKS`] blocks.
+pub fn run(mut data: &[u8]) {
+	let mut ext = sp_io::TestExternalities::new(genesis().clone());
+	ext.execute_with(|| {
+		let mut number: BlockNumber = 1;
+		let mut parent = frame_system::Pallet::<Runtime>::block_hash(0);
+		start_block(number, parent);
+		for _ in 0..MAX_STEPS {
+			let Some(step) = next_step(&mut data) else { break };
+			match step {
+				Step::EndBlock => {
+					parent = end_block(number);
+					if number >= MAX_BLOCKS {
+						return;
+					}
+					number += 1;
+					start_block(number, parent);
+				},
+				Step::Call(origin, call) => {
+					let declared = call.get_dispatch_info().call_weight;
+					let result = call.clone().dispatch(origin);
+					CALLS.fetch_add(1, Ordering::Relaxed);
+					let actual = match result {
+						Ok(info) => {
+							SUCCEEDED.fetch_add(1, Ordering::Relaxed);
+							info.actual_weight
+						},
+						Err(error) => error.post_info.actual_weight,
+					};
+					if let Some(actual) = actual {
+						assert!(
+							actual.all_lte(declared),
+							"{call:?} declared {declared:?} before dispatch but reported {actual:?}"
+						);
+					}
+				},
+			}
+		}
+		end_block(number);
+	});
+	let calls = CALLS.load(Ordering::Relaxed);
+	let due = NEXT_REPORT.load(Ordering::Relaxed);
+	if calls >= due {
+		NEXT_REPORT.store(due.saturating_add(REPORT_EVERY), Ordering::Relaxed);
+		eprintln!(
+			"medchain-fuzz: {calls} calls dispatched, {} succeeded",
+			SUCCEEDED.load(Ordering::Relaxed)
+		);
+	}
+}
+
+/// Calls between two progress lines on stderr.
+const REPORT_EVERY: u64 = 20_000;
+/// The call count at which the next progress line is printed.
+static NEXT_REPORT: AtomicU64 = AtomicU64::new(REPORT_EVERY);

@@ -1,0 +1,465 @@
+//! Attacks on the sharing path, each tried against a real `medchain-node --dev`, a real
+//! `medchain-gateway` and the `medchain` CLI, each asserting the specific refusal:
+//!
+//! 1. **CID aliasing.** Mallory, unrelated to the patient, names the patient's CID for a record
+//!    about herself, or as a new version of her own record: `Records::CidInUse`. She erases
+//!    her own record: the gateway keeps the patient's blob, and the patient still reads it
+//!    byte-identical. `RecordsApi.content_anchor` names the patient's record.
+//! 2. **A deny ends a live ticket at once.** The doctor, explicitly allowed, gets a ticket and
+//!    is served the envelope. The patient denies the doctor: at the next block
+//!    `ConsentApi.live_ticket` is `None` and the gateway refuses a fresh signed read under the
+//!    unexpired ticket (`403 not-allowed`); the chain refuses a new ticket
+//!    (`Consent::ExplicitlyDenied`).
+//! 3. **A shared policy cannot be removed from under another patient's record**:
+//!    `Consent::PolicyInUse`.
+//! 4. **Uploads are bound to writers**: Mallory's signed upload for the patient is refused
+//!    (`403 not-a-writer`); an envelope she uploads for herself but never anchors on chain is
+//!    swept after the grace period; anchored blobs stay.
+//! 5. **An unreadable erase cursor stops the gateway** with recovery advice instead of silently
+//!    skipping erasures; `--rescan-erasures-from 0` recovers, and the rescan (every erasure
+//!    since genesis again) still keeps the patient's blob.
+//!
+//! The gateway checks a read request's signature locally, before any node round trip; the
+//! bytes it checks are asserted equal to `ConsentApi.read_request_message`.
+
+use std::{io::Write, time::Duration};
+
+use medchain_client::{
+	chain::{
+		consent::{OverrideKind, OverrideScope, Purpose, ReadBasis, Ticket},
+		records::{content, ContentInput, RecordInput, RecordRegistered},
+		Chain,
+	},
+	keystore::Keystore,
+	ops,
+	protocol::{no_progress, GatewayClient},
+};
+use medchain_integration_tests::{
+	actors::{binary, Actor, GatewayProcess, PASSPHRASE, TIMEOUT},
+	TestNode,
+};
+use rand::RngCore;
+use subxt::{dynamic, utils::AccountId32};
+use subxt_signer::sr25519::dev;
+
+/// Seconds a blob may sit in the gateway without a live version naming it (short for the test).
+const GRACE_SECS: u64 = 4;
+
+/// Polls `check` every 200 ms until it holds or `timeout` passes.
+async fn eventually(what: &str, timeout: Duration, mut check: impl FnMut() -> bool) {
+	let started = std::time::Instant::now();
+	while !check() {
+		assert!(started.elapsed() < timeout, "timed out waiting for {what}");
+		tokio::time::sleep(Duration::from_millis(200)).await;
+	}
+}
+
+/// The gateway's erase cursor (last finalised block it scanned), if written and readable.
+fn erase_cursor(gateway: &GatewayProcess) -> Option<u64> {
+	std::fs::read_to_string(gateway.data.join("erase-cursor"))
+		.ok()
+		.and_then(|text| text.trim().parse().ok())
+}
+
+#[tokio::test]
+async fn attacks_on_the_sharing_path_are_refused() {
+	let node = TestNode::dev().await.expect("dev node");
+	let dir = tempfile::tempdir().unwrap();
+	let d = dir.path();
+	let chain = Chain::connect(node.ws_url()).await.unwrap();
+	let none = "http://127.0.0.1:9"; // commands that need no gateway
+
+	let patient = Actor::new(&node, d, "patient", "//Bob").await;
+	let mallory = Actor::new(&node, d, "mallory", "//Eve").await;
+	let doctor = Actor::new(&node, d, "doctor", "//Dave").await;
+	let gateway_actor = Actor::new(&node, d, "gateway", "//Ferdie").await;
+	for actor in [&patient, &mallory, &doctor] {
+		actor.ok(&node, none, &["register-keys"]).await;
+	}
+	let grace = GRACE_SECS.to_string();
+	let mut gateway = GatewayProcess::start_with(
+		&node,
+		d,
+		&gateway_actor,
+		16 << 20,
+		&[
+			"--unanchored-grace-secs",
+			&grace,
+			"--sweep-interval-secs",
+			"1",
+		],
+	)
+	.await;
+	let url = gateway.url.clone();
+	let gateway_client = GatewayClient::new(&url).unwrap();
+	let gateway_account: AccountId32 = gateway_client
+		.info()
+		.await
+		.unwrap()
+		.account
+		.parse()
+		.unwrap();
+
+	// The patient stores a record of her own.
+	let mut plain = vec![0u8; 300 * 1024];
+	rand::rngs::OsRng.fill_bytes(&mut plain);
+	let original = d.join("record.bin");
+	std::fs::write(&original, &plain).unwrap();
+	let put = patient
+		.ok(
+			&node,
+			&url,
+			&[
+				"put",
+				original.to_str().unwrap(),
+				"--subject",
+				&patient.ss58(),
+				"--kind",
+				"Observation",
+			],
+		)
+		.await;
+	let record = put["record"].as_u64().unwrap();
+	let cid = put["cid"].as_str().unwrap().to_string();
+	let stored = std::fs::read(gateway.blob(&cid)).expect("the gateway stores the blob");
+	let (_, version, _) = ops::current_version(&chain, record).await.unwrap();
+	let victim_content = || ContentInput {
+		cid: version.cid.clone(),
+		digest: version.digest,
+		size: version.size,
+		scheme: version.scheme,
+	};
+
+	// --- 1. CID aliasing ------------------------------------------------------------------
+	let alias = dynamic::tx(
+		"Records",
+		"register_record",
+		(
+			mallory.account,
+			RecordInput {
+				content: victim_content(),
+				kind: b"Observation".to_vec(),
+				policy: None,
+			},
+		),
+	);
+	let refused = node
+		.submit_failing(&alias, &dev::eve(), TIMEOUT)
+		.await
+		.expect("the alias fails in dispatch");
+	assert_eq!(refused, "Records::CidInUse");
+	println!("attack 1a (alias the victim's CID in a new record): refused with {refused}");
+
+	let own = node
+		.submit_ok(
+			&dynamic::tx(
+				"Records",
+				"register_record",
+				(
+					mallory.account,
+					RecordInput {
+						content: content(0xE1, 1_024),
+						kind: b"Observation".to_vec(),
+						policy: None,
+					},
+				),
+			),
+			&dev::eve(),
+			TIMEOUT,
+		)
+		.await
+		.expect("Mallory registers a record of her own");
+	let mallory_record = own
+		.events
+		.find_first::<RecordRegistered>()
+		.expect("RecordRegistered")
+		.expect("decodes")
+		.record;
+	let refused = node
+		.submit_failing(
+			&dynamic::tx(
+				"Records",
+				"append_version",
+				(mallory_record, victim_content()),
+			),
+			&dev::eve(),
+			TIMEOUT,
+		)
+		.await
+		.expect("the aliasing version fails in dispatch");
+	assert_eq!(refused, "Records::CidInUse");
+	println!("attack 1b (alias the victim's CID as a new version): refused with {refused}");
+
+	let erased = node
+		.submit_ok(
+			&dynamic::tx("Records", "erase_record", (mallory_record,)),
+			&dev::eve(),
+			TIMEOUT,
+		)
+		.await
+		.expect("Mallory erases her own record");
+	let erased_in = erased.inclusion.block.number;
+	eventually(
+		"the gateway to scan past Mallory's erasure",
+		Duration::from_secs(90),
+		|| erase_cursor(&gateway).is_some_and(|at| at >= erased_in),
+	)
+	.await;
+	assert_eq!(
+		std::fs::read(gateway.blob(&cid)).expect("the victim's blob is still stored"),
+		stored
+	);
+	let anchor: Option<(u64, u32)> = chain
+		.api("RecordsApi", "content_anchor", (version.cid.clone(),))
+		.await
+		.unwrap();
+	assert_eq!(anchor, Some((record, 1)));
+	let copy = d.join("patient-copy.bin");
+	patient
+		.ok(
+			&node,
+			&url,
+			&["get", &record.to_string(), "--out", copy.to_str().unwrap()],
+		)
+		.await;
+	assert_eq!(
+		std::fs::read(&copy).unwrap(),
+		plain,
+		"the patient still reads her record"
+	);
+	println!("attack 1c (erase an alias): the victim's blob is kept and served");
+
+	// --- The gateway's local signing bytes are the chain's --------------------------------
+	let doctor_keys = Keystore::new(&doctor.keystore, PASSPHRASE).load().unwrap();
+	let signed = ops::signed_read(
+		&chain,
+		&doctor_keys,
+		gateway_account,
+		record,
+		version.digest,
+		ReadBasis::Ticket,
+	)
+	.await
+	.unwrap();
+	let from_chain: Vec<u8> = chain
+		.api(
+			"ConsentApi",
+			"read_request_message",
+			(signed.request.clone(),),
+		)
+		.await
+		.unwrap();
+	assert_eq!(signed.request.message(&chain.genesis_hash().0), from_chain);
+
+	// --- 2. A deny ends a live ticket at once ----------------------------------------------
+	let set_override = |kind| {
+		dynamic::tx(
+			"Consent",
+			"set_override",
+			(
+				OverrideScope::Record(record),
+				doctor.account,
+				kind,
+				None::<Purpose>,
+				None::<u32>,
+			),
+		)
+	};
+	node.submit_ok(&set_override(OverrideKind::Allow), &dev::bob(), TIMEOUT)
+		.await
+		.expect("the patient allows the doctor");
+	node.submit_ok(
+		&dynamic::tx("Consent", "request_access", (record, Purpose::Treatment)),
+		&dev::dave(),
+		TIMEOUT,
+	)
+	.await
+	.expect("the allowed doctor gets a ticket");
+	let served = d.join("served.env");
+	gateway_client
+		.read(&signed, &served, no_progress())
+		.await
+		.expect("the doctor's signed read is served under the ticket");
+	assert_eq!(std::fs::read(&served).unwrap(), stored);
+
+	node.submit_ok(&set_override(OverrideKind::Deny), &dev::bob(), TIMEOUT)
+		.await
+		.expect("the patient denies the doctor");
+	let ticket: Option<Ticket> = chain
+		.api("ConsentApi", "live_ticket", (doctor.account, record))
+		.await
+		.unwrap();
+	assert_eq!(ticket, None, "the unexpired ticket no longer stands");
+	let again = ops::signed_read(
+		&chain,
+		&doctor_keys,
+		gateway_account,
+		record,
+		version.digest,
+		ReadBasis::Ticket,
+	)
+	.await
+	.unwrap();
+	let refused = gateway_client
+		.read(&again, &d.join("denied.env"), no_progress())
+		.await
+		.unwrap_err()
+		.to_string();
+	assert!(
+		refused.contains("403") && refused.contains("not-allowed"),
+		"{refused}"
+	);
+	assert!(
+		!d.join("denied.env").exists(),
+		"nothing is served after the deny"
+	);
+	let refused = node
+		.submit_failing(
+			&dynamic::tx("Consent", "request_access", (record, Purpose::Treatment)),
+			&dev::dave(),
+			TIMEOUT,
+		)
+		.await
+		.unwrap();
+	assert_eq!(refused, "Consent::ExplicitlyDenied");
+	println!(
+		"attack 2 (read under a ticket after a deny): refused by the gateway at the next block"
+	);
+
+	// --- 3. A shared policy cannot be removed from under another patient's record ----------
+	let policy = patient
+		.ok(
+			&node,
+			none,
+			&["create-policy", r#""role:doctor" and "org:hospital-a""#],
+		)
+		.await["policy"]
+		.as_u64()
+		.unwrap() as u32;
+	node.submit_ok(
+		&dynamic::tx(
+			"Records",
+			"register_record",
+			(
+				mallory.account,
+				RecordInput {
+					content: content(0xE2, 1_024),
+					kind: b"Observation".to_vec(),
+					policy: Some(policy),
+				},
+			),
+		),
+		&dev::eve(),
+		TIMEOUT,
+	)
+	.await
+	.expect("another patient's record names the policy");
+	let refused = node
+		.submit_failing(
+			&dynamic::tx("Consent", "remove_policy", (policy,)),
+			&dev::bob(),
+			TIMEOUT,
+		)
+		.await
+		.unwrap();
+	assert_eq!(refused, "Consent::PolicyInUse");
+	println!("attack 3 (remove a policy another record uses): refused with {refused}");
+
+	// --- 4. Uploads: only writers for the subject; never-anchored uploads are swept --------
+	let mut junk = medchain_client::envelope::MAGIC.to_vec();
+	junk.extend((0..4096).map(|i| (i % 251) as u8));
+	let junk_path = d.join("junk.env");
+	std::fs::write(&junk_path, &junk).unwrap();
+	let junk_summary = ops::summarize_file(&junk_path).unwrap();
+	let mallory_keys = Keystore::new(&mallory.keystore, PASSPHRASE).load().unwrap();
+	let for_patient = ops::signed_upload(
+		&chain,
+		&mallory_keys,
+		patient.account,
+		junk_summary.cid.to_bytes(),
+		junk_summary.size,
+	)
+	.await
+	.unwrap();
+	let refused = gateway_client
+		.upload(&junk_path, &for_patient, no_progress())
+		.await
+		.unwrap_err()
+		.to_string();
+	assert!(
+		refused.contains("403") && refused.contains("not-a-writer"),
+		"{refused}"
+	);
+	println!("attack 4a (store blobs in a stranger's name): refused with not-a-writer");
+	let for_herself = ops::signed_upload(
+		&chain,
+		&mallory_keys,
+		mallory.account,
+		junk_summary.cid.to_bytes(),
+		junk_summary.size,
+	)
+	.await
+	.unwrap();
+	let uploaded = gateway_client
+		.upload(&junk_path, &for_herself, no_progress())
+		.await
+		.expect("the gateway accepts Mallory's envelope-shaped upload for herself");
+	assert!(gateway.blob(&uploaded.cid).is_file());
+	eventually(
+		"the unanchored upload to be swept",
+		Duration::from_secs(GRACE_SECS + 30),
+		|| !gateway.blob(&uploaded.cid).exists(),
+	)
+	.await;
+	assert!(gateway.blob(&cid).is_file(), "the anchored blob stays");
+	println!("attack 4b (park an upload never anchored): swept after {GRACE_SECS} s");
+
+	// --- 5. An unreadable erase cursor stops the gateway -----------------------------------
+	gateway.child.kill().await.unwrap();
+	let cursor_path = gateway.data.join("erase-cursor");
+	std::fs::File::create(&cursor_path)
+		.unwrap()
+		.write_all(b"not a block\n")
+		.unwrap();
+	let refused = tokio::time::timeout(
+		TIMEOUT,
+		tokio::process::Command::new(binary("medchain-gateway"))
+			.args(["--node", node.ws_url(), "--listen", "127.0.0.1:0"])
+			.arg("--data-dir")
+			.arg(&gateway.data)
+			.arg("--keystore")
+			.arg(&gateway_actor.keystore)
+			.env("MEDCHAIN_PASSPHRASE", PASSPHRASE)
+			.output(),
+	)
+	.await
+	.expect("the gateway exits")
+	.unwrap();
+	assert!(!refused.status.success());
+	let said = format!(
+		"{}{}",
+		String::from_utf8_lossy(&refused.stdout),
+		String::from_utf8_lossy(&refused.stderr)
+	);
+	assert!(said.contains("--rescan-erasures-from"), "{said}");
+	let gateway = GatewayProcess::start_with(
+		&node,
+		d,
+		&gateway_actor,
+		16 << 20,
+		&["--rescan-erasures-from", "0"],
+	)
+	.await;
+	let best = node.finalized_block().await.unwrap().number;
+	eventually(
+		"the rescan to pass the finalised head",
+		Duration::from_secs(90),
+		|| erase_cursor(&gateway).is_some_and(|at| at >= best),
+	)
+	.await;
+	assert!(
+		gateway.blob(&cid).is_file(),
+		"rescanning every erasure keeps the anchored blob"
+	);
+	println!("attack 5 (corrupt the erase cursor): the gateway refused to start; --rescan-erasures-from 0 recovered");
+}

@@ -1,0 +1,91 @@
+//! Storage migrations, one module per storage version.
+
+/// Version 2: the CID index ([`crate::ContentAnchors`]) and the per-policy count of live
+/// records ([`crate::PolicyUsers`]), built from the stored versions and records.
+pub mod v2 {
+	use crate::{Config, ContentAnchors, Pallet, PolicyUsers, Records, Versions};
+	use frame_support::{
+		migrations::VersionedMigration,
+		traits::{Get, UncheckedOnRuntimeUpgrade},
+		weights::Weight,
+	};
+
+	/// Builds the indexes. It reads every live version once, so it suits a chain with up to
+	/// a few hundred thousand versions (one block's weight); a larger chain needs a
+	/// multi-block migration. A CID anchored twice before the upgrade (an alias) is indexed
+	/// to the version met first and logged; the chain's `try_state` then names it.
+	pub struct BuildIndexes<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for BuildIndexes<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let (mut reads, mut writes) = (0u64, 0u64);
+			for (record, number, version) in Versions::<T>::iter() {
+				reads = reads.saturating_add(1);
+				if ContentAnchors::<T>::contains_key(&version.cid) {
+					continue;
+				}
+				ContentAnchors::<T>::insert(&version.cid, (record, number));
+				writes = writes.saturating_add(1);
+			}
+			for (_, record) in Records::<T>::iter() {
+				reads = reads.saturating_add(1);
+				if let Some(policy) = record.policy {
+					PolicyUsers::<T>::mutate(policy, |users| {
+						*users = Some(users.unwrap_or(0).saturating_add(1))
+					});
+					writes = writes.saturating_add(1);
+				}
+			}
+			T::DbWeight::get().reads_writes(reads.saturating_add(writes), writes)
+		}
+	}
+
+	/// [`BuildIndexes`] run once, from storage version 1 to 2.
+	pub type MigrateV1ToV2<T> =
+		VersionedMigration<1, 2, BuildIndexes<T>, Pallet<T>, <T as frame_system::Config>::DbWeight>;
+
+	#[cfg(test)]
+	mod tests {
+		use super::MigrateV1ToV2;
+		use crate::{mock::*, tests::input, ContentAnchors, Error, Pallet, PolicyUsers};
+		use frame_support::{
+			assert_noop, assert_ok,
+			traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion},
+		};
+
+		#[test]
+		fn indexes_are_built_from_stored_versions() {
+			new_test_ext(|| {
+				assert_ok!(Records::register_record(
+					RuntimeOrigin::signed(ALICE),
+					ALICE,
+					input(1, "Observation", Some(1))
+				));
+				assert_ok!(Records::register_record(
+					RuntimeOrigin::signed(BOB),
+					BOB,
+					input(2, "Observation", None)
+				));
+				// As a version-1 chain stored them: no index.
+				let _ = ContentAnchors::<Test>::clear(u32::MAX, None);
+				let _ = PolicyUsers::<Test>::clear(u32::MAX, None);
+				StorageVersion::new(1).put::<Pallet<Test>>();
+
+				MigrateV1ToV2::<Test>::on_runtime_upgrade();
+
+				assert_eq!(Pallet::<Test>::on_chain_storage_version(), 2);
+				assert_eq!(ContentAnchors::<Test>::iter().count(), 2);
+				assert_eq!(PolicyUsers::<Test>::get(1), Some(1));
+				// The index refuses aliases after the upgrade.
+				assert_noop!(
+					Records::register_record(
+						RuntimeOrigin::signed(MALLORY),
+						MALLORY,
+						input(1, "Observation", None)
+					),
+					Error::<Test>::CidInUse
+				);
+			});
+		}
+	}
+}
