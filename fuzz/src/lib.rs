@@ -67,7 +67,7 @@ fn genesis() -> &'static Storage {
 	static GENESIS: OnceLock<Storage> = OnceLock::new();
 	GENESIS.get_or_init(|| {
 		let patch = medchain_runtime::genesis_config_presets::get_preset(
-			&sp_genesis_builder::DEV_RUNTIME_PRESET.into(),
+			&sp_genesis_builder::PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
 		)
 		.expect("the development preset exists");
 		let mut config =
@@ -136,7 +136,7 @@ fn start_block(number: BlockNumber, parent: H256) {
 		)],
 	};
 	let header = Header::new(number, H256::zero(), H256::zero(), parent, digest);
-	Executive::initialize_block(&header);
+	let _mode = Executive::initialize_block(&header);
 	let now = u64::from(number).saturating_mul(SLOT_DURATION);
 	RuntimeCall::Timestamp(pallet_timestamp::Call::set { now })
 		.dispatch(RuntimeOrigin::none())

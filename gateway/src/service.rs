@@ -579,59 +579,60 @@ pub async fn reencrypt(
 			))
 		}
 	};
-	// One attestation per grant and capsule: the fragment is made once and saved *before* its
-	// attestation is submitted, then served again (while the grant is active) without a new
-	// receipt. Re-encryption is randomised, so after a crash between the two steps the saved
-	// fragment is attested on retry; a new one would never match an attestation that may
-	// already be on chain (`AlreadyAttested`), locking this proxy out of the grant.
-	let cached = gateway.store.grant_file(request.grant, "cfrag")?;
-	let attested = gateway
-		.store
-		.grant_file(request.grant, "attested")?
-		.is_some();
-	let (cfrag, attested_in) = match cached {
-		Some(cfrag) if attested => (cfrag, best),
-		cached => {
-			let cfrag = match cached {
-				Some(cfrag) => cfrag,
-				None => {
-					let kfrag = pre::unwrap_own(&gateway.pre, &delivery.kfrag)?;
-					let owner = ops::pre_keys_of(&gateway.chain, &grant.owner).await?;
-					let grantee = ops::pre_keys_of(&gateway.chain, &grant.grantee).await?;
-					let verified = pre::verify_key_fragment(
-						&kfrag,
-						&owner.verifying_key,
-						&delivery.delegating_key,
-						&grantee.public_key,
-					)?;
-					let cfrag = pre::reencrypt(&delivery.grant_capsule.capsule, verified)?;
-					gateway
-						.store
-						.save_grant_file(request.grant, "cfrag", &cfrag)?;
-					cfrag
-				}
-			};
-			let attestation = Attestation {
-				grant: request.grant,
-				proxy: gateway.account,
-				capsule_hash: H256(blake2_256(&delivery.grant_capsule.capsule)),
-				cfrag_hash: H256(blake2_256(&cfrag)),
-				served_at: best,
-			};
-			let to_sign: Vec<u8> = gateway
-				.chain
-				.api(
-					"KeyGrantsApi",
-					"attestation_message",
-					(attestation.clone(),),
-				)
-				.await?;
-			let signature = gateway.keypair.sign(&to_sign).0;
+	// One attestation per grant and capsule goes on chain: the fragment is made once and saved
+	// *before* its attestation is submitted, then served again (while the grant is active)
+	// without a new receipt. Re-encryption is randomised, so after a crash between the two
+	// steps the saved fragment is attested on retry; a new one would never match an
+	// attestation that may already be on chain (`AlreadyAttested`), locking this proxy out of
+	// the grant.
+	let cfrag = match gateway.store.grant_file(request.grant, "cfrag")? {
+		Some(cfrag) => cfrag,
+		None => {
+			let kfrag = pre::unwrap_own(&gateway.pre, &delivery.kfrag)?;
+			let owner = ops::pre_keys_of(&gateway.chain, &grant.owner).await?;
+			let grantee = ops::pre_keys_of(&gateway.chain, &grant.grantee).await?;
+			let verified = pre::verify_key_fragment(
+				&kfrag,
+				&owner.verifying_key,
+				&delivery.delegating_key,
+				&grantee.public_key,
+			)?;
+			let cfrag = pre::reencrypt(&delivery.grant_capsule.capsule, verified)?;
+			gateway
+				.store
+				.save_grant_file(request.grant, "cfrag", &cfrag)?;
+			cfrag
+		}
+	};
+	// Every answer carries its own signed attestation, served at the block of this decision;
+	// the first one also goes on chain.
+	let attestation = Attestation {
+		grant: request.grant,
+		proxy: gateway.account,
+		capsule_hash: H256(blake2_256(&delivery.grant_capsule.capsule)),
+		cfrag_hash: H256(blake2_256(&cfrag)),
+		served_at: best,
+	};
+	let to_sign: Vec<u8> = gateway
+		.chain
+		.api(
+			"KeyGrantsApi",
+			"attestation_message",
+			(attestation.clone(),),
+		)
+		.await?;
+	let attestation_signature = gateway.keypair.sign(&to_sign).0;
+	let attested_in = match gateway.store.grant_file(request.grant, "attested")? {
+		Some(block) => String::from_utf8_lossy(&block)
+			.trim()
+			.parse()
+			.unwrap_or(best),
+		None => {
 			match gateway
 				.submit(&tx(
 					"KeyGrants",
 					"submit_attestation",
-					(attestation, signature),
+					(attestation.clone(), attestation_signature),
 				))
 				.await
 			{
@@ -658,26 +659,9 @@ pub async fn reencrypt(
 				"attested",
 				block.to_string().as_bytes(),
 			)?;
-			(cfrag, block)
+			block
 		}
 	};
-	// Every answer carries its own signed attestation, served at the block of this decision.
-	let attestation = Attestation {
-		grant: request.grant,
-		proxy: gateway.account,
-		capsule_hash: H256(blake2_256(&delivery.grant_capsule.capsule)),
-		cfrag_hash: H256(blake2_256(&cfrag)),
-		served_at: best,
-	};
-	let to_sign: Vec<u8> = gateway
-		.chain
-		.api(
-			"KeyGrantsApi",
-			"attestation_message",
-			(attestation.clone(),),
-		)
-		.await?;
-	let attestation_signature = gateway.keypair.sign(&to_sign).0;
 	gateway.store.audit(&json!({
 		"event": "reencrypt",
 		"grant": request.grant,

@@ -42,8 +42,9 @@ use rand::RngCore;
 use subxt::{dynamic, utils::AccountId32};
 use subxt_signer::sr25519::dev;
 
-/// Seconds a blob may sit in the gateway without a live version naming it (short for the test).
-const GRACE_SECS: u64 = 4;
+/// Seconds a blob may sit in the gateway without a live version naming it: short for the
+/// test, but longer than an upload's registration takes to reach a block (a few 6 s blocks).
+const GRACE_SECS: u64 = 24;
 
 /// Polls `check` every 200 ms until it holds or `timeout` passes.
 async fn eventually(what: &str, timeout: Duration, mut check: impl FnMut() -> bool) {

@@ -215,7 +215,8 @@ fn world() {
 	assert_ok!(Consent::record_read(signed(PROXY), request, signature));
 
 	// Key grants: PRE keys, an admitted proxy, a grant.
-	for who in [PATIENT, GRANTEE] {
+	// The stranger has keys too, so that its refusals are about rights, not set-up.
+	for who in [PATIENT, GRANTEE, STRANGER] {
 		assert_ok!(KeyGrants::register_pre_keys(
 			signed(who),
 			[0x02; 33],
@@ -549,7 +550,7 @@ fn rows() -> Vec<Row> {
 			signed(STRANGER),
 			ConsentCall::set_override {
 				scope: OverrideScope::Record(RECORD),
-				account: id(STRANGER),
+				account: id(DOCTOR),
 				kind: OverrideKind::Allow,
 				purpose: None,
 				expires_at: None,
@@ -722,7 +723,7 @@ fn rows() -> Vec<Row> {
 			"stranger granting another's record",
 			signed(STRANGER),
 			GrantsCall::create_grant {
-				grantee: id(STRANGER),
+				grantee: id(GRANTEE),
 				scope: GrantScope::Record(RECORD),
 				proxies: vec![GrantProxy {
 					proxy: id(PROXY),
