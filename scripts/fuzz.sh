@@ -34,12 +34,13 @@ SKIP_WASM_BUILD=1 RUSTFLAGS="-Cpasses=sancov-module \
 	cargo build --manifest-path fuzz/Cargo.toml --locked --profile "$MEDCHAIN_PROFILE" \
 	--target "$triple" --bin runtime
 
-log "fuzzing for $seconds s (corpus $corpus)"
-"$CARGO_TARGET_DIR/$triple/$MEDCHAIN_PROFILE/runtime" \
+log "fuzzing for $seconds s (corpus $corpus; seed inputs from medchain_runtime_fuzzer::seeds)"
+seeds="$CARGO_TARGET_DIR/fuzz-seeds"
+MEDCHAIN_FUZZ_SEEDS="$seeds" "$CARGO_TARGET_DIR/$triple/$MEDCHAIN_PROFILE/runtime" \
 	-max_total_time="$seconds" \
 	-max_len=2048 \
 	-rss_limit_mb=4096 \
 	-timeout=20 \
 	-print_final_stats=1 \
 	-artifact_prefix="$artifacts/" \
-	"$corpus"
+	"$corpus" "$seeds"

@@ -214,6 +214,212 @@ pub fn run(mut data: &[u8]) {
 }
 
 /// Calls between two progress lines on stderr.
-const REPORT_EVERY: u64 = 20_000;
+const REPORT_EVERY: u64 = 2_000;
 /// The call count at which the next progress line is printed.
 static NEXT_REPORT: AtomicU64 = AtomicU64::new(REPORT_EVERY);
+
+/// Seed inputs: well-formed step sequences through the pallets' main flows (accredit, issue,
+/// policy, custodian, register, ticket, deny, versions, policy change, erase; PRE keys,
+/// proxies, grants; a federated task), so that mutation starts from calls that succeed.
+pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
+	use medchain_primitives::Purpose;
+	use pallet_consent::{OverrideKind, OverrideScope};
+	use pallet_records::{ContentInput, CustodianScope, EncryptionScheme, RecordInput};
+	const ALICE: u8 = 0;
+	const BOB: u8 = 1;
+	const CHARLIE: u8 = 2;
+	const DAVE: u8 = 3;
+	const EVE: u8 = 4;
+	const FERDIE: u8 = 5;
+	const ROOT: u8 = 6;
+	const END: u8 = 0xF0;
+	let account = |index: u8| accounts()[usize::from(index)].clone();
+	let step = |origin: u8, call: RuntimeCall| -> Vec<u8> {
+		let (pallet, body) = match call {
+			RuntimeCall::Records(call) => (0u8, call.encode()),
+			RuntimeCall::Consent(call) => (1, call.encode()),
+			RuntimeCall::KeyGrants(call) => (2, call.encode()),
+			RuntimeCall::Fl(call) => (3, call.encode()),
+			_ => unreachable!("seeds only call MedChain pallets"),
+		};
+		let mut bytes = vec![origin | (pallet << 3)];
+		bytes.extend(body);
+		bytes
+	};
+	fn bounded<const N: u32>(
+		text: &[u8],
+	) -> frame_support::BoundedVec<u8, frame_support::traits::ConstU32<N>> {
+		text.to_vec().try_into().expect("short")
+	}
+	let content = |seed: u8| {
+		let mut cid = vec![0x01, 0x55, 0x12, 0x20];
+		cid.extend_from_slice(&[seed; 32]);
+		ContentInput {
+			cid: cid.try_into().expect("36 bytes"),
+			digest: H256::repeat_byte(seed),
+			size: 1024,
+			scheme: EncryptionScheme::AeadCpAbeAndPre,
+		}
+	};
+	type Consent = pallet_consent::Call<Runtime>;
+	type Records = pallet_records::Call<Runtime>;
+	type Grants = pallet_key_grants::Call<Runtime>;
+	type Fl = pallet_fl::Call<Runtime>;
+	let consent_setup = vec![
+		step(
+			ROOT,
+			Consent::accredit_authority {
+				authority: account(ALICE),
+				scopes: vec![bounded(b"role:*"), bounded(b"org:*")].try_into().expect("2"),
+			}
+			.into(),
+		),
+		step(
+			ALICE,
+			Consent::issue_attribute {
+				holder: account(DAVE),
+				attribute: bounded(b"role:doctor"),
+				expires_at: None,
+			}
+			.into(),
+		),
+		step(BOB, Consent::create_policy { text: bounded(br#""role:doctor""#) }.into()),
+		step(
+			BOB,
+			Records::authorize_custodian {
+				custodian: account(CHARLIE),
+				scope: CustodianScope::AllKinds,
+				expires_at: None,
+			}
+			.into(),
+		),
+		step(
+			CHARLIE,
+			Records::register_record {
+				subject: account(BOB),
+				record: RecordInput {
+					content: content(1),
+					kind: bounded(b"Observation"),
+					policy: Some(0),
+				},
+			}
+			.into(),
+		),
+		vec![END],
+	];
+	let records_flow = vec![
+		step(DAVE, Consent::request_access { record: 0, purpose: Purpose::Treatment }.into()),
+		step(
+			BOB,
+			Consent::set_override {
+				scope: OverrideScope::Record(0),
+				account: account(DAVE),
+				kind: OverrideKind::Deny,
+				purpose: None,
+				expires_at: None,
+			}
+			.into(),
+		),
+		vec![END],
+		step(BOB, Records::append_version { record: 0, content: content(2) }.into()),
+		step(BOB, Records::set_policy { record: 0, policy: None, content: content(3) }.into()),
+		step(BOB, Consent::remove_policy { policy: 0 }.into()),
+		step(EVE, Records::erase_record { record: 0 }.into()),
+		step(BOB, Records::erase_record { record: 0 }.into()),
+		vec![END],
+	];
+	let grants_flow = vec![
+		step(BOB, Grants::register_pre_keys { public_key: [2; 33], verifying_key: [3; 33] }.into()),
+		step(EVE, Grants::register_pre_keys { public_key: [2; 33], verifying_key: [3; 33] }.into()),
+		step(
+			FERDIE,
+			Grants::register_proxy { public_key: [2; 33], endpoint: bounded(b"https://p") }.into(),
+		),
+		step(ROOT, Grants::admit_proxy { proxy: account(FERDIE) }.into()),
+		step(
+			BOB,
+			Grants::create_grant {
+				grantee: account(EVE),
+				scope: pallet_key_grants::GrantScope::Record(0),
+				proxies: vec![pallet_key_grants::GrantProxy {
+					proxy: account(FERDIE),
+					kfrag_commitment: H256::repeat_byte(7),
+				}]
+				.try_into()
+				.expect("1"),
+				threshold: 1,
+				expires_at: 100,
+			}
+			.into(),
+		),
+		vec![END],
+		step(BOB, Grants::revoke_grant { grant: 0 }.into()),
+		vec![END],
+	];
+	let model = |seed: u8| {
+		let mut cid = vec![0x01, 0x55, 0x12, 0x20];
+		cid.extend_from_slice(&[seed; 32]);
+		pallet_fl::ModelRef {
+			cid: cid.try_into().expect("36 bytes"),
+			digest: H256::repeat_byte(seed),
+		}
+	};
+	let fl_flow = vec![
+		step(
+			EVE,
+			Fl::create_task {
+				params: pallet_fl::TaskParams {
+					architecture: model(1),
+					initial: model(2),
+					policy: 0,
+					min_participants: 1,
+					max_rounds: 2,
+					round_length: 2,
+					challenge_period: 3,
+					rule: pallet_fl::AggregationRule::FedAvg,
+					aggregator: pallet_fl::Aggregator::Designated(account(EVE)),
+					epsilon_budget: 3_000,
+					reward_pool: 1_000_000_000_000,
+					bond: 1_000_000_000,
+				},
+			}
+			.into(),
+		),
+		step(DAVE, Fl::join_task { task: 0 }.into()),
+		step(
+			DAVE,
+			Fl::submit_update {
+				task: 0,
+				update: pallet_fl::UpdateInput {
+					model: model(3),
+					samples: 100,
+					epsilon: 500,
+					metrics: None,
+				},
+			}
+			.into(),
+		),
+		vec![END],
+		vec![END],
+		step(
+			EVE,
+			Fl::publish_aggregate {
+				task: 0,
+				model: model(4),
+				used: vec![account(DAVE)].try_into().expect("1"),
+				rogue: Default::default(),
+			}
+			.into(),
+		),
+		vec![END],
+	];
+	let join = |parts: &[&Vec<Vec<u8>>]| -> Vec<u8> {
+		parts.iter().flat_map(|steps| steps.iter().flatten().copied()).collect()
+	};
+	vec![
+		("seed-consent-setup", join(&[&consent_setup])),
+		("seed-records-flow", join(&[&consent_setup, &records_flow])),
+		("seed-grants-flow", join(&[&consent_setup, &grants_flow])),
+		("seed-fl-flow", join(&[&consent_setup, &fl_flow])),
+	]
+}

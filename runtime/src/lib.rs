@@ -13,14 +13,26 @@
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
-#[cfg(feature = "std")]
+#[cfg(feature = "wasm-builder")]
 include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
 
+/// No WASM runtime in a native build without the `wasm-builder` feature.
+#[cfg(all(feature = "std", not(feature = "wasm-builder")))]
+pub const WASM_BINARY: Option<&[u8]> = None;
+/// No WASM runtime in a native build without the `wasm-builder` feature.
+#[cfg(all(feature = "std", not(feature = "wasm-builder")))]
+pub const WASM_BINARY_BLOATY: Option<&[u8]> = None;
+
 /// The upgrade rehearsal runtime's WASM (`build.rs`): this runtime with `spec_version` one
-/// higher. `None` in builds that skip it (`SKIP_WASM_BUILD`, production builds).
+/// higher. `None` in builds that skip it (`SKIP_WASM_BUILD`, production builds, builds
+/// without `wasm-builder`).
 #[cfg(feature = "std")]
 pub mod upgrade_rehearsal {
+	#[cfg(feature = "wasm-builder")]
 	include!(concat!(env!("OUT_DIR"), "/upgrade_rehearsal"));
+	/// No WASM runtime in a native build without the `wasm-builder` feature.
+	#[cfg(not(feature = "wasm-builder"))]
+	pub const WASM_BINARY: Option<&[u8]> = None;
 }
 
 extern crate alloc;
