@@ -26,8 +26,8 @@ use frame_support::{
 	traits::{TryState, TryStateSelect},
 };
 use medchain_runtime::{
-	AllPalletsWithSystem, BlockNumber, Executive, Header, Runtime, RuntimeCall, RuntimeGenesisConfig,
-	RuntimeOrigin, SLOT_DURATION,
+	AllPalletsWithSystem, BlockNumber, Executive, Header, Runtime, RuntimeCall,
+	RuntimeGenesisConfig, RuntimeOrigin, SLOT_DURATION,
 };
 use sp_core::{sr25519, Pair, H256};
 use sp_runtime::{
@@ -54,8 +54,8 @@ fn accounts() -> &'static [medchain_runtime::AccountId] {
 		["Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie"]
 			.iter()
 			.map(|name| {
-				let pair = sr25519::Pair::from_string(&format!("//{name}"), None)
-					.expect("dev seed");
+				let pair =
+					sr25519::Pair::from_string(&format!("//{name}"), None).expect("dev seed");
 				sp_runtime::AccountId32::from(pair.public())
 			})
 			.collect()
@@ -89,7 +89,7 @@ fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
 			for (key, value) in patch {
 				merge(base.entry(key).or_insert(serde_json::Value::Null), value);
 			}
-		},
+		}
 		(base, patch) => *base = patch,
 	}
 }
@@ -109,15 +109,17 @@ fn next_step(data: &mut &[u8]) -> Option<Step> {
 	}
 	let accounts = accounts();
 	let origin = match (selector & 0x07) as usize {
-		index if index < accounts.len() => {
-			RuntimeOrigin::signed(accounts.get(index)?.clone())
-		},
+		index if index < accounts.len() => RuntimeOrigin::signed(accounts.get(index)?.clone()),
 		6 => RuntimeOrigin::root(),
 		_ => RuntimeOrigin::none(),
 	};
 	let call = match (selector >> 3) % 4 {
-		0 => RuntimeCall::Records(DecodeLimit::decode_with_depth_limit(MAX_DECODE_DEPTH, data).ok()?),
-		1 => RuntimeCall::Consent(DecodeLimit::decode_with_depth_limit(MAX_DECODE_DEPTH, data).ok()?),
+		0 => {
+			RuntimeCall::Records(DecodeLimit::decode_with_depth_limit(MAX_DECODE_DEPTH, data).ok()?)
+		}
+		1 => {
+			RuntimeCall::Consent(DecodeLimit::decode_with_depth_limit(MAX_DECODE_DEPTH, data).ok()?)
+		}
 		2 => RuntimeCall::KeyGrants(
 			DecodeLimit::decode_with_depth_limit(MAX_DECODE_DEPTH, data).ok()?,
 		),
@@ -170,7 +172,9 @@ pub fn run(mut data: &[u8]) {
 		let mut parent = frame_system::Pallet::<Runtime>::block_hash(0);
 		start_block(number, parent);
 		for _ in 0..MAX_STEPS {
-			let Some(step) = next_step(&mut data) else { break };
+			let Some(step) = next_step(&mut data) else {
+				break;
+			};
 			match step {
 				Step::EndBlock => {
 					parent = end_block(number);
@@ -179,7 +183,7 @@ pub fn run(mut data: &[u8]) {
 					}
 					number += 1;
 					start_block(number, parent);
-				},
+				}
 				Step::Call(origin, call) => {
 					let declared = call.get_dispatch_info().call_weight;
 					let result = call.clone().dispatch(origin);
@@ -188,7 +192,7 @@ pub fn run(mut data: &[u8]) {
 						Ok(info) => {
 							SUCCEEDED.fetch_add(1, Ordering::Relaxed);
 							info.actual_weight
-						},
+						}
 						Err(error) => error.post_info.actual_weight,
 					};
 					if let Some(actual) = actual {
@@ -197,7 +201,7 @@ pub fn run(mut data: &[u8]) {
 							"{call:?} declared {declared:?} before dispatch but reported {actual:?}"
 						);
 					}
-				},
+				}
 			}
 		}
 		end_block(number);
@@ -270,7 +274,9 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
 			ROOT,
 			Consent::accredit_authority {
 				authority: account(ALICE),
-				scopes: vec![bounded(b"role:*"), bounded(b"org:*")].try_into().expect("2"),
+				scopes: vec![bounded(b"role:*"), bounded(b"org:*")]
+					.try_into()
+					.expect("2"),
 			}
 			.into(),
 		),
@@ -283,7 +289,13 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
 			}
 			.into(),
 		),
-		step(BOB, Consent::create_policy { text: bounded(br#""role:doctor""#) }.into()),
+		step(
+			BOB,
+			Consent::create_policy {
+				text: bounded(br#""role:doctor""#),
+			}
+			.into(),
+		),
 		step(
 			BOB,
 			Records::authorize_custodian {
@@ -308,7 +320,14 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
 		vec![END],
 	];
 	let records_flow = vec![
-		step(DAVE, Consent::request_access { record: 0, purpose: Purpose::Treatment }.into()),
+		step(
+			DAVE,
+			Consent::request_access {
+				record: 0,
+				purpose: Purpose::Treatment,
+			}
+			.into(),
+		),
 		step(
 			BOB,
 			Consent::set_override {
@@ -321,21 +340,60 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
 			.into(),
 		),
 		vec![END],
-		step(BOB, Records::append_version { record: 0, content: content(2) }.into()),
-		step(BOB, Records::set_policy { record: 0, policy: None, content: content(3) }.into()),
+		step(
+			BOB,
+			Records::append_version {
+				record: 0,
+				content: content(2),
+			}
+			.into(),
+		),
+		step(
+			BOB,
+			Records::set_policy {
+				record: 0,
+				policy: None,
+				content: content(3),
+			}
+			.into(),
+		),
 		step(BOB, Consent::remove_policy { policy: 0 }.into()),
 		step(EVE, Records::erase_record { record: 0 }.into()),
 		step(BOB, Records::erase_record { record: 0 }.into()),
 		vec![END],
 	];
 	let grants_flow = vec![
-		step(BOB, Grants::register_pre_keys { public_key: [2; 33], verifying_key: [3; 33] }.into()),
-		step(EVE, Grants::register_pre_keys { public_key: [2; 33], verifying_key: [3; 33] }.into()),
+		step(
+			BOB,
+			Grants::register_pre_keys {
+				public_key: [2; 33],
+				verifying_key: [3; 33],
+			}
+			.into(),
+		),
+		step(
+			EVE,
+			Grants::register_pre_keys {
+				public_key: [2; 33],
+				verifying_key: [3; 33],
+			}
+			.into(),
+		),
 		step(
 			FERDIE,
-			Grants::register_proxy { public_key: [2; 33], endpoint: bounded(b"https://p") }.into(),
+			Grants::register_proxy {
+				public_key: [2; 33],
+				endpoint: bounded(b"https://p"),
+			}
+			.into(),
 		),
-		step(ROOT, Grants::admit_proxy { proxy: account(FERDIE) }.into()),
+		step(
+			ROOT,
+			Grants::admit_proxy {
+				proxy: account(FERDIE),
+			}
+			.into(),
+		),
 		step(
 			BOB,
 			Grants::create_grant {
@@ -414,7 +472,10 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
 		vec![END],
 	];
 	let join = |parts: &[&Vec<Vec<u8>>]| -> Vec<u8> {
-		parts.iter().flat_map(|steps| steps.iter().flatten().copied()).collect()
+		parts
+			.iter()
+			.flat_map(|steps| steps.iter().flatten().copied())
+			.collect()
 	};
 	vec![
 		("seed-consent-setup", join(&[&consent_setup])),
