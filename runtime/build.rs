@@ -13,7 +13,11 @@ fn main() {
 		.build();
 }
 
-#[cfg(all(feature = "std", feature = "wasm-builder", not(feature = "metadata-hash")))]
+#[cfg(all(
+	feature = "std",
+	feature = "wasm-builder",
+	not(feature = "metadata-hash")
+))]
 fn main() {
 	substrate_wasm_builder::WasmBuilder::build_using_defaults();
 	// Its own file name, so that it never replaces the runtime above.
