@@ -423,8 +423,14 @@ async fn a_record_is_shared_by_policy_and_by_grant_and_erased() {
 		.unwrap_err()
 		.to_string();
 	assert!(answer.contains("replayed"), "{answer}");
+	// Correctly signed, but valid only until block 1 (the signature is checked first).
 	let mut expired: SignedRead = good.clone();
 	expired.request.valid_until = 1;
+	expired.signature = doctor_keys
+		.keypair()
+		.unwrap()
+		.sign(&expired.request.message(&chain.genesis_hash().0))
+		.0;
 	let answer = store_client
 		.read(&expired, &d.join("x"), no_progress())
 		.await
