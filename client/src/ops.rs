@@ -657,6 +657,8 @@ pub async fn get_record(
 	out: &Path,
 	progress: Progress,
 ) -> Result<GetOutcome, Error> {
+	// An erased or unknown record is said so plainly, before any ticket is asked for.
+	current_version(chain, record).await?;
 	let (basis, data_key) = match via {
 		Via::Ticket(purpose) => {
 			ensure_ticket(chain, material, record, purpose).await?;
