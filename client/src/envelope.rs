@@ -60,11 +60,12 @@ pub fn fresh_data_key() -> DataKey {
 	key
 }
 
-/// The data key wrapped under a policy with one authority's parameters.
+/// The data key wrapped under a policy with the keys of the authorities covering its
+/// attributes.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AbeWrap {
-	/// The authority (SS58 account) whose parameters were used.
-	pub authority: String,
+	/// The authorities (SS58 accounts) whose public keys were used, sorted.
+	pub authorities: Vec<String>,
 	/// The policy text (the chain's canonical text of the record's policy).
 	pub policy: String,
 	/// rabe's ciphertext of the data key.
@@ -115,8 +116,9 @@ impl Header {
 
 /// Who can open a record: the wraps to put in its header.
 pub struct Recipients<'a> {
-	/// Policy access: authority SS58, its public parameters, the policy text.
-	pub abe: Option<(&'a str, &'a abe::PublicParams, &'a str)>,
+	/// Policy access: the policy's canonical text and which authorities' keys encrypt each
+	/// of its attributes.
+	pub abe: Option<(&'a str, &'a abe::Routes)>,
 	/// Delegated access: the owner's Umbral public key.
 	pub pre_owner: Option<[u8; 33]>,
 }
@@ -155,10 +157,10 @@ pub fn seal(
 	let mut stream_nonce = [0u8; STREAM_NONCE_LEN];
 	rand::rngs::OsRng.fill_bytes(&mut stream_nonce);
 	let abe = match recipients.abe {
-		Some((authority, params, policy)) => Some(AbeWrap {
-			authority: authority.to_string(),
+		Some((policy, routes)) => Some(AbeWrap {
+			authorities: routes.authorities(),
 			policy: policy.to_string(),
-			wrapped: abe::wrap(params, policy, data_key.as_ref())?,
+			wrapped: abe::wrap(policy, routes, data_key.as_ref())?,
 		}),
 		None => None,
 	};
@@ -375,34 +377,50 @@ mod tests {
 		}
 	}
 
+	const AUTHORITY: &str = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+	const READER: &str = "5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y";
+
 	#[test]
 	fn the_data_key_is_recovered_from_either_wrap() {
 		let key = fresh_data_key();
-		let authority = abe::AuthorityKeys::generate().unwrap();
+		let authority = abe::AuthorityKeys::generate(
+			AUTHORITY,
+			&[
+				"role:doctor".into(),
+				"role:nurse".into(),
+				"org:hospital-a".into(),
+			],
+		)
+		.unwrap();
+		let mut routes = abe::Routes::default();
+		for attribute in ["role:doctor", "org:hospital-a"] {
+			routes.add(attribute, &authority.public).unwrap();
+		}
 		let owner = pre::PreKeys::from_seed(&[1; 32]).unwrap();
 		let policy = r#""role:doctor" and "org:hospital-a""#;
 		let envelope = sealed(
 			b"observation",
 			&key,
 			&Recipients {
-				abe: Some(("5Authority", &authority.public, policy)),
+				abe: Some((policy, &routes)),
 				pre_owner: Some(owner.public().public_key),
 			},
 		);
 		let (header, _) = read_header(&mut Cursor::new(&envelope)).unwrap();
 		let abe_wrap = header.abe.unwrap();
 		assert_eq!(abe_wrap.policy, policy);
+		assert_eq!(abe_wrap.authorities, vec![AUTHORITY.to_string()]);
 		let doctor = authority
-			.user_key(&["role:doctor".into(), "org:hospital-a".into()])
+			.user_key(READER, &["role:doctor".into(), "org:hospital-a".into()])
 			.unwrap();
 		assert_eq!(
-			abe::unwrap(&doctor, &abe_wrap.wrapped).unwrap(),
+			abe::unwrap(&[&doctor], &abe_wrap.wrapped).unwrap(),
 			key.to_vec()
 		);
 		let nurse = authority
-			.user_key(&["role:nurse".into(), "org:hospital-a".into()])
+			.user_key(READER, &["role:nurse".into(), "org:hospital-a".into()])
 			.unwrap();
-		assert!(abe::unwrap(&nurse, &abe_wrap.wrapped).is_err());
+		assert!(abe::unwrap(&[&nurse], &abe_wrap.wrapped).is_err());
 		assert_eq!(
 			pre::unwrap_own(&owner, &header.pre.unwrap().wrapped).unwrap(),
 			key.to_vec()
@@ -445,12 +463,14 @@ mod tests {
 	#[test]
 	fn a_changed_policy_in_the_header_breaks_every_chunk() {
 		let key = fresh_data_key();
-		let authority = abe::AuthorityKeys::generate().unwrap();
+		let authority = abe::AuthorityKeys::generate(AUTHORITY, &["role:doctor".into()]).unwrap();
+		let mut routes = abe::Routes::default();
+		routes.add("role:doctor", &authority.public).unwrap();
 		let envelope = sealed(
 			b"data",
 			&key,
 			&Recipients {
-				abe: Some(("5Authority", &authority.public, r#""role:doctor""#)),
+				abe: Some((r#""role:doctor""#, &routes)),
 				pre_owner: None,
 			},
 		);

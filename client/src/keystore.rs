@@ -291,7 +291,11 @@ mod tests {
 		let dir = tempfile::tempdir().unwrap();
 		let store = Keystore::new(dir.path().join("k.json"), "pw");
 		store.create("//Bob").unwrap();
-		let authority = abe::AuthorityKeys::generate().unwrap();
+		let authority = abe::AuthorityKeys::generate(
+			"5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty",
+			&["role:doctor".into()],
+		)
+		.unwrap();
 		store
 			.update(|m| {
 				m.authority = Some(authority.clone());

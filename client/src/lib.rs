@@ -6,8 +6,8 @@
 //!
 //! - [`envelope`]: the encrypted record format. A fresh data key per version, streaming
 //!   XChaCha20-Poly1305 (STREAM) over 1 MiB chunks with the header as associated data; the data
-//!   key wrapped with CP-ABE under the record's policy ([`abe`]) and/or to the owner's Umbral key
-//!   for delegation through proxies ([`pre`]).
+//!   key wrapped with multi-authority CP-ABE under the record's policy ([`abe`]) and/or to the
+//!   owner's Umbral key for delegation through proxies ([`pre`]).
 //! - [`content_id`]: the IPFS CIDv1 (raw leaves, balanced DAG) of a ciphertext, as Kubo computes
 //!   it, and its sha2-256 digest, both recorded on chain.
 //! - [`keystore`]: a passphrase-encrypted file (Argon2id + XChaCha20-Poly1305) with the account's
@@ -19,7 +19,9 @@
 //!   grant, revoke, erase, issue attributes and keys, list records and receipts.
 //!
 //! ## Dependencies (why each is here)
-//! `rabe` (CP-ABE, AC17), `umbral-pre` (threshold PRE; GPL-3.0-only, hence this crate's
+//! `rabe` + `rabe-bn` (multi-authority CP-ABE, AW11, and its pairing groups), `pallet-consent`
+//! (the chain's own policy parser and scope matching, so the CP-ABE encoding reads a policy as
+//! the runtime does), `umbral-pre` (threshold PRE; GPL-3.0-only, hence this crate's
 //! licence), `chacha20poly1305` + `hkdf` + `sha2` (AEAD, key derivation, digests), `argon2`
 //! (passphrase hardening), `rust-unixfs` + `cid` (Kubo-compatible CIDs), `blake2` (the chain's
 //! commitment to a key fragment), `subxt` + `subxt-signer` (chain access, sr25519),

@@ -89,7 +89,8 @@ enum Command {
 	Authority(AuthorityCommand),
 	/// Import a CP-ABE key issued to you (`authority issue-key` output).
 	ImportKey { file: PathBuf },
-	/// Trust an authority's CP-ABE parameters (`authority export` output) to encrypt under.
+	/// Trust an authority's CP-ABE parameters (`authority export` output) to encrypt under,
+	/// after checking them against the key commitment it published on chain.
 	Trust { file: PathBuf },
 	/// Encrypt a file, upload it to the gateway and register it as a record.
 	Put {
@@ -100,12 +101,10 @@ enum Command {
 		/// Record kind (FHIR resource type).
 		#[arg(long, default_value = "DocumentReference")]
 		kind: String,
-		/// Consent policy id (CP-ABE wrap under its text).
+		/// Consent policy id (CP-ABE wrap under its text, for every active authority whose
+		/// scopes cover its attributes; their keys must be trusted).
 		#[arg(long)]
 		policy: Option<u32>,
-		/// Trusted authority whose parameters to use (if several).
-		#[arg(long)]
-		authority: Option<String>,
 	},
 	/// Download and decrypt a record.
 	Get {
@@ -153,8 +152,21 @@ enum Command {
 
 #[derive(Subcommand)]
 enum AuthorityCommand {
-	/// Generate this authority's CP-ABE parameters and master key (kept in the keystore).
-	Init,
+	/// Generate this authority's CP-ABE key over the attributes it will key (kept in the
+	/// keystore); then `authority publish`.
+	Init {
+		/// Attributes, comma-separated (e.g. `role:doctor,org:hospital-a`).
+		#[arg(long, value_delimiter = ',', required = true)]
+		attributes: Vec<String>,
+	},
+	/// Add attributes to this authority's CP-ABE key (keys issued before stay valid); then
+	/// `authority publish` and hand writers the new `authority export`.
+	Extend {
+		#[arg(long, value_delimiter = ',', required = true)]
+		attributes: Vec<String>,
+	},
+	/// Publish (or rotate) the commitment to this authority's CP-ABE key on chain.
+	Publish,
 	/// Write this authority's public CP-ABE parameters to a file.
 	Export {
 		#[arg(long, short)]
@@ -173,13 +185,6 @@ enum AuthorityCommand {
 		#[arg(long, short)]
 		out: PathBuf,
 	},
-}
-
-/// An authority's public parameters as published.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct ExportedParams {
-	authority: String,
-	public: medchain_client::abe::PublicParams,
 }
 
 fn passphrase(cli: &Cli) -> Result<String, Error> {
@@ -245,45 +250,12 @@ async fn run(cli: Cli) -> Result<(), Error> {
 		);
 		return Ok(());
 	}
-	if let Command::ImportKey { file } = &cli.command {
-		let issued: IssuedKey = serde_json::from_slice(&std::fs::read(file)?)
-			.map_err(|e| Error::Invalid(format!("{}: {e}", file.display())))?;
-		let attributes = store.update(|m| ops::import_abe_key(m, &issued))?;
-		print(
-			cli.json,
-			json!({ "authority": issued.authority, "attributes": attributes }),
-			|| {
-				format!(
-					"imported a key from {} over {attributes:?}",
-					issued.authority
-				)
-			},
-		);
-		return Ok(());
-	}
-	if let Command::Trust { file } = &cli.command {
-		let exported: ExportedParams = serde_json::from_slice(&std::fs::read(file)?)
-			.map_err(|e| Error::Invalid(format!("{}: {e}", file.display())))?;
-		store.update(|m| {
-			m.trusted_authorities
-				.insert(exported.authority.clone(), exported.public.clone());
-			Ok(())
-		})?;
-		print(cli.json, json!({ "trusted": exported.authority }), || {
-			format!("trusting CP-ABE parameters of {}", exported.authority)
-		});
-		return Ok(());
-	}
 	if let Command::Authority(AuthorityCommand::Export { out }) = &cli.command {
 		let keys = material
 			.authority
 			.as_ref()
 			.ok_or_else(|| Error::Invalid("this keystore holds no authority keys".into()))?;
-		let exported = ExportedParams {
-			authority: me.to_string(),
-			public: keys.public.clone(),
-		};
-		let bytes = serde_json::to_vec(&exported).map_err(|e| Error::Invalid(e.to_string()))?;
+		let bytes = serde_json::to_vec(&keys.public).map_err(|e| Error::Invalid(e.to_string()))?;
 		std::fs::write(out, bytes)?;
 		print(
 			cli.json,
@@ -292,22 +264,47 @@ async fn run(cli: Cli) -> Result<(), Error> {
 		);
 		return Ok(());
 	}
-	if let Command::Authority(AuthorityCommand::Init) = &cli.command {
+	if let Command::Authority(AuthorityCommand::Init { attributes }) = &cli.command {
 		if material.authority.is_some() {
 			return Err(Error::Invalid(
-				"this keystore already holds authority keys".into(),
+				"this keystore already holds authority keys (authority extend adds attributes)"
+					.into(),
 			));
 		}
-		let keys = medchain_client::abe::AuthorityKeys::generate()?;
+		let keys = medchain_client::abe::AuthorityKeys::generate(&me.to_string(), attributes)?;
+		let hash = keys.public.commitment()?;
 		store.update(|m| {
-			m.trusted_authorities
-				.insert(me.to_string(), keys.public.clone());
 			m.authority = Some(keys);
 			Ok(())
 		})?;
-		print(cli.json, json!({ "authority": me.to_string() }), || {
-			format!("generated CP-ABE parameters for {me}")
-		});
+		print(
+			cli.json,
+			json!({ "authority": me.to_string(), "commitment": hex::encode(hash) }),
+			|| {
+				format!(
+					"generated a CP-ABE key for {me} over {attributes:?}; now `authority publish`"
+				)
+			},
+		);
+		return Ok(());
+	}
+	if let Command::Authority(AuthorityCommand::Extend { attributes }) = &cli.command {
+		let mut added = Vec::new();
+		let mut hash = [0u8; 32];
+		store.update(|m| {
+			let keys = m
+				.authority
+				.as_mut()
+				.ok_or_else(|| Error::Invalid("this keystore holds no authority keys".into()))?;
+			added = keys.extend(attributes)?;
+			hash = keys.public.commitment()?;
+			Ok(())
+		})?;
+		print(
+			cli.json,
+			json!({ "added": added, "commitment": hex::encode(hash) }),
+			|| format!("added {added:?}; now `authority publish`"),
+		);
 		return Ok(());
 	}
 
@@ -329,6 +326,64 @@ async fn run(cli: Cli) -> Result<(), Error> {
 				cli.json,
 				json!({ "proxy": me.to_string(), "endpoint": endpoint }),
 				|| format!("{me} registered as a proxy at {endpoint}; governance must admit it"),
+			);
+		}
+		Command::ImportKey { file } => {
+			let issued: IssuedKey = serde_json::from_slice(&std::fs::read(file)?)
+				.map_err(|e| Error::Invalid(format!("{}: {e}", file.display())))?;
+			let listed = ops::authorities(&chain).await?;
+			let mut imported = None;
+			store.update(|m| {
+				imported = Some(ops::import_abe_key(&listed, m, &issued)?);
+				Ok(())
+			})?;
+			let imported =
+				imported.ok_or_else(|| Error::Keystore("the key was not imported".into()))?;
+			print(cli.json, json!(imported), || {
+				format!(
+					"imported a key from {} (key version {}) over {:?}{}",
+					imported.authority,
+					imported.version,
+					imported.attributes,
+					if imported.replaced {
+						"; it replaced the key held from this authority"
+					} else {
+						""
+					}
+				)
+			});
+		}
+		Command::Trust { file } => {
+			let public: medchain_client::abe::AuthorityPublic =
+				serde_json::from_slice(&std::fs::read(file)?)
+					.map_err(|e| Error::Invalid(format!("{}: {e}", file.display())))?;
+			let listed = ops::authorities(&chain).await?;
+			let mut trusted = None;
+			store.update(|m| {
+				trusted = Some(ops::trust_checked(&listed, m, &public)?);
+				Ok(())
+			})?;
+			let trusted =
+				trusted.ok_or_else(|| Error::Keystore("the key was not trusted".into()))?;
+			print(cli.json, json!(trusted), || {
+				format!(
+					"trusting the CP-ABE key of {} (version {} on chain){}",
+					trusted.authority,
+					trusted.version,
+					if trusted.replaced {
+						"; it replaced an older copy"
+					} else {
+						""
+					}
+				)
+			});
+		}
+		Command::Authority(AuthorityCommand::Publish) => {
+			let version = ops::publish_abe_key(&chain, &material).await?;
+			print(
+				cli.json,
+				json!({ "authority": me.to_string(), "version": version }),
+				|| format!("CP-ABE key version {version} published for {me}"),
 			);
 		}
 		Command::CreatePolicy { text } => {
@@ -383,7 +438,6 @@ async fn run(cli: Cli) -> Result<(), Error> {
 			subject,
 			kind,
 			policy,
-			authority,
 		} => {
 			let size = std::fs::metadata(file)?.len();
 			let bar = progress_bar(cli.json, Some(size), "upload");
@@ -396,7 +450,6 @@ async fn run(cli: Cli) -> Result<(), Error> {
 					subject: chain::parse_account(subject)?,
 					kind,
 					policy: *policy,
-					authority: authority.as_deref(),
 				},
 				{
 					let bar = bar.clone();
@@ -532,15 +585,23 @@ async fn run(cli: Cli) -> Result<(), Error> {
 		}
 		Command::Init { .. }
 		| Command::Whoami
-		| Command::ImportKey { .. }
-		| Command::Trust { .. }
-		| Command::Authority(AuthorityCommand::Init | AuthorityCommand::Export { .. }) => {}
+		| Command::Authority(
+			AuthorityCommand::Init { .. }
+			| AuthorityCommand::Extend { .. }
+			| AuthorityCommand::Export { .. },
+		) => {}
 	}
 	Ok(())
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
+	// A bug must not put a backtrace in front of a user: one line, then the error exit.
+	// (Panics that libraries raise on bad input are caught where they are called and arrive
+	// as errors; see `abe::guarded`.)
+	std::panic::set_hook(Box::new(|info| {
+		eprintln!("internal error (please report it): {info}");
+	}));
 	let cli = Cli::parse();
 	let json = cli.json;
 	match run(cli).await {

@@ -160,18 +160,112 @@ pub async fn issue_attribute(
 }
 
 /// A CP-ABE user key as handed to its holder: encrypted to the holder's Umbral key, with the
-/// authority's public parameters.
+/// authority's public key (which the holder checks against the chain).
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct IssuedKey {
 	pub authority: String,
 	pub holder: String,
 	pub attributes: Vec<String>,
-	pub public: abe::PublicParams,
+	pub public: abe::AuthorityPublic,
 	pub key: pre::Wrapped,
+}
+
+/// Every accredited authority with its scopes, status and key commitment, at the best block.
+pub async fn authorities(chain: &Chain) -> Result<Vec<consent::AuthorityEntry>, Error> {
+	chain.api("ConsentApi", "authorities", ()).await
+}
+
+/// `authority`'s entry in `listed`, or why it cannot be used for CP-ABE.
+fn committed<'a>(
+	listed: &'a [consent::AuthorityEntry],
+	authority: &str,
+) -> Result<(&'a consent::AuthorityEntry, &'a consent::AbeKeyCommitment), Error> {
+	let account = chain::parse_account(authority)?;
+	let entry = listed
+		.iter()
+		.find(|(who, ..)| *who == account)
+		.ok_or_else(|| {
+			Error::Invalid(format!(
+				"{authority} is not an accredited authority on chain"
+			))
+		})?;
+	let commitment = entry.3.as_ref().ok_or_else(|| {
+		Error::Invalid(format!(
+			"{authority} has published no CP-ABE key on chain (medchain authority publish)"
+		))
+	})?;
+	Ok((entry, commitment))
+}
+
+/// Checks `public` against its authority's commitment on chain.
+fn check_commitment(
+	listed: &[consent::AuthorityEntry],
+	public: &abe::AuthorityPublic,
+) -> Result<u32, Error> {
+	let (_, commitment) = committed(listed, &public.authority)?;
+	let hash = public.commitment()?;
+	if commitment.hash.0 != hash {
+		return Err(Error::Tampered(format!(
+			"this CP-ABE key of {} (hash 0x{}) is not the one it published on chain (version {}, \
+			 hash 0x{}): refusing it",
+			public.authority,
+			hex::encode(hash),
+			commitment.version,
+			hex::encode(commitment.hash.0)
+		)));
+	}
+	Ok(commitment.version)
+}
+
+/// Publishes the commitment to this authority's CP-ABE public key (first publication or
+/// rotation). Returns the version on chain.
+pub async fn publish_abe_key(chain: &Chain, material: &KeyMaterial) -> Result<u32, Error> {
+	let authority = material.authority.as_ref().ok_or_else(|| {
+		Error::Invalid("this keystore holds no authority keys (medchain authority init)".into())
+	})?;
+	let hash = authority.public.commitment()?;
+	chain
+		.submit(
+			&tx("Consent", "publish_abe_key", (H256(hash),)),
+			&material.keypair()?,
+		)
+		.await?;
+	let listed = authorities(chain).await?;
+	check_commitment(&listed, &authority.public)
+}
+
+/// What trusting an authority's key did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Trusted {
+	pub authority: String,
+	/// The key's version on chain.
+	pub version: u32,
+	/// Whether it replaced a different copy held before (an older version).
+	pub replaced: bool,
+}
+
+/// Trusts `public` for encrypting, after checking it is the key its authority committed to
+/// on chain. A different copy held before is replaced only because the chain says this one
+/// is current, and the outcome says so.
+pub fn trust_checked(
+	listed: &[consent::AuthorityEntry],
+	material: &mut KeyMaterial,
+	public: &abe::AuthorityPublic,
+) -> Result<Trusted, Error> {
+	let version = check_commitment(listed, public)?;
+	let previous = material
+		.trusted_authorities
+		.insert(public.authority.clone(), public.clone());
+	Ok(Trusted {
+		authority: public.authority.clone(),
+		version,
+		replaced: previous.is_some_and(|old| old != *public),
+	})
 }
 
 /// The authority side of CP-ABE: a user key over exactly the attributes this authority
 /// issued to `holder` that are valid on chain now, encrypted to the holder's Umbral key.
+/// The authority's key must be the one it published on chain.
 pub async fn issue_abe_key(
 	chain: &Chain,
 	material: &KeyMaterial,
@@ -181,6 +275,11 @@ pub async fn issue_abe_key(
 		Error::Invalid("this keystore holds no authority keys (medchain authority init)".into())
 	})?;
 	let me = account_id(&material.keypair()?);
+	check_commitment(&authorities(chain).await?, &authority.public).map_err(|e| {
+		Error::Invalid(format!(
+			"{e}; publish the current key first (medchain authority publish)"
+		))
+	})?;
 	let valid: Vec<Vec<u8>> = chain
 		.api("ConsentApi", "valid_attributes", (*holder,))
 		.await?;
@@ -198,7 +297,7 @@ pub async fn issue_abe_key(
 			"{holder} holds no valid attribute issued by {me}"
 		)));
 	}
-	let user_key = authority.user_key(&attributes)?;
+	let user_key = authority.user_key(&holder.to_string(), &attributes)?;
 	let holder_keys = pre_keys_of(chain, holder).await?;
 	let plain = zeroize::Zeroizing::new(
 		serde_json::to_vec(&user_key).map_err(|e| Error::Crypto(e.to_string()))?,
@@ -212,20 +311,142 @@ pub async fn issue_abe_key(
 	})
 }
 
-/// The holder side: opens an issued key and keeps it (and trusts its authority).
+/// What importing a key did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Imported {
+	pub authority: String,
+	pub attributes: Vec<String>,
+	/// Whether it replaced a key from the same authority.
+	pub replaced: bool,
+	/// The authority's key version on chain.
+	pub version: u32,
+}
+
+/// The holder side: opens an issued key, checks it is bound to this account and issued under
+/// the key its authority committed to on chain, and keeps it (trusting that public key).
 pub fn import_abe_key(
+	listed: &[consent::AuthorityEntry],
 	material: &mut KeyMaterial,
 	issued: &IssuedKey,
-) -> Result<Vec<String>, Error> {
+) -> Result<Imported, Error> {
+	if issued.public.authority != issued.authority {
+		return Err(Error::Tampered(
+			"the issued key names another authority than its public key".into(),
+		));
+	}
+	let version = check_commitment(listed, &issued.public)?;
 	let plain = zeroize::Zeroizing::new(pre::unwrap_own(&material.pre_keys()?, &issued.key)?);
 	let key: abe::UserKey =
 		serde_json::from_slice(&plain).map_err(|e| Error::Invalid(format!("issued key: {e}")))?;
-	let attributes = key.attr.clone();
-	material.abe_keys.insert(issued.authority.clone(), key);
+	let me = account_id(&material.keypair()?).to_string();
+	if key.gid != me {
+		return Err(Error::Invalid(format!(
+			"this CP-ABE key is bound to {}, not to this account {me}",
+			key.gid
+		)));
+	}
+	let tag = abe::tag_of(&issued.authority)?.to_uppercase();
+	let mut attributes = Vec::new();
+	for (name, _) in &key.attr {
+		match name.rsplit_once('@') {
+			Some((attribute, by)) if by == tag => attributes.push(attribute.to_lowercase()),
+			_ => {
+				return Err(Error::Tampered(format!(
+					"the key holds `{name}`, which is not an attribute of {}",
+					issued.authority
+				)))
+			}
+		}
+	}
+	let replaced = material
+		.abe_keys
+		.insert(issued.authority.clone(), key)
+		.is_some();
 	material
 		.trusted_authorities
 		.insert(issued.authority.clone(), issued.public.clone());
-	Ok(attributes)
+	Ok(Imported {
+		authority: issued.authority.clone(),
+		attributes,
+		replaced,
+		version,
+	})
+}
+
+/// For each attribute of the canonical policy text, the public keys to encrypt it for: every
+/// active authority whose on-chain scopes cover it (the chain lets in holders from any of
+/// them). Each must have published a key, the keystore must trust exactly that key, and the
+/// key must have an entry for the attribute; otherwise nothing is encrypted.
+pub fn abe_routes(
+	listed: &[consent::AuthorityEntry],
+	material: &KeyMaterial,
+	canonical: &str,
+) -> Result<abe::Routes, Error> {
+	let tree = pallet_consent::policy::parse_canonical(canonical.as_bytes())
+		.map_err(|e| Error::Invalid(format!("not a canonical policy text ({e:?})")))?;
+	let mut attributes = std::collections::BTreeSet::new();
+	collect_attributes(&tree, &mut attributes);
+	let mut routes = abe::Routes::default();
+	for attribute in attributes {
+		let covering: Vec<_> = listed
+			.iter()
+			.filter(|(_, scopes, ..)| {
+				scopes
+					.iter()
+					.any(|pattern| pallet_consent::pattern_covers(pattern, attribute.as_bytes()))
+			})
+			.collect();
+		let active: Vec<_> = covering
+			.iter()
+			.filter(|(_, _, status, _)| *status == consent::AuthorityStatus::Active)
+			.collect();
+		if active.is_empty() {
+			return Err(Error::Invalid(if covering.is_empty() {
+				format!(
+					"no accredited authority covers `{attribute}`: nobody could read this record \
+					 under its policy"
+				)
+			} else {
+				format!(
+					"every authority covering `{attribute}` is suspended: refusing to encrypt \
+					 under a suspended authority"
+				)
+			}));
+		}
+		for (account, ..) in active {
+			let authority = account.to_string();
+			let public = material
+				.trusted_authorities
+				.get(&authority)
+				.ok_or_else(|| {
+					Error::Invalid(format!(
+						"authority {authority} covers `{attribute}` but its CP-ABE key is not \
+					 trusted by this keystore (medchain trust <its parameters file>)"
+					))
+				})?;
+			check_commitment(listed, public).map_err(|e| {
+				Error::Invalid(format!(
+					"{e}; trust {authority}'s current parameters before writing"
+				))
+			})?;
+			routes.add(&attribute, public)?;
+		}
+	}
+	Ok(routes)
+}
+
+fn collect_attributes(
+	expr: &pallet_consent::policy::Expr,
+	out: &mut std::collections::BTreeSet<String>,
+) {
+	match expr {
+		pallet_consent::policy::Expr::Attribute(name) => {
+			out.insert(String::from_utf8_lossy(name).into_owned());
+		}
+		pallet_consent::policy::Expr::Gate { children, .. } => children
+			.iter()
+			.for_each(|child| collect_attributes(child, out)),
+	}
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -239,8 +460,6 @@ pub struct PutRequest<'a> {
 	pub kind: &'a str,
 	/// Consent policy guarding the record (CP-ABE wrap under its text).
 	pub policy: Option<u32>,
-	/// Which trusted authority's parameters to encrypt under (needed if several are trusted).
-	pub authority: Option<&'a str>,
 }
 
 /// A stored and registered record.
@@ -308,26 +527,8 @@ pub async fn put_record(
 		}
 		None => None,
 	};
-	let authority = match (&policy_text, request.authority) {
-		(None, _) => None,
-		(Some(_), Some(name)) => Some(name.to_string()),
-		(Some(_), None) => match material.trusted_authorities.keys().collect::<Vec<_>>()[..] {
-			[only] => Some(only.clone()),
-			[] => return Err(Error::Invalid(
-				"a policy needs a trusted authority's parameters (medchain import-key or trust)"
-					.into(),
-			)),
-			_ => {
-				return Err(Error::Invalid(
-					"several authorities are trusted: pass --authority".into(),
-				))
-			}
-		},
-	};
-	let params = match &authority {
-		Some(name) => Some(material.trusted_authorities.get(name).ok_or_else(|| {
-			Error::Invalid(format!("authority {name} is not trusted by this keystore"))
-		})?),
+	let routes = match &policy_text {
+		Some(text) => Some(abe_routes(&authorities(chain).await?, material, text)?),
 		None => None,
 	};
 	let owner: Option<PreKeys> = chain
@@ -350,8 +551,8 @@ pub async fn put_record(
 	let input = request.input.to_path_buf();
 	let subject = request.subject.to_string();
 	let kind = request.kind.to_string();
-	let abe_args = match (&authority, params, &policy_text) {
-		(Some(a), Some(p), Some(t)) => Some((a.clone(), p.clone(), t.clone())),
+	let abe_args = match (routes, &policy_text) {
+		(Some(routes), Some(text)) => Some((text.clone(), routes)),
 		_ => None,
 	};
 	let pre_owner = owner.as_ref().map(|k| k.public_key);
@@ -366,7 +567,7 @@ pub async fn put_record(
 		let recipients = Recipients {
 			abe: abe_args
 				.as_ref()
-				.map(|(a, p, t)| (a.as_str(), p, t.as_str())),
+				.map(|(text, routes)| (text.as_str(), routes)),
 			pre_owner,
 		};
 		let key = envelope::fresh_data_key();
@@ -728,17 +929,26 @@ fn key_for_reader(
 		);
 	}
 	if let Some(wrap) = &header.abe {
-		match material.abe_keys.get(&wrap.authority) {
-			Some(key) => match abe::unwrap(key, &wrap.wrapped) {
+		let keys: Vec<&abe::UserKey> = wrap
+			.authorities
+			.iter()
+			.filter_map(|authority| material.abe_keys.get(authority))
+			.collect();
+		if keys.is_empty() {
+			reasons.push(format!(
+				"no CP-ABE key from the record's authorities {:?}",
+				wrap.authorities
+			));
+		} else {
+			match abe::unwrap(&keys, &wrap.wrapped) {
 				Ok(bytes) => {
 					return Ok((
 						data_key(&bytes)?,
-						format!("CP-ABE key from {}", wrap.authority),
+						format!("CP-ABE keys from {:?}", wrap.authorities),
 					))
 				}
 				Err(e) => reasons.push(e.to_string()),
-			},
-			None => reasons.push(format!("no CP-ABE key from authority {}", wrap.authority)),
+			}
 		}
 	}
 	Err(Error::Decrypt(reasons.join("; ")))

@@ -199,7 +199,20 @@ async fn a_record_is_shared_by_policy_and_by_grant_and_erased() {
 		.into_value(),
 	)
 	.await;
-	authority.ok(&node, none, &["authority", "init"]).await;
+	authority
+		.ok(
+			&node,
+			none,
+			&[
+				"authority",
+				"init",
+				"--attributes",
+				"role:doctor,role:nurse,org:hospital-a",
+			],
+		)
+		.await;
+	let published = authority.ok(&node, none, &["authority", "publish"]).await;
+	assert_eq!(published["version"], 1);
 	let params = d.join("authority-params.json");
 	authority
 		.ok(
@@ -240,10 +253,12 @@ async fn a_record_is_shared_by_policy_and_by_grant_and_erased() {
 			.ok(&node, none, &["import-key", key.to_str().unwrap()])
 			.await;
 		assert_eq!(imported["authority"], authority.ss58());
+		assert_eq!(imported["replaced"], false);
 	}
-	hospital
+	let trusted = hospital
 		.ok(&node, none, &["trust", params.to_str().unwrap()])
 		.await;
+	assert_eq!(trusted["version"], 1);
 
 	// --- the patient's policy and custodian; the hospital uploads -------------------------
 	let policy = patient
@@ -441,7 +456,7 @@ async fn a_record_is_shared_by_policy_and_by_grant_and_erased() {
 		.map(|(h, _)| h)
 		.unwrap();
 	let nurse_abe = nurse_keys.abe_keys.values().next().unwrap();
-	assert!(medchain_client::abe::unwrap(nurse_abe, &answer.abe.unwrap().wrapped).is_err());
+	assert!(medchain_client::abe::unwrap(&[nurse_abe], &answer.abe.unwrap().wrapped).is_err());
 
 	// Bad uploads: unsigned, from a non-writer, plaintext, another CID, oversize; the gateway
 	// keeps running.

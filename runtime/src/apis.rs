@@ -244,6 +244,15 @@ impl_runtime_apis! {
 		fn read_request_message(request: pallet_consent::ReadRequestOf<Runtime>) -> Vec<u8> {
 			Consent::read_request_message(&request)
 		}
+
+		fn authorities() -> Vec<(
+			AccountId,
+			Vec<pallet_consent::policy::AttributeName>,
+			pallet_consent::AuthorityStatus,
+			Option<pallet_consent::AbeKeyCommitment<BlockNumber>>,
+		)> {
+			Consent::authorities()
+		}
 	}
 
 	impl pallet_key_grants_runtime_api::KeyGrantsApi<

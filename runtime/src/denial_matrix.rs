@@ -667,6 +667,22 @@ fn rows() -> Vec<Row> {
 			},
 			ConsentError::ReceiptRetained,
 		),
+		row(
+			"stranger",
+			signed(STRANGER),
+			ConsentCall::publish_abe_key {
+				hash: H256::repeat_byte(0xab),
+			},
+			ConsentError::NotAuthority,
+		),
+		row(
+			"unsigned",
+			unsigned(),
+			ConsentCall::publish_abe_key {
+				hash: H256::repeat_byte(0xab),
+			},
+			BAD_ORIGIN,
+		),
 		// ---- Key grants ----
 		row(
 			"unsigned",

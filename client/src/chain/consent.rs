@@ -243,3 +243,28 @@ pub struct HeldAttribute {
 	pub issued_at: u32,
 	pub expires_at: Option<u32>,
 }
+
+/// Whether an accredited authority's attributes count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, DecodeAsType)]
+#[decode_as_type(crate_path = "::subxt::ext::scale_decode")]
+pub enum AuthorityStatus {
+	Active,
+	Suspended,
+}
+
+/// An authority's commitment to its CP-ABE public key.
+#[derive(Debug, Clone, PartialEq, Eq, DecodeAsType)]
+#[decode_as_type(crate_path = "::subxt::ext::scale_decode")]
+pub struct AbeKeyCommitment {
+	pub hash: H256,
+	pub version: u32,
+	pub published_at: u32,
+}
+
+/// One entry of `ConsentApi.authorities`: account, scopes, status, key commitment.
+pub type AuthorityEntry = (
+	AccountId32,
+	Vec<Vec<u8>>,
+	AuthorityStatus,
+	Option<AbeKeyCommitment>,
+);

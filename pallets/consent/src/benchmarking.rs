@@ -242,13 +242,30 @@ mod benchmarks {
 	}
 
 	#[benchmark]
-	fn withdraw_authority() {
+	fn withdraw_authority() -> Result<(), BenchmarkError> {
 		let who = authority::<T>(0);
+		// Worst case: a key commitment to remove as well.
+		Pallet::<T>::publish_abe_key(RawOrigin::Signed(who.clone()).into(), H256::repeat_byte(1))?;
 
 		#[extrinsic_call]
 		_(governance::<T>() as T::RuntimeOrigin, who.clone());
 
 		assert!(!Authorities::<T>::contains_key(&who));
+		assert!(!AbeKeys::<T>::contains_key(&who));
+		Ok(())
+	}
+
+	/// Worst case: a rotation (a commitment is already stored).
+	#[benchmark]
+	fn publish_abe_key() -> Result<(), BenchmarkError> {
+		let who = authority::<T>(0);
+		Pallet::<T>::publish_abe_key(RawOrigin::Signed(who.clone()).into(), H256::repeat_byte(1))?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), H256::repeat_byte(2));
+
+		assert_eq!(AbeKeys::<T>::get(&who).map(|key| key.version), Some(2));
+		Ok(())
 	}
 
 	/// The holder already has `a` attributes; the new one is inserted in front (sorted).

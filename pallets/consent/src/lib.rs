@@ -11,6 +11,10 @@
 //!   council's supermajority) for a set of attributes or namespaces (`org:hospital-a`,
 //!   `role:*`). Governance may suspend, reinstate or withdraw them; a suspended or withdrawn
 //!   authority's attributes stop counting at once.
+//! - **CP-ABE keys**: each authority publishes the BLAKE2b-256 commitment to its CP-ABE public
+//!   key ([`Pallet::publish_abe_key`], versioned), so writers encrypt only under keys the
+//!   authority vouched for on chain; clients encrypt every attribute of a policy for exactly the
+//!   active authorities whose scopes cover it ([`Pallet::authorities`]).
 //! - **Attributes** (`namespace:value`) are issued by an authority that covers them, to an
 //!   account, with an optional expiry; the issuer may revoke them. They are stored per holder,
 //!   sorted, so one read gives an account's attributes. The issuer pays a deposit.
@@ -54,7 +58,8 @@
 //! |---|---|---|
 //! | `accredit_authority` | governance | accredit (or re-scope) an attribute authority |
 //! | `suspend_authority` / `reinstate_authority` | governance | pause / resume an authority |
-//! | `withdraw_authority` | governance | end an accreditation |
+//! | `withdraw_authority` | governance | end an accreditation (and its CP-ABE key commitment) |
+//! | `publish_abe_key` | active authority | publish or rotate the commitment to its CP-ABE key |
 //! | `issue_attribute` | authority | give an account an attribute (expiry optional) |
 //! | `revoke_attribute` | the issuer | take it back |
 //! | `remove_attribute` | holder; anyone once it no longer counts | clean up, deposit to issuer |
@@ -272,6 +277,12 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Authorities<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, AuthorityOf<T>>;
 
+	/// Each authority's commitment to its current CP-ABE public key (see
+	/// [`AbeKeyCommitment`]). `Blake2_128Concat`: accounts are user-chosen.
+	#[pallet::storage]
+	pub type AbeKeys<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, AbeKeyCommitment<BlockNumberFor<T>>>;
+
 	/// Every account's attributes, sorted by name, so one read gives them all.
 	/// `Blake2_128Concat`: accounts are user-chosen.
 	#[pallet::storage]
@@ -359,8 +370,15 @@ pub mod pallet {
 		AuthoritySuspended { authority: T::AccountId },
 		/// A suspended authority was reinstated.
 		AuthorityReinstated { authority: T::AccountId },
-		/// An accreditation ended; the authority's attributes no longer count.
+		/// An accreditation ended; the authority's attributes no longer count and its CP-ABE
+		/// key commitment is gone.
 		AuthorityWithdrawn { authority: T::AccountId },
+		/// An authority published (or rotated) the commitment to its CP-ABE public key.
+		AbeKeyPublished {
+			authority: T::AccountId,
+			hash: H256,
+			version: u32,
+		},
 		/// An attribute was issued (or re-issued with a new expiry).
 		AttributeIssued {
 			holder: T::AccountId,
@@ -493,6 +511,10 @@ pub mod pallet {
 		AuthorityNotSuspended,
 		/// An authority needs at least one scope.
 		NoScopes,
+		/// The CP-ABE key commitment is the one already published.
+		KeyUnchanged,
+		/// The authority rotated its CP-ABE key as many times as a `u32` counts.
+		KeyVersionOverflow,
 		/// The authority's scopes do not cover this attribute.
 		OutsideScope,
 		/// The holder has as many attributes as allowed.
@@ -678,6 +700,7 @@ pub mod pallet {
 		pub fn withdraw_authority(origin: OriginFor<T>, authority: T::AccountId) -> DispatchResult {
 			T::AuthorityOrigin::ensure_origin(origin)?;
 			Authorities::<T>::take(&authority).ok_or(Error::<T>::NotAuthority)?;
+			AbeKeys::<T>::remove(&authority);
 			Self::deposit_event(Event::AuthorityWithdrawn { authority });
 			Ok(())
 		}
@@ -1263,6 +1286,56 @@ pub mod pallet {
 			});
 			Ok(())
 		}
+
+		/// Publish the commitment `hash` to the caller's CP-ABE public key (BLAKE2b-256 of the
+		/// key's canonical bytes), or rotate it: the first publication is version 1, every
+		/// later one the next version. Writers encrypt only under a key whose hash is the
+		/// current commitment of an active authority, so a rotation takes effect for every
+		/// record written after it; records written before stay readable with the keys
+		/// issued under the old parameters until re-sealed.
+		///
+		/// # Errors
+		/// - [`Error::NotAuthority`]: the caller is not accredited.
+		/// - [`Error::AuthorityNotActive`]: the caller is suspended.
+		/// - [`Error::KeyUnchanged`]: `hash` is already the current commitment.
+		/// - [`Error::KeyVersionOverflow`]: no version number is left.
+		///
+		/// # Events
+		/// [`Event::AbeKeyPublished`].
+		#[pallet::call_index(17)]
+		#[pallet::weight(T::WeightInfo::publish_abe_key())]
+		pub fn publish_abe_key(origin: OriginFor<T>, hash: H256) -> DispatchResult {
+			let authority = ensure_signed(origin)?;
+			let stored = Authorities::<T>::get(&authority).ok_or(Error::<T>::NotAuthority)?;
+			ensure!(
+				stored.status == AuthorityStatus::Active,
+				Error::<T>::AuthorityNotActive
+			);
+			let version = match AbeKeys::<T>::get(&authority) {
+				Some(current) => {
+					ensure!(current.hash != hash, Error::<T>::KeyUnchanged);
+					current
+						.version
+						.checked_add(1)
+						.ok_or(Error::<T>::KeyVersionOverflow)?
+				}
+				None => 1,
+			};
+			AbeKeys::<T>::insert(
+				&authority,
+				AbeKeyCommitment {
+					hash,
+					version,
+					published_at: frame_system::Pallet::<T>::block_number(),
+				},
+			);
+			Self::deposit_event(Event::AbeKeyPublished {
+				authority,
+				hash,
+				version,
+			});
+			Ok(())
+		}
 	}
 
 	/// The outcome of an access decision and what it cost to reach.
@@ -1554,6 +1627,30 @@ pub mod pallet {
 			uses
 		}
 
+		/// Every accredited authority with its scopes, status and current CP-ABE key
+		/// commitment: what a writer needs to find, for each attribute of a policy, the
+		/// authorities whose keys its readers hold. Off-chain use only (it reads every
+		/// authority; a consortium has few).
+		#[allow(clippy::type_complexity)]
+		pub fn authorities() -> Vec<(
+			T::AccountId,
+			Vec<AttributeName>,
+			AuthorityStatus,
+			Option<AbeKeyCommitment<BlockNumberOf<T>>>,
+		)> {
+			Authorities::<T>::iter()
+				.map(|(account, authority)| {
+					let key = AbeKeys::<T>::get(&account);
+					(
+						account,
+						authority.scopes.into_inner(),
+						authority.status,
+						key,
+					)
+				})
+				.collect()
+		}
+
 		/// Checks the storage invariants; run by `try-runtime` and after every unit test.
 		#[cfg(any(feature = "try-runtime", test))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
@@ -1573,6 +1670,12 @@ pub mod pallet {
 						"invalid attribute stored"
 					);
 				}
+			}
+			for (authority, _) in AbeKeys::<T>::iter() {
+				ensure!(
+					Authorities::<T>::contains_key(&authority),
+					"CP-ABE key commitment of an authority that is not accredited"
+				);
 			}
 			let next_policy = NextPolicyId::<T>::get();
 			let mut policies = BTreeMap::<T::AccountId, u32>::new();

@@ -21,9 +21,13 @@
 //! - The **tree** ([`Expr`]): every gate is a threshold `k` of `n` children (`and` is `n` of
 //!   `n`, `or` is 1 of `n`), normalised so single-child gates disappear and nested `and`s
 //!   (`or`s) merge.
-//! - The **canonical text** ([`canonical_text`]): what clients hand to CP-ABE. rabe has no
+//! - The **canonical text** ([`canonical_text`]): what clients encrypt under. rabe has no
 //!   threshold gates, so `k of n` is written as the `or` of the `and`s of all `k`-subsets,
 //!   which grants exactly the same attribute sets. Re-parsing it gives an equivalent policy.
+//!   Clients encode it for CP-ABE deterministically (attribute names qualified by the
+//!   authorities covering them, `and`s as binary trees; see the client's `abe` module), and a
+//!   differential test checks that CP-ABE decryption succeeds exactly when
+//!   [`CompiledPolicy::evaluate`] allows.
 //! - The **compiled form** ([`CompiledPolicy`]): a post-order list of nodes over a sorted table
 //!   of distinct attributes, stored on chain and evaluated with a small stack in time linear in
 //!   its size.

@@ -3,6 +3,7 @@
 use crate::{mock::*, policy::AttributeName, *};
 use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold};
 use medchain_primitives::{AccessInspect, PolicyInspect};
+use sp_core::H256;
 use sp_runtime::{traits::BadOrigin, TokenError};
 
 fn name(text: &str) -> AttributeName {
@@ -208,6 +209,94 @@ fn accreditation_scopes_are_validated() {
 			HOSPITAL_A,
 			scopes(&["org:a", "role:*"])
 		));
+	});
+}
+
+// --- CP-ABE key commitments ---
+
+#[test]
+fn only_an_active_authority_publishes_its_key_commitment() {
+	new_test_ext(|| {
+		let hash = H256::repeat_byte(1);
+		// A stranger cannot plant a key for anyone, itself included.
+		assert_noop!(
+			Consent::publish_abe_key(RuntimeOrigin::signed(DOCTOR), hash),
+			Error::<Test>::NotAuthority
+		);
+		accredit_both();
+		assert_ok!(Consent::suspend_authority(
+			RuntimeOrigin::root(),
+			HOSPITAL_A
+		));
+		assert_noop!(
+			Consent::publish_abe_key(RuntimeOrigin::signed(HOSPITAL_A), hash),
+			Error::<Test>::AuthorityNotActive
+		);
+		assert_ok!(Consent::reinstate_authority(
+			RuntimeOrigin::root(),
+			HOSPITAL_A
+		));
+		assert_ok!(Consent::publish_abe_key(
+			RuntimeOrigin::signed(HOSPITAL_A),
+			hash
+		));
+		assert_eq!(
+			last_event(),
+			Event::AbeKeyPublished {
+				authority: HOSPITAL_A,
+				hash,
+				version: 1
+			}
+		);
+		// Another authority's commitment is its own: publishing does not touch it.
+		assert_eq!(AbeKeys::<Test>::get(BOARD), None);
+	});
+}
+
+#[test]
+fn rotation_bumps_the_version_and_withdrawal_removes_the_commitment() {
+	new_test_ext(|| {
+		accredit_both();
+		let (first, second) = (H256::repeat_byte(1), H256::repeat_byte(2));
+		assert_ok!(Consent::publish_abe_key(
+			RuntimeOrigin::signed(BOARD),
+			first
+		));
+		// Re-publishing the current key is refused: a rotation must change it.
+		assert_noop!(
+			Consent::publish_abe_key(RuntimeOrigin::signed(BOARD), first),
+			Error::<Test>::KeyUnchanged
+		);
+		System::set_block_number(5);
+		assert_ok!(Consent::publish_abe_key(
+			RuntimeOrigin::signed(BOARD),
+			second
+		));
+		assert_eq!(
+			AbeKeys::<Test>::get(BOARD),
+			Some(AbeKeyCommitment {
+				hash: second,
+				version: 2,
+				published_at: 5
+			})
+		);
+		// The version cannot wrap around to an old number.
+		AbeKeys::<Test>::mutate(BOARD, |key| {
+			if let Some(key) = key {
+				key.version = u32::MAX
+			}
+		});
+		assert_noop!(
+			Consent::publish_abe_key(RuntimeOrigin::signed(BOARD), first),
+			Error::<Test>::KeyVersionOverflow
+		);
+		let listed = Consent::authorities();
+		assert!(listed
+			.iter()
+			.any(|(who, _, _, key)| *who == BOARD && key.as_ref().map(|k| k.hash) == Some(second)));
+		assert_ok!(Consent::withdraw_authority(RuntimeOrigin::root(), BOARD));
+		assert_eq!(AbeKeys::<Test>::get(BOARD), None);
+		assert!(!Consent::authorities().iter().any(|(who, ..)| *who == BOARD));
 	});
 }
 

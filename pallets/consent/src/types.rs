@@ -76,6 +76,24 @@ where
 	}
 }
 
+/// The commitment an authority publishes to its CP-ABE public key.
+///
+/// Clients hash the public key file they were handed (BLAKE2b-256 of its canonical bytes) and
+/// refuse it unless the hash equals the authority's current commitment: whoever hands a
+/// hospital a parameters file labelled as a trusted authority cannot make it encrypt under
+/// keys of their own. Publishing again rotates the key (or extends it to new attributes).
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub struct AbeKeyCommitment<BlockNumber> {
+	/// BLAKE2b-256 of the public key's canonical bytes.
+	pub hash: H256,
+	/// 1 for the first key, one more at every rotation.
+	pub version: u32,
+	/// Block of publication.
+	pub published_at: BlockNumber,
+}
+
 /// Checks an authority scope: an attribute (`org:hospital-a`) or a namespace (`role:*`).
 pub fn validate_pattern(pattern: &[u8]) -> Result<(), crate::policy::PolicyError> {
 	match pattern.strip_suffix(b"*") {

@@ -47,6 +47,7 @@ pub trait WeightInfo {
 	fn suspend_authority() -> Weight;
 	fn reinstate_authority() -> Weight;
 	fn withdraw_authority() -> Weight;
+	fn publish_abe_key() -> Weight;
 	fn issue_attribute(a: u32, ) -> Weight;
 	fn revoke_attribute(a: u32, ) -> Weight;
 	fn remove_attribute(a: u32, ) -> Weight;
@@ -101,6 +102,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Minimum execution time: 10_065_000 picoseconds.
 		Weight::from_parts(11_097_000, 4575)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	/// NOT YET MEASURED: `publish_abe_key` was added after the last run of
+	/// `scripts/benchmark.sh consent`. Until it runs, this is `suspend_authority`'s
+	/// measurement (the same `Authorities` read) plus one read and one write of
+	/// `Consent::AbeKeys` (max_size 101) at the database weights.
+	/// Storage: `Consent::Authorities` (r:1 w:0)
+	/// Storage: `Consent::AbeKeys` (r:1 w:1)
+	fn publish_abe_key() -> Weight {
+		Weight::from_parts(11_347_000, 4575 + 2_576)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Consent::Authorities` (r:1 w:0)
@@ -371,6 +383,17 @@ impl WeightInfo for () {
 	fn withdraw_authority() -> Weight {
 		Weight::from_parts(11_097_000, 4575)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	/// NOT YET MEASURED: `publish_abe_key` was added after the last run of
+	/// `scripts/benchmark.sh consent`. Until it runs, this is `suspend_authority`'s
+	/// measurement (the same `Authorities` read) plus one read and one write of
+	/// `Consent::AbeKeys` (max_size 101) at the database weights.
+	/// Storage: `Consent::Authorities` (r:1 w:0)
+	/// Storage: `Consent::AbeKeys` (r:1 w:1)
+	fn publish_abe_key() -> Weight {
+		Weight::from_parts(11_347_000, 4575 + 2_576)
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn issue_attribute(a: u32, ) -> Weight {

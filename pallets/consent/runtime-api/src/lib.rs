@@ -15,6 +15,9 @@
 //! - [`ConsentApi::break_glass_uses`]: a subject's emergency accesses, reviewed or not.
 //! - [`ConsentApi::read_receipts`]: a subject's receipts of reads served by gateways.
 //! - [`ConsentApi::read_request_message`]: the bytes a reader signs for a download request.
+//! - [`ConsentApi::authorities`] (version 2): every accredited authority with its scopes,
+//!   status and CP-ABE key commitment: what a writer checks before encrypting under a
+//!   policy, and what `trust` checks an authority's parameters file against.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -24,12 +27,16 @@ use alloc::vec::Vec;
 use codec::Codec;
 pub use medchain_primitives::{AccessBasis, AccessDenial, PolicyId, Purpose, RecordId};
 pub use pallet_consent::{
-	policy::AttributeName, BreakGlassId, BreakGlassUse, Policy, ReadReceipt, ReadRequest, Ticket,
+	policy::AttributeName, AbeKeyCommitment, AuthorityStatus, BreakGlassId, BreakGlassUse, Policy,
+	ReadReceipt, ReadRequest, Ticket,
 };
 pub use sp_core::H256;
 
 sp_api::decl_runtime_apis! {
 	/// Read access to consent decisions and their records.
+	///
+	/// Version 2 added [`ConsentApi::authorities`].
+	#[api_version(2)]
 	pub trait ConsentApi<AccountId, Balance, BlockNumber>
 	where
 		AccountId: Codec,
@@ -56,5 +63,10 @@ sp_api::decl_runtime_apis! {
 
 		/// The message a reader signs for `request`: context, genesis hash, request.
 		fn read_request_message(request: ReadRequest<AccountId, BlockNumber>) -> Vec<u8>;
+
+		/// Every accredited authority: account, scopes (attributes and `namespace:*`
+		/// patterns) and status, and its current CP-ABE key commitment if it published one.
+		#[api_version(2)]
+		fn authorities() -> Vec<(AccountId, Vec<AttributeName>, AuthorityStatus, Option<AbeKeyCommitment<BlockNumber>>)>;
 	}
 }
