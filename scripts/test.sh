@@ -25,16 +25,22 @@ cargo test --profile "$MEDCHAIN_PROFILE" "${MEDCHAIN_CARGO_SELECTION[@]}" --all-
 	-- --show-output
 
 # Pallet benchmarks run as tests against each pallet's mock runtime. They need the
-# `runtime-benchmarks` feature, which changes FRAME's features, so they build per pallet (a
-# few minutes the first time, cached afterwards) instead of switching the whole workspace.
+# `runtime-benchmarks` feature, which changes FRAME's features, so they build apart from the
+# workspace; all MedChain pallets build together, in one feature set, so FRAME is compiled once
+# for them (it was once per pallet, six times).
+pallet_args=()
+pallet_features=()
 for pallet in pallets/*/; do
 	name="$(basename "$pallet")"
-	step "pallet-$name: clippy and benchmark tests (runtime-benchmarks)"
-	cargo clippy --profile "$MEDCHAIN_PROFILE" --locked -p "pallet-$name" --features runtime-benchmarks \
-		--all-targets -- -D warnings
-	cargo test --profile "$MEDCHAIN_PROFILE" --locked -p "pallet-$name" --features runtime-benchmarks \
-		--lib benchmarking
+	pallet_args+=(-p "pallet-$name")
+	pallet_features+=("pallet-$name/runtime-benchmarks")
 done
+features="$(IFS=,; echo "${pallet_features[*]}")"
+step "pallets: clippy and benchmark tests (runtime-benchmarks)"
+cargo clippy --profile "$MEDCHAIN_PROFILE" --locked "${pallet_args[@]}" --features "$features" \
+	--all-targets -- -D warnings
+cargo test --profile "$MEDCHAIN_PROFILE" --locked "${pallet_args[@]}" --features "$features" \
+	--lib benchmarking
 
 # A short coverage-guided run of the runtime fuzzer (scripts/fuzz.sh runs an hour).
 step "runtime fuzzer (${MEDCHAIN_FUZZ_SECONDS:-120} s)"

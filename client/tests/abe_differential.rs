@@ -123,7 +123,14 @@ fn run_case(world: &World, rng: &mut StdRng, tally: &mut Tally) {
 	let source = random_policy(rng, &pool, depth);
 	let validated = match policy::validate(source.as_bytes()) {
 		Ok(validated) => validated,
-		Err(policy::PolicyError::ExpansionTooLarge) => {
+		// The chain's bounds apply to the normalised tree: merging nested `or`s (`and`s) can
+		// make a gate wider than 16, and expanding thresholds can exceed the canonical length.
+		Err(
+			policy::PolicyError::ExpansionTooLarge
+			| policy::PolicyError::GateTooWide
+			| policy::PolicyError::TooManyLeaves
+			| policy::PolicyError::TooDeep,
+		) => {
 			tally.refused_by_bounds += 1;
 			return;
 		}
