@@ -232,7 +232,7 @@ fn the_runtime_evaluator_and_cp_abe_decryption_agree() {
 		(sum(|t| t.policies), sum(|t| t.readers), sum(|t| t.allowed));
 	println!(
 		"differential CP-ABE test: {policies} policies encrypted ({} ciphertext rows), {} beyond \
-		 the expansion bound, {readers} readers compared ({allowed} allowed, {} refused), all \
+		 the chain's bounds, {readers} readers compared ({allowed} allowed, {} refused), all \
 		 agree; {:.1} s",
 		sum(|t| t.rows),
 		sum(|t| t.refused_by_bounds),
