@@ -92,6 +92,12 @@ pub fn qualified(attribute: &str, tag: &str) -> String {
 	format!("{}@{}", attribute.to_uppercase(), tag.to_uppercase())
 }
 
+/// Splits a [`qualified`] name into the attribute (lower case, as on chain) and the tag.
+pub fn unqualified(name: &str) -> Option<(String, &str)> {
+	name.rsplit_once('@')
+		.map(|(attribute, tag)| (attribute.to_lowercase(), tag))
+}
+
 /// An authority's tag in qualified names: its account id in hex.
 pub fn tag_of(authority: &str) -> Result<String, Error> {
 	Ok(hex::encode(crate::chain::parse_account(authority)?.0))
@@ -113,10 +119,10 @@ impl AuthorityPublic {
 		Ok(Blake2b::<U32>::digest(bytes).into())
 	}
 
-	/// Whether the key has an entry for `attribute`.
-	pub fn keys_attribute(&self, attribute: &str) -> Result<bool, Error> {
+	/// The key's entry for `attribute`, if it has one.
+	pub fn entry(&self, attribute: &str) -> Result<Option<&(String, rabe_bn::Gt, G2)>, Error> {
 		let name = qualified(attribute, &tag_of(&self.authority)?);
-		Ok(self.key.attr.iter().any(|(n, _, _)| *n == name))
+		Ok(self.key.attr.iter().find(|(n, _, _)| *n == name))
 	}
 
 	/// The attributes (lower case, unqualified) this key has entries for.
@@ -124,7 +130,7 @@ impl AuthorityPublic {
 		self.key
 			.attr
 			.iter()
-			.filter_map(|(name, _, _)| name.split('@').next().map(str::to_lowercase))
+			.filter_map(|(name, _, _)| unqualified(name).map(|(attribute, _)| attribute))
 			.collect()
 	}
 }
@@ -173,9 +179,8 @@ impl AuthorityKeys {
 		let mut names = Vec::new();
 		for attribute in attributes.iter().collect::<BTreeSet<_>>() {
 			check_attribute(attribute)?;
-			let name = qualified(attribute, &tag);
-			if !self.public.key.attr.iter().any(|(n, _, _)| *n == name) {
-				names.push(name);
+			if self.public.entry(attribute)?.is_none() {
+				names.push(qualified(attribute, &tag));
 				added.push(attribute.clone());
 			}
 		}
@@ -230,20 +235,13 @@ pub struct Routes {
 impl Routes {
 	/// Routes `attribute` to `public`'s authority. Fails if its key has no entry for it.
 	pub fn add(&mut self, attribute: &str, public: &AuthorityPublic) -> Result<(), Error> {
-		let name = qualified(attribute, &tag_of(&public.authority)?);
-		let entry = public
-			.key
-			.attr
-			.iter()
-			.find(|(n, _, _)| *n == name)
-			.cloned()
-			.ok_or_else(|| {
-				Error::Invalid(format!(
-					"authority {}'s CP-ABE key has no entry for `{attribute}`: it must extend \
+		let entry = public.entry(attribute)?.cloned().ok_or_else(|| {
+			Error::Invalid(format!(
+				"authority {}'s CP-ABE key has no entry for `{attribute}`: it must extend \
 					 its key to it and publish again",
-					public.authority
-				))
-			})?;
+				public.authority
+			))
+		})?;
 		let routes = self.by_attribute.entry(attribute.to_string()).or_default();
 		if !routes.iter().any(|(a, _)| *a == public.authority) {
 			routes.push((public.authority.clone(), entry));
@@ -436,7 +434,7 @@ pub fn unwrap(keys: &[&UserKey], wrapped: &WrappedKey) -> Result<Vec<u8>, Error>
 		let held: Vec<String> = combined
 			.attr
 			.iter()
-			.filter_map(|(name, _)| name.split('@').next().map(str::to_lowercase))
+			.filter_map(|(name, _)| unqualified(name).map(|(attribute, _)| attribute))
 			.collect();
 		Error::Decrypt(format!(
 			"these keys' attributes {held:?} do not satisfy the record's policy"

@@ -5,7 +5,10 @@
 //! to a gateway (`--gateway`). `--json` prints one JSON document per command instead of text.
 //! See `medchain --help` and the README for a walk-through.
 
-use std::{path::PathBuf, process::ExitCode};
+use std::{
+	path::{Path, PathBuf},
+	process::ExitCode,
+};
 
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -187,6 +190,12 @@ enum AuthorityCommand {
 	},
 }
 
+/// Reads a JSON file another party handed over (a key, an authority's parameters).
+fn read_json<T: serde::de::DeserializeOwned>(file: &Path) -> Result<T, Error> {
+	serde_json::from_slice(&std::fs::read(file)?)
+		.map_err(|e| Error::Invalid(format!("{}: {e}", file.display())))
+}
+
 fn passphrase(cli: &Cli) -> Result<String, Error> {
 	if let Some(path) = &cli.passphrase_file {
 		return Ok(std::fs::read_to_string(path)?
@@ -289,16 +298,13 @@ async fn run(cli: Cli) -> Result<(), Error> {
 		return Ok(());
 	}
 	if let Command::Authority(AuthorityCommand::Extend { attributes }) = &cli.command {
-		let mut added = Vec::new();
-		let mut hash = [0u8; 32];
-		store.update(|m| {
+		let (added, hash) = store.update(|m| {
 			let keys = m
 				.authority
 				.as_mut()
 				.ok_or_else(|| Error::Invalid("this keystore holds no authority keys".into()))?;
-			added = keys.extend(attributes)?;
-			hash = keys.public.commitment()?;
-			Ok(())
+			let added = keys.extend(attributes)?;
+			Ok((added, keys.public.commitment()?))
 		})?;
 		print(
 			cli.json,
@@ -329,16 +335,9 @@ async fn run(cli: Cli) -> Result<(), Error> {
 			);
 		}
 		Command::ImportKey { file } => {
-			let issued: IssuedKey = serde_json::from_slice(&std::fs::read(file)?)
-				.map_err(|e| Error::Invalid(format!("{}: {e}", file.display())))?;
+			let issued: IssuedKey = read_json(file)?;
 			let listed = ops::authorities(&chain).await?;
-			let mut imported = None;
-			store.update(|m| {
-				imported = Some(ops::import_abe_key(&listed, m, &issued)?);
-				Ok(())
-			})?;
-			let imported =
-				imported.ok_or_else(|| Error::Keystore("the key was not imported".into()))?;
+			let imported = store.update(|m| ops::import_abe_key(&listed, m, &issued))?;
 			print(cli.json, json!(imported), || {
 				format!(
 					"imported a key from {} (key version {}) over {:?}{}",
@@ -354,17 +353,9 @@ async fn run(cli: Cli) -> Result<(), Error> {
 			});
 		}
 		Command::Trust { file } => {
-			let public: medchain_client::abe::AuthorityPublic =
-				serde_json::from_slice(&std::fs::read(file)?)
-					.map_err(|e| Error::Invalid(format!("{}: {e}", file.display())))?;
+			let public: medchain_client::abe::AuthorityPublic = read_json(file)?;
 			let listed = ops::authorities(&chain).await?;
-			let mut trusted = None;
-			store.update(|m| {
-				trusted = Some(ops::trust_checked(&listed, m, &public)?);
-				Ok(())
-			})?;
-			let trusted =
-				trusted.ok_or_else(|| Error::Keystore("the key was not trusted".into()))?;
+			let trusted = store.update(|m| ops::trust_checked(&listed, m, &public))?;
 			print(cli.json, json!(trusted), || {
 				format!(
 					"trusting the CP-ABE key of {} (version {} on chain){}",

@@ -348,8 +348,8 @@ pub fn import_abe_key(
 	let tag = abe::tag_of(&issued.authority)?.to_uppercase();
 	let mut attributes = Vec::new();
 	for (name, _) in &key.attr {
-		match name.rsplit_once('@') {
-			Some((attribute, by)) if by == tag => attributes.push(attribute.to_lowercase()),
+		match abe::unqualified(name) {
+			Some((attribute, by)) if by == tag => attributes.push(attribute),
 			_ => {
 				return Err(Error::Tampered(format!(
 					"the key holds `{name}`, which is not an attribute of {}",
