@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Fuzzes the MedChain runtime with libFuzzer (crate `fuzz/`, engine `libfuzzer-sys`):
-# decoded (origin, call) sequences for the records, consent, key-grants and federated-learning
-# pallets are dispatched through Executive on the development genesis; after every call the
-# pre-dispatch weight must cover the actual weight, after every block every pallet's
-# `try_state` must hold and the total issuance must equal the sum of all balances.
+# decoded (origin, call) sequences for the records, consent, key-grants, federated-learning,
+# upgrades, validators, council and balances pallets are dispatched through Executive on the
+# development genesis; after every call the pre-dispatch weight must cover the actual weight,
+# after every block every pallet's `try_state` must hold and the total issuance must equal the
+# sum of all balances.
 #
 #   scripts/fuzz.sh            one hour
 #   scripts/fuzz.sh 120        two minutes (what scripts/test.sh runs)

@@ -731,13 +731,15 @@ pub async fn signed_upload(
 }
 
 /// Checks that a proxy's answer carries its own valid attestation: signed by `proxy` for
-/// grant `grant` and for the capsule fragment it returned, so the grantee holds evidence of
-/// when the proxy served it.
+/// grant `grant`, for the capsule fragment it returned and for this request (`binding`), so
+/// the grantee holds evidence of when the proxy served it: not before the finalised block the
+/// grantee had seen, whatever `served_at` says.
 async fn check_proxy_attestation(
 	chain: &Chain,
 	answer: &crate::protocol::Reencrypted,
 	proxy: AccountId32,
 	grant: u64,
+	binding: &key_grants::RequestBinding,
 ) -> Result<(), Error> {
 	let attestation = &answer.attestation;
 	if attestation.proxy != proxy
@@ -746,6 +748,11 @@ async fn check_proxy_attestation(
 	{
 		return Err(Error::Tampered(
 			"the proxy's attestation does not describe its answer".into(),
+		));
+	}
+	if attestation.request != *binding || attestation.served_at < binding.seen {
+		return Err(Error::Tampered(
+			"the proxy's attestation is not for this request (or is dated before it)".into(),
 		));
 	}
 	let message: Vec<u8> = chain
@@ -990,19 +997,28 @@ async fn key_via_proxies(
 		};
 		let endpoint = String::from_utf8_lossy(&proxy.endpoint).into_owned();
 		let (best, _) = chain.best().await?;
+		let (seen, seen_hash) = chain.finalized().await?;
 		let request = ReencryptRequest {
 			grant: grant_id,
 			record,
 			valid_until: best.saturating_add(REQUEST_VALIDITY),
 			nonce: random_nonce(),
+			seen,
+			seen_hash: seen_hash.0,
+		};
+		let message = request.message(&genesis);
+		let binding = key_grants::RequestBinding {
+			digest: H256(crate::protocol::blake2_256(&message)),
+			seen,
+			seen_hash: H256(seen_hash.0),
 		};
 		let signed = SignedReencrypt {
-			signature: keypair.sign(&request.message(&genesis)).0,
+			signature: keypair.sign(&message).0,
 			request,
 		};
 		let answer = async {
 			let answer = GatewayClient::new(&endpoint)?.reencrypt(&signed).await?;
-			check_proxy_attestation(chain, &answer, entry.proxy, grant_id).await?;
+			check_proxy_attestation(chain, &answer, entry.proxy, grant_id, &binding).await?;
 			Ok(answer)
 		}
 		.await;

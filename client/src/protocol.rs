@@ -24,7 +24,7 @@ use crate::{chain::consent::ReadRequest, pre, Error};
 
 /// Domain separation for a grantee's signed re-encryption request (checked off chain by the
 /// proxy; the genesis hash follows, so it cannot be replayed on another chain).
-pub const REENCRYPT_CONTEXT: &[u8] = b"medchain/reencrypt-request/v1";
+pub const REENCRYPT_CONTEXT: &[u8] = b"medchain/reencrypt-request/v2";
 
 /// Domain separation for an uploader's signed upload request (checked off chain by the
 /// gateway; the genesis hash follows).
@@ -168,6 +168,12 @@ pub struct ReencryptRequest {
 	/// Last block in which the proxy may serve it.
 	pub valid_until: u32,
 	pub nonce: u64,
+	/// A finalised block the grantee had seen when it asked: the proxy's attestation binds
+	/// it, so the proxy cannot backdate its service before that block.
+	pub seen: u32,
+	/// That block's hash.
+	#[serde(with = "hex::serde")]
+	pub seen_hash: [u8; 32],
 }
 
 impl ReencryptRequest {
@@ -196,7 +202,8 @@ pub struct Reencrypted {
 	/// The block that holds the attestation.
 	pub attested_in: u32,
 	/// This answer's own attestation, signed by the proxy for this request: `served_at` is
-	/// the block at which the proxy decided to serve. The grantee keeps it as evidence: a
+	/// the block at which the proxy decided to serve, and `request` binds the digest of the
+	/// grantee's signed request and the finalised block it had seen. The grantee keeps it as evidence: a
 	/// `served_at` at or after the grant's revocation proves the proxy served a revoked grant
 	/// (`KeyGrants.file_evidence`, `ServedAfterRevocation`), even when the chain no longer
 	/// records attestations for the grant.

@@ -17,6 +17,8 @@
 //! unanchored_grace_secs = 3600   # blobs no live record names are removed after this
 //! sweep_interval_secs = 300      # how often the store is checked for such blobs
 //! max_concurrent_requests = 64   # beyond this, requests are refused at once (503 busy)
+//! requests_per_second_per_client = 50  # per client IP address, refill rate (429 rate-limited)
+//! burst_per_client = 100                # per client IP address, bucket size
 //! quota_bytes_per_account = 17179869184  # what one uploader may keep stored (16 GiB)
 //! max_store_bytes = 549755813888         # what the whole store may hold (512 GiB)
 //! ```
@@ -37,7 +39,8 @@
 //! registers (`medchain register-proxy --endpoint <its URL>`) and is admitted by governance.
 //!
 //! Dependencies: `axum` (HTTP), `medchain-client` (chain, PRE, CIDs, API types), `toml` (config
-//! file), `tracing` (logs).
+//! file), `tracing` (logs), `governor` (per-client rate limits; the same limiter the node's RPC
+//! server uses, so it adds no new crate to the build).
 
 mod service;
 mod store;
@@ -82,6 +85,10 @@ struct Args {
 	#[arg(long)]
 	max_concurrent_requests: Option<usize>,
 	#[arg(long)]
+	requests_per_second_per_client: Option<u32>,
+	#[arg(long)]
+	burst_per_client: Option<u32>,
+	#[arg(long)]
 	quota_bytes_per_account: Option<u64>,
 	#[arg(long)]
 	max_store_bytes: Option<u64>,
@@ -102,6 +109,8 @@ struct FileConfig {
 	unanchored_grace_secs: Option<u64>,
 	sweep_interval_secs: Option<u64>,
 	max_concurrent_requests: Option<usize>,
+	requests_per_second_per_client: Option<u32>,
+	burst_per_client: Option<u32>,
 	quota_bytes_per_account: Option<u64>,
 	max_store_bytes: Option<u64>,
 }
@@ -117,6 +126,7 @@ struct Config {
 	sweep_interval: std::time::Duration,
 	rescan_erasures_from: Option<u64>,
 	max_concurrent_requests: usize,
+	client_rate: governor::Quota,
 	limits: store::Limits,
 }
 
@@ -172,6 +182,22 @@ fn config(args: Args) -> Result<Config, Error> {
 			.or(file.max_concurrent_requests)
 			.unwrap_or(64)
 			.max(1),
+		client_rate: {
+			let rate = args
+				.requests_per_second_per_client
+				.or(file.requests_per_second_per_client)
+				.unwrap_or(50);
+			let burst = args
+				.burst_per_client
+				.or(file.burst_per_client)
+				.unwrap_or(100);
+			let positive = |value: u32, name: &str| {
+				std::num::NonZeroU32::new(value)
+					.ok_or_else(|| Error::Invalid(format!("{name} must be at least 1")))
+			};
+			governor::Quota::per_second(positive(rate, "requests_per_second_per_client")?)
+				.allow_burst(positive(burst, "burst_per_client")?)
+		},
 		limits: store::Limits {
 			per_account: args
 				.quota_bytes_per_account
@@ -222,6 +248,20 @@ async fn run(config: Config) -> Result<(), Error> {
 		gateway.clone(),
 		config.sweep_interval,
 	));
+	let limiter: Arc<service::ClientLimiter> =
+		Arc::new(governor::RateLimiter::keyed(config.client_rate));
+	// Forget clients whose buckets are full again, so the map stays as small as the set of
+	// recently active addresses.
+	tokio::spawn({
+		let limiter = limiter.clone();
+		async move {
+			let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+			loop {
+				every.tick().await;
+				limiter.retain_recent();
+			}
+		}
+	});
 	let app = Router::new()
 		.route("/v1/info", get(service::info))
 		.route(
@@ -235,14 +275,22 @@ async fn run(config: Config) -> Result<(), Error> {
 			Arc::new(tokio::sync::Semaphore::new(config.max_concurrent_requests)),
 			service::limit_concurrency,
 		))
+		// Outermost: a client over its rate is refused before it takes a concurrency permit.
+		.layer(axum::middleware::from_fn_with_state(
+			limiter.clone(),
+			service::limit_rate,
+		))
 		.with_state(gateway.clone());
 	let listener = tokio::net::TcpListener::bind(config.listen).await?;
 	tracing::info!(listen = %config.listen, account = %gateway.account, "gateway ready");
-	axum::serve(listener, app)
-		.with_graceful_shutdown(async {
-			let _ = tokio::signal::ctrl_c().await;
-		})
-		.await?;
+	axum::serve(
+		listener,
+		app.into_make_service_with_connect_info::<SocketAddr>(),
+	)
+	.with_graceful_shutdown(async {
+		let _ = tokio::signal::ctrl_c().await;
+	})
+	.await?;
 	Ok(())
 }
 

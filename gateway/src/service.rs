@@ -14,7 +14,7 @@ use medchain_client::{
 	chain::{
 		self,
 		consent::{ReadBasis, Ticket},
-		key_grants::{Attestation, Grant},
+		key_grants::{Attestation, Grant, RequestBinding},
 		records::RecordErased,
 		Chain,
 	},
@@ -195,6 +195,45 @@ pub async fn limit_concurrency(
 			"too many requests in flight; retry shortly",
 		)
 		.into_response(),
+	}
+}
+
+/// Requests per client address: a token bucket per IP (`governor`'s keyed GCRA limiter).
+pub type ClientLimiter = governor::DefaultKeyedRateLimiter<std::net::IpAddr>;
+
+/// Refuses a request (`429 rate-limited`, with `Retry-After`) from a client address that has
+/// used up its rate, before any other work: a flood from one address costs one map lookup
+/// per request and leaves other clients their share.
+pub async fn limit_rate(
+	State(limiter): State<Arc<ClientLimiter>>,
+	axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
+	request: axum::extract::Request,
+	next: axum::middleware::Next,
+) -> Response {
+	match limiter.check_key(&peer.ip()) {
+		Ok(()) => next.run(request).await,
+		Err(not_until) => {
+			let wait = not_until.wait_time_from(governor::clock::Clock::now(
+				&governor::clock::DefaultClock::default(),
+			));
+			let mut response = Refusal::new(
+				StatusCode::TOO_MANY_REQUESTS,
+				"rate-limited",
+				format!(
+					"too many requests from {}; retry in {} ms",
+					peer.ip(),
+					wait.as_millis()
+				),
+			)
+			.into_response();
+			let seconds = wait.as_secs().saturating_add(1).to_string();
+			if let Ok(value) = axum::http::HeaderValue::from_str(&seconds) {
+				response
+					.headers_mut()
+					.insert(axum::http::header::RETRY_AFTER, value);
+			}
+			response
+		}
 	}
 }
 
@@ -566,6 +605,30 @@ pub async fn reencrypt(
 			),
 		));
 	}
+	// The block the grantee says it had seen must be one of this chain's, at or before the
+	// block this proxy decides at: the attestation then proves service after it, and an honest
+	// proxy never signs one that names a block after a revocation it has not seen.
+	if request.seen > best {
+		return Err(Refusal::new(
+			StatusCode::UNPROCESSABLE_ENTITY,
+			"unknown-block",
+			format!(
+				"the request names block #{} as seen; this proxy's best block is #{best}",
+				request.seen
+			),
+		));
+	}
+	let known = gateway.chain.block_hash(request.seen).await?;
+	if known.map(|hash| hash.0) != Some(request.seen_hash) {
+		return Err(Refusal::new(
+			StatusCode::UNPROCESSABLE_ENTITY,
+			"unknown-block",
+			format!(
+				"block #{} of this chain does not have the hash the request names",
+				request.seen
+			),
+		));
+	}
 	gateway.first_time(blake2_256(&message), request.valid_until, best)?;
 	let delivery: KfragDelivery = match gateway.store.grant_file(request.grant, "json")? {
 		Some(bytes) => {
@@ -612,6 +675,11 @@ pub async fn reencrypt(
 		capsule_hash: H256(blake2_256(&delivery.grant_capsule.capsule)),
 		cfrag_hash: H256(blake2_256(&cfrag)),
 		served_at: best,
+		request: RequestBinding {
+			digest: H256(blake2_256(&message)),
+			seen: request.seen,
+			seen_hash: H256(request.seen_hash),
+		},
 	};
 	let to_sign: Vec<u8> = gateway
 		.chain

@@ -18,6 +18,7 @@
 //! 5. **An unreadable erase cursor stops the gateway** with recovery advice instead of silently
 //!    skipping erasures; `--rescan-erasures-from 0` recovers, and the rescan (every erasure
 //!    since genesis again) still keeps the patient's blob.
+//! 6. **A flooding client is rate limited** per address (`429 rate-limited`, `Retry-After`).
 //!
 //! The gateway checks a read request's signature locally, before any node round trip; the
 //! bytes it checks are asserted equal to `ConsentApi.read_request_message`.
@@ -448,7 +449,14 @@ async fn attacks_on_the_sharing_path_are_refused() {
 		d,
 		&gateway_actor,
 		16 << 20,
-		&["--rescan-erasures-from", "0"],
+		&[
+			"--rescan-erasures-from",
+			"0",
+			"--requests-per-second-per-client",
+			"2",
+			"--burst-per-client",
+			"5",
+		],
 	)
 	.await;
 	let best = node.finalized_block().await.unwrap().number;
@@ -463,4 +471,32 @@ async fn attacks_on_the_sharing_path_are_refused() {
 		"rescanning every erasure keeps the anchored blob"
 	);
 	println!("attack 5 (corrupt the erase cursor): the gateway refused to start; --rescan-erasures-from 0 recovered");
+
+	// 6. A client flooding the gateway (here limited to 2 requests/s, bursts of 5) is refused
+	//    with 429 `rate-limited` and a Retry-After, before any work; after waiting it is served.
+	let http = reqwest::Client::new();
+	let info = format!("{}/v1/info", gateway.url);
+	let (mut served, mut limited) = (0, 0);
+	for _ in 0..30 {
+		let answer = http.get(&info).send().await.unwrap();
+		match answer.status().as_u16() {
+			200 => served += 1,
+			429 => {
+				assert!(answer.headers().contains_key("retry-after"));
+				let body: serde_json::Value = answer.json().await.unwrap();
+				assert_eq!(body["error"], "rate-limited", "{body}");
+				limited += 1;
+			}
+			other => panic!("unexpected status {other}"),
+		}
+	}
+	assert!(
+		(5..=7).contains(&served) && limited == 30 - served,
+		"served {served}, limited {limited}"
+	);
+	tokio::time::sleep(Duration::from_secs(2)).await;
+	assert_eq!(http.get(&info).send().await.unwrap().status().as_u16(), 200);
+	println!(
+		"attack 6 (flood): {served} of 30 requests served, {limited} refused with 429 rate-limited"
+	);
 }

@@ -26,6 +26,13 @@ use subxt::{
 };
 use subxt_signer::sr25519::{dev, Keypair};
 
+fn fl_constant(client: &ClientAtBlock, name: &str) -> u128 {
+	client
+		.constants()
+		.entry(dynamic::constant::<u128>("Fl", name))
+		.unwrap_or_else(|e| panic!("Fl.{name}: {e}"))
+}
+
 const INCLUSION_TIMEOUT: Duration = Duration::from_secs(60);
 const BLOCKS_TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -222,9 +229,14 @@ async fn three_sites_two_rounds_rogue_update_budget_revocation_and_payout() {
 		.task;
 	let round_one_start = dispatched.inclusion.block.number as u32;
 	let state = state_at(&node, &dispatched).await;
+	// The task's deposit: its entry and a lineage entry for each of its two rounds.
+	let task_deposit =
+		fl_constant(&state, "TaskDeposit") + 2 * fl_constant(&state, "CheckpointDeposit");
+	let update_deposit = fl_constant(&state, "UpdateDeposit");
+	assert!(task_deposit > 0 && update_deposit > 0);
 	assert_eq!(
 		reserved_balance(&state, &id(&coordinator)).await.unwrap(),
-		held_before + REWARD_POOL
+		held_before + REWARD_POOL + task_deposit
 	);
 
 	// The sites join; the registry, which holds neither attribute, cannot.
@@ -412,14 +424,19 @@ async fn three_sites_two_rounds_rogue_update_budget_revocation_and_payout() {
 		.expect("parent hash")
 		.expect("parent exists");
 	let before = node.client().at_block(parent).await.expect("parent state");
-	for (site, reward, bond) in [
-		(&site_a, 30 * token::UNIT, BOND),
-		(&site_b, 30 * token::UNIT, BOND),
-		(&site_c, 40 * token::UNIT, BOND / 2),
+	// Update deposits stay held until the updates are purged: A and C sent two, B one.
+	for (site, reward, bond, updates) in [
+		(&site_a, 30 * token::UNIT, BOND, 2),
+		(&site_b, 30 * token::UNIT, BOND, 1),
+		(&site_c, 40 * token::UNIT, BOND / 2, 2),
 	] {
 		let who = id(site);
-		assert_eq!(reserved_balance(&before, &who).await.unwrap(), bond);
-		assert_eq!(reserved_balance(&after, &who).await.unwrap(), 0);
+		let deposits = updates * update_deposit;
+		assert_eq!(
+			reserved_balance(&before, &who).await.unwrap(),
+			bond + deposits
+		);
+		assert_eq!(reserved_balance(&after, &who).await.unwrap(), deposits);
 		assert_eq!(
 			free_balance(&after, &who).await.unwrap(),
 			free_balance(&before, &who).await.unwrap() + reward + bond
@@ -427,7 +444,36 @@ async fn three_sites_two_rounds_rogue_update_budget_revocation_and_payout() {
 	}
 	assert_eq!(
 		reserved_balance(&after, &id(&coordinator)).await.unwrap(),
-		held_before
+		held_before + task_deposit,
+		"the lineage's deposit stays with the lineage"
+	);
+
+	// The task ended: anyone purges each round's updates and the sites get their deposits
+	// back. While the task ran this was refused (the pallet's unit tests and the denial
+	// matrix show `TaskStillRunning`).
+	let mut last_purge = None;
+	for round in [1u32, 2] {
+		last_purge = Some(
+			submit_ok(
+				&node,
+				&dynamic::tx("Fl", "purge_round", (task, round)),
+				&coordinator,
+			)
+			.await,
+		);
+	}
+	let purged = state_at(&node, &last_purge.expect("two purges")).await;
+	for site in [&site_a, &site_b, &site_c] {
+		assert_eq!(reserved_balance(&purged, &id(site)).await.unwrap(), 0);
+	}
+	assert_eq!(
+		submit_err(
+			&node,
+			&dynamic::tx("Fl", "purge_round", (task, 1u32)),
+			&site_a
+		)
+		.await,
+		"Fl::NothingToPurge"
 	);
 
 	// The ledgers: ε spent never exceeds the budget; C's rogue update counts against it.

@@ -10,7 +10,7 @@ use medchain_integration_tests::{
 	account_id as id,
 	key_grants::{
 		Attestation, AttestationRecorded, Claim, EvidenceAdjudicated, EvidenceFiled, GrantCreated,
-		GrantProxy, GrantScope, Outcome, Proxy, Receipt,
+		GrantProxy, GrantScope, Outcome, Proxy, Receipt, RequestBinding,
 	},
 	records::{content, RecordInput, RecordRegistered},
 	reserved_balance, runtime_api, token, ClientAtBlock, Dispatched, TestNode,
@@ -60,19 +60,29 @@ async fn api<R: DecodeAsType>(
 
 /// `proxy`'s attestation of re-encrypting capsule `seed` for `grant`, signed over the message
 /// the runtime defines (fetched through the runtime API, as a proxy would).
+/// `served_at` is the best block unless given; `seen` is the grantee's block (none: a zero
+/// hash, which proves nothing).
 async fn signed_attestation(
 	node: &TestNode,
 	proxy: &Keypair,
 	grant: u64,
 	seed: u8,
+	served_at: Option<u32>,
+	seen: Option<(u32, H256)>,
 ) -> (Attestation, [u8; 64]) {
 	let best = node.best_block().await.expect("best block");
+	let (seen, seen_hash) = seen.unwrap_or((0, H256::zero()));
 	let attestation = Attestation {
 		grant,
 		proxy: id(proxy),
 		capsule_hash: H256::repeat_byte(seed),
 		cfrag_hash: H256::repeat_byte(seed.wrapping_add(0x80)),
-		served_at: best.number as u32,
+		served_at: served_at.unwrap_or(best.number as u32),
+		request: RequestBinding {
+			digest: H256::repeat_byte(seed),
+			seen,
+			seen_hash,
+		},
 	};
 	let state = node.state_at(&best).await.expect("client at best");
 	let message: Vec<u8> = api(&state, "attestation_message", (attestation.clone(),)).await;
@@ -210,7 +220,8 @@ async fn two_of_two_grant_attestations_revocation_and_slash() {
 	// Both proxies attest their re-encryption of the same capsule.
 	let mut receipts = Vec::new();
 	for proxy in [&proxy_a, &proxy_b] {
-		let (attestation, signature) = signed_attestation(&node, proxy, grant, 0x11).await;
+		let (attestation, signature) =
+			signed_attestation(&node, proxy, grant, 0x11, None, None).await;
 		let dispatched = submit_ok(&node, &attest(attestation.clone(), signature), proxy).await;
 		let recorded = dispatched
 			.events
@@ -254,7 +265,7 @@ async fn two_of_two_grant_attestations_revocation_and_slash() {
 	node.wait_for_new_blocks(1, BLOCKS_TIMEOUT)
 		.await
 		.expect("a block");
-	let (late, late_signature) = signed_attestation(&node, &proxy_a, grant, 0x22).await;
+	let (late, late_signature) = signed_attestation(&node, &proxy_a, grant, 0x22, None, None).await;
 	assert!(late.served_at >= revoked_at);
 	let refused = node
 		.submit_failing(
@@ -266,10 +277,44 @@ async fn two_of_two_grant_attestations_revocation_and_slash() {
 		.expect("refused");
 	assert_eq!(refused, "KeyGrants::GrantNotActive");
 
-	// The proxy served anyway: the grantee files its signed attestation as evidence.
+	// The proxy served anyway but dated its attestation one block before the revocation. On
+	// its own that proves nothing; bound to a block the grantee had seen, the revocation's
+	// own block, it does.
+	let revocation_block = (revoked_at, H256(dispatched.inclusion.block.hash.0));
+	let (backdated, signature) =
+		signed_attestation(&node, &proxy_a, grant, 0x23, Some(revoked_at - 1), None).await;
+	let refused = node
+		.submit_failing(
+			&dynamic::tx(
+				"KeyGrants",
+				"file_evidence",
+				(
+					grant,
+					id(&proxy_a),
+					Claim::ServedAfterRevocation {
+						attestation: backdated,
+						signature,
+					},
+				),
+			),
+			&grantee,
+			INCLUSION_TIMEOUT,
+		)
+		.await
+		.expect("refused");
+	assert_eq!(refused, "KeyGrants::NotAfterRevocation");
+	let (backdated, signature) = signed_attestation(
+		&node,
+		&proxy_a,
+		grant,
+		0x23,
+		Some(revoked_at - 1),
+		Some(revocation_block),
+	)
+	.await;
 	let claim = Claim::ServedAfterRevocation {
-		attestation: late,
-		signature: late_signature,
+		attestation: backdated,
+		signature,
 	};
 	let dispatched = submit_ok(
 		&node,

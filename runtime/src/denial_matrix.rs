@@ -320,6 +320,7 @@ fn rows() -> Vec<Row> {
 		capsule_hash: H256::repeat_byte(1),
 		cfrag_hash: H256::repeat_byte(2),
 		served_at: 1,
+		request: Default::default(),
 	};
 	let stranger_signature = STRANGER
 		.pair()
@@ -696,6 +697,24 @@ fn rows() -> Vec<Row> {
 		row(
 			"unsigned",
 			unsigned(),
+			GrantsCall::remove_pre_keys {},
+			BAD_ORIGIN,
+		),
+		row(
+			"an account without keys",
+			signed(DOCTOR),
+			GrantsCall::remove_pre_keys {},
+			GrantsError::NoPreKeys,
+		),
+		row(
+			"owner of a live grant",
+			signed(PATIENT),
+			GrantsCall::remove_pre_keys {},
+			GrantsError::OwnsGrants,
+		),
+		row(
+			"unsigned",
+			unsigned(),
 			GrantsCall::register_proxy {
 				public_key: [0x02; 33],
 				endpoint: bytes(b"https://x"),
@@ -889,6 +908,24 @@ fn rows() -> Vec<Row> {
 			signed(DOCTOR),
 			FlCall::cancel_task { task: TASK },
 			FlError::NotCoordinator,
+		),
+		row(
+			"unsigned",
+			unsigned(),
+			FlCall::purge_round {
+				task: TASK,
+				round: 1,
+			},
+			BAD_ORIGIN,
+		),
+		row(
+			"stranger, while the task runs",
+			signed(STRANGER),
+			FlCall::purge_round {
+				task: TASK,
+				round: 1,
+			},
+			FlError::TaskStillRunning,
 		),
 		// ---- Governance bridges ----
 		row(

@@ -38,6 +38,22 @@ pub struct Attestation {
 	pub capsule_hash: H256,
 	pub cfrag_hash: H256,
 	pub served_at: u32,
+	pub request: RequestBinding,
+}
+
+/// The grantee's request an attestation answers (the pallet's `RequestBinding`).
+#[derive(
+	Debug, Clone, PartialEq, Eq, EncodeAsType, DecodeAsType, serde::Serialize, serde::Deserialize,
+)]
+#[encode_as_type(crate_path = "::subxt::ext::scale_encode")]
+#[decode_as_type(crate_path = "::subxt::ext::scale_decode")]
+pub struct RequestBinding {
+	/// BLAKE2-256 of the message the grantee signed.
+	pub digest: H256,
+	/// A finalised block the grantee had seen when it asked.
+	pub seen: u32,
+	/// That block's hash.
+	pub seen_hash: H256,
 }
 
 /// Evidence against a proxy.

@@ -156,6 +156,11 @@ impl Chain {
 
 	/// The finalised block's number.
 	pub async fn finalized_number(&self) -> Result<u64, Error> {
+		Ok(self.finalized().await?.0.into())
+	}
+
+	/// The finalised block's number and hash.
+	pub async fn finalized(&self) -> Result<(u32, BlockHash), Error> {
 		let hash = self
 			.rpc
 			.chain_get_finalized_head()
@@ -167,7 +172,15 @@ impl Chain {
 			.await
 			.map_err(|e| Error::Chain(format!("chain_getHeader: {e}")))?
 			.ok_or_else(|| Error::Chain("the finalised block has no header".into()))?;
-		Ok(header.number)
+		Ok((header.number as u32, hash))
+	}
+
+	/// The hash of block `number` on the node's best chain, if it has one.
+	pub async fn block_hash(&self, number: u32) -> Result<Option<BlockHash>, Error> {
+		self.rpc
+			.chain_get_block_hash(Some(u64::from(number).into()))
+			.await
+			.map_err(|e| Error::Chain(format!("chain_getBlockHash({number}): {e}")))
 	}
 
 	/// Signs `call`, submits it and waits until it is in a best block and dispatched. A

@@ -31,7 +31,11 @@ fn model(seed: u8) -> ModelRef {
 
 fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
 	let who: T::AccountId = account(name, index, 0);
-	let amount = T::Currency::minimum_balance().saturating_mul(1_000_000u32.into());
+	// Enough for a pool, bonds and the deposit of a task with the most rounds.
+	let amount = T::Currency::minimum_balance()
+		.saturating_mul(1_000_000u32.into())
+		.saturating_add(T::CheckpointDeposit::get().saturating_mul(T::MaxRounds::get().into()))
+		.saturating_add(T::TaskDeposit::get());
 	T::Currency::set_balance(&who, amount);
 	who
 }
@@ -241,6 +245,19 @@ mod benchmarks {
 			Tasks::<T>::get(0).map(|t| t.status),
 			Some(TaskStatus::Cancelled)
 		);
+	}
+
+	/// A cancelled task whose round 1 has an update from each of `u` participants.
+	#[benchmark]
+	fn purge_round(u: Linear<1, { T::MaxParticipants::get() }>) {
+		let (coordinator, _) = task::<T>(2, u, true);
+		Pallet::<T>::cancel_task(RawOrigin::Signed(coordinator).into(), 0).expect("cancelled");
+		let anyone = funded::<T>("anyone", 0);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(anyone), 0, 1);
+
+		assert_eq!(Updates::<T>::iter_prefix((0, 1)).count(), 0);
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_bench_ext(), crate::mock::Test);

@@ -24,6 +24,12 @@
 //!   scores grow by the samples behind each used update and the next round starts.
 //! - After the last round the reward pool is paid out in proportion to scores (rounding dust
 //!   returns to the coordinator) and bonds are released.
+//! - **Deposits** pay for what stays stored: the coordinator holds [`Config::TaskDeposit`] plus
+//!   [`Config::CheckpointDeposit`] per round the task may have, for the task and its lineage,
+//!   which are kept for audit (so is the deposit); each participant holds
+//!   [`Config::UpdateDeposit`] per update. Once a task has completed or was cancelled, anyone
+//!   may purge a round's updates ([`Pallet::purge_round`]), which releases their deposits; the
+//!   checkpoints, naming the participants each aggregate used, stay.
 //!
 //! Bounded throughout: participants per task ([`Config::MaxParticipants`]) bound every loop.
 
@@ -36,6 +42,7 @@ pub use types::*;
 
 #[cfg(feature = "runtime-benchmarks")]
 pub mod benchmarking;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -59,13 +66,13 @@ pub type TaskParamsOf<T> = TaskParams<AccountIdOf<T>, BalanceOf<T>, BlockNumberO
 /// A participant as stored for runtime `T`.
 pub type ParticipantOf<T> = Participant<BalanceOf<T>>;
 /// An update as stored for runtime `T`.
-pub type UpdateOf<T> = Update<BlockNumberOf<T>>;
+pub type UpdateOf<T> = Update<BalanceOf<T>, BlockNumberOf<T>>;
 /// A checkpoint as stored for runtime `T`.
 pub type CheckpointOf<T> =
 	Checkpoint<AccountIdOf<T>, BlockNumberOf<T>, <T as Config>::MaxParticipants>;
 /// A round of a task's lineage for runtime `T`.
 pub type LineageEntryOf<T> =
-	LineageEntry<AccountIdOf<T>, BlockNumberOf<T>, <T as Config>::MaxParticipants>;
+	LineageEntry<AccountIdOf<T>, BalanceOf<T>, BlockNumberOf<T>, <T as Config>::MaxParticipants>;
 /// Participants an aggregate used.
 pub type UsedOf<T> = frame_support::BoundedVec<AccountIdOf<T>, <T as Config>::MaxParticipants>;
 /// Updates an aggregator flags as rogue.
@@ -91,7 +98,7 @@ pub mod pallet {
 		Perbill,
 	};
 
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -128,6 +135,19 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxRounds: Get<u32>;
 
+		/// Deposit a coordinator holds for a task entry, for as long as it is stored.
+		#[pallet::constant]
+		type TaskDeposit: Get<BalanceOf<Self>>;
+
+		/// Deposit a coordinator holds per round the task may have, for its lineage entry
+		/// (checkpoint), for as long as it is stored.
+		#[pallet::constant]
+		type CheckpointDeposit: Get<BalanceOf<Self>>;
+
+		/// Deposit a participant holds per submitted update until it is purged.
+		#[pallet::constant]
+		type UpdateDeposit: Get<BalanceOf<Self>>;
+
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 
@@ -143,6 +163,10 @@ pub mod pallet {
 		RewardPool,
 		/// A participant's bond.
 		ParticipationBond,
+		/// The deposit for a task and its lineage, held from its coordinator.
+		TaskDeposit,
+		/// The deposit for a stored update, held from its participant.
+		UpdateDeposit,
 	}
 
 	/// The id the next task gets.
@@ -244,6 +268,12 @@ pub mod pallet {
 		},
 		/// The coordinator cancelled the task; funds returned.
 		TaskCancelled { task: TaskId },
+		/// An ended task's updates of one round were removed and their deposits released.
+		RoundPurged {
+			task: TaskId,
+			round: Round,
+			updates: u32,
+		},
 	}
 
 	#[pallet::error]
@@ -297,6 +327,12 @@ pub mod pallet {
 		NotCoordinator,
 		/// A round has already been finalised.
 		RoundsFinalized,
+		/// The account cannot hold the deposit.
+		InsufficientDeposit,
+		/// The task is still running: its updates may still be needed.
+		TaskStillRunning,
+		/// No updates of this round are stored.
+		NothingToPurge,
 		/// An id counter reached its maximum.
 		IdOverflow,
 	}
@@ -318,6 +354,11 @@ pub mod pallet {
 					&& params.challenge_period >= T::MinChallengePeriod::get(),
 				Error::<T>::InvalidParams
 			);
+			let deposit = T::CheckpointDeposit::get()
+				.saturating_mul(params.max_rounds.into())
+				.saturating_add(T::TaskDeposit::get());
+			T::Currency::hold(&HoldReason::TaskDeposit.into(), &coordinator, deposit)
+				.map_err(|_| Error::<T>::InsufficientDeposit)?;
 			T::Currency::hold(
 				&HoldReason::RewardPool.into(),
 				&coordinator,
@@ -335,6 +376,7 @@ pub mod pallet {
 					round: 1,
 					round_start: frame_system::Pallet::<T>::block_number(),
 					participants: 0,
+					deposit,
 				},
 			);
 			Self::deposit_event(Event::TaskCreated {
@@ -416,6 +458,9 @@ pub mod pallet {
 				.checked_add(update.epsilon)
 				.filter(|spent| *spent <= stored.params.epsilon_budget)
 				.ok_or(Error::<T>::BudgetExceeded)?;
+			let deposit = T::UpdateDeposit::get();
+			T::Currency::hold(&HoldReason::UpdateDeposit.into(), &who, deposit)
+				.map_err(|_| Error::<T>::InsufficientDeposit)?;
 			participant.epsilon_spent = spent;
 			Participants::<T>::insert(task, &who, participant);
 			let (samples, epsilon) = (update.samples, update.epsilon);
@@ -426,6 +471,7 @@ pub mod pallet {
 					input: update,
 					submitted_at: now,
 					rogue: None,
+					deposit,
 				},
 			);
 			Self::deposit_event(Event::UpdateSubmitted {
@@ -653,6 +699,51 @@ pub mod pallet {
 			Self::deposit_event(Event::TaskCancelled { task });
 			Ok(())
 		}
+
+		/// Remove an ended task's updates of `round` and release their deposits to their
+		/// participants. Anyone may call it once the task is completed or cancelled. The task
+		/// and its checkpoints (the lineage, naming the participants each aggregate used) stay;
+		/// the update commitments themselves go.
+		///
+		/// # Errors
+		/// - `TaskNotFound`: no such task.
+		/// - `TaskStillRunning`: the task is running.
+		/// - `NothingToPurge`: no update of that round is stored.
+		///
+		/// # Events
+		/// - `RoundPurged`, with the number of updates removed.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::purge_round(T::MaxParticipants::get()))]
+		pub fn purge_round(
+			origin: OriginFor<T>,
+			task: TaskId,
+			round: Round,
+		) -> DispatchResultWithPostInfo {
+			ensure_signed(origin)?;
+			let stored = Tasks::<T>::get(task).ok_or(Error::<T>::TaskNotFound)?;
+			ensure!(
+				stored.status != TaskStatus::Running,
+				Error::<T>::TaskStillRunning
+			);
+			// At most `MaxParticipants` updates per round: one per participant.
+			let mut updates = 0u32;
+			for (account, update) in Updates::<T>::drain_prefix((task, round)) {
+				updates = updates.saturating_add(1);
+				let _ = T::Currency::release(
+					&HoldReason::UpdateDeposit.into(),
+					&account,
+					update.deposit,
+					Precision::BestEffort,
+				);
+			}
+			ensure!(updates > 0, Error::<T>::NothingToPurge);
+			Self::deposit_event(Event::RoundPurged {
+				task,
+				round,
+				updates,
+			});
+			Ok(Some(T::WeightInfo::purge_round(updates)).into())
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
@@ -768,10 +859,15 @@ pub mod pallet {
 				);
 				for (round, checkpoint) in Checkpoints::<T>::iter_prefix(id) {
 					ensure!(round <= task.round, "checkpoint for a future round");
+					// An ended task's updates may have been purged (`purge_round`).
 					for account in checkpoint.used.iter() {
+						let update = Updates::<T>::get((id, round), account);
 						ensure!(
-							Updates::<T>::get((id, round), account)
-								.is_some_and(|u| u.rogue.is_none()),
+							update
+								.as_ref()
+								.map_or(task.status != TaskStatus::Running, |u| {
+									u.rogue.is_none()
+								}),
 							"an aggregate used a missing or rogue update"
 						);
 					}

@@ -23,6 +23,12 @@ pub const INITIAL_BALANCE: Balance = 1_000_000;
 pub const CHALLENGE_PERIOD: u64 = 5;
 /// The shortest challenge window a task may choose.
 pub const MIN_CHALLENGE_PERIOD: u64 = 2;
+/// Held per task entry.
+pub const TASK_DEPOSIT: Balance = 50;
+/// Held per round a task may have (its lineage entry).
+pub const CHECKPOINT_DEPOSIT: Balance = 10;
+/// Held per stored update.
+pub const UPDATE_DEPOSIT: Balance = 3;
 /// The only policy in the stand-in consent pallet.
 pub const POLICY: PolicyId = 7;
 
@@ -82,6 +88,9 @@ pub fn set_satisfies(who: AccountId, yes: bool) {
 parameter_types! {
 	pub const MinChallengePeriod: u64 = MIN_CHALLENGE_PERIOD;
 	pub const RogueSlash: Perbill = Perbill::from_percent(50);
+	pub const TaskDeposit: Balance = TASK_DEPOSIT;
+	pub const CheckpointDeposit: Balance = CHECKPOINT_DEPOSIT;
+	pub const UpdateDeposit: Balance = UPDATE_DEPOSIT;
 }
 
 impl pallet_fl::Config for Test {
@@ -93,6 +102,9 @@ impl pallet_fl::Config for Test {
 	type RogueSlash = RogueSlash;
 	type MaxParticipants = frame_support::traits::ConstU32<4>;
 	type MaxRounds = frame_support::traits::ConstU32<5>;
+	type TaskDeposit = TaskDeposit;
+	type CheckpointDeposit = CheckpointDeposit;
+	type UpdateDeposit = UpdateDeposit;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = TestAccess;

@@ -73,7 +73,7 @@ fn events() -> Vec<Event<Test>> {
 }
 
 /// Task 0 by the coordinator (coordinator aggregates), the three hospitals joined.
-fn task_with_three(rounds: Round) {
+pub(crate) fn task_with_three(rounds: Round) {
 	assert_ok!(Fl::create_task(
 		RuntimeOrigin::signed(COORDINATOR),
 		params(rounds, 2, Aggregator::Designated(COORDINATOR))
@@ -173,17 +173,29 @@ fn three_sites_two_rounds_one_rogue_update_and_payout() {
 		}));
 		// Funds: pool gone from hold, bonds released, rewards free.
 		assert_eq!(held(COORDINATOR, HoldReason::RewardPool), 0);
-		assert_eq!(Balances::free_balance(COORDINATOR), INITIAL_BALANCE - 9_999);
+		// The task's deposit covers it and its two-round lineage, which stay stored.
+		let task_deposit = TASK_DEPOSIT + 2 * CHECKPOINT_DEPOSIT;
+		assert_eq!(held(COORDINATOR, HoldReason::TaskDeposit), task_deposit);
+		assert_eq!(
+			Balances::free_balance(COORDINATOR),
+			INITIAL_BALANCE - 9_999 - task_deposit
+		);
 		assert_eq!(held(HOSPITAL_C, HoldReason::ParticipationBond), 0);
 		assert!(
 			Participants::<Test>::iter_prefix(0).all(|(_, p)| p.bond == 0),
 			"the ledger records the bonds as released"
 		);
+		// Each site's two updates still hold their deposits.
+		let updates_held = 2 * UPDATE_DEPOSIT;
+		assert_eq!(held(HOSPITAL_C, HoldReason::UpdateDeposit), updates_held);
 		assert_eq!(
 			Balances::free_balance(HOSPITAL_C),
-			INITIAL_BALANCE - BOND / 2 + 1_111
+			INITIAL_BALANCE - BOND / 2 + 1_111 - updates_held
 		);
-		assert_eq!(Balances::free_balance(HOSPITAL_B), INITIAL_BALANCE + 6_666);
+		assert_eq!(
+			Balances::free_balance(HOSPITAL_B),
+			INITIAL_BALANCE + 6_666 - updates_held
+		);
 
 		// Lineage: two checkpoints, each with every update of its round.
 		let lineage = Fl::lineage(0);
@@ -217,6 +229,29 @@ fn three_sites_two_rounds_one_rogue_update_and_payout() {
 			Updates::<Test>::get((0, 2), HOSPITAL_C).unwrap().rogue,
 			Some(ReasonCode::try_from(b"NAN-WEIGHTS".to_vec()).unwrap())
 		);
+
+		// The task ended: anyone purges its updates round by round, deposits go back.
+		assert_ok!(Fl::purge_round(RuntimeOrigin::signed(OUTSIDER), 0, 1));
+		assert_eq!(
+			events().pop().expect("an event"),
+			Event::RoundPurged {
+				task: 0,
+				round: 1,
+				updates: 3
+			}
+		);
+		assert_eq!(held(HOSPITAL_C, HoldReason::UpdateDeposit), UPDATE_DEPOSIT);
+		assert_noop!(
+			Fl::purge_round(RuntimeOrigin::signed(OUTSIDER), 0, 1),
+			Error::<Test>::NothingToPurge
+		);
+		assert_ok!(Fl::purge_round(RuntimeOrigin::signed(HOSPITAL_A), 0, 2));
+		assert_eq!(held(HOSPITAL_C, HoldReason::UpdateDeposit), 0);
+		assert_eq!(Balances::free_balance(HOSPITAL_B), INITIAL_BALANCE + 6_666);
+		// The lineage stays, and so does the deposit that pays for it.
+		assert_eq!(Fl::lineage(0).len(), 2);
+		assert!(Fl::lineage(0).iter().all(|e| e.updates.is_empty()));
+		assert_eq!(held(COORDINATOR, HoldReason::TaskDeposit), task_deposit);
 		Fl::do_try_state().unwrap();
 	});
 }
@@ -250,7 +285,7 @@ fn tasks_are_checked() {
 		assert_noop!(create(short_challenge), Error::<Test>::InvalidParams);
 		assert_noop!(
 			Fl::create_task(RuntimeOrigin::signed(POOR), params(1, 1, designated())),
-			TokenError::FundsUnavailable
+			Error::<Test>::InsufficientDeposit
 		);
 		assert_noop!(
 			Fl::join_task(RuntimeOrigin::signed(HOSPITAL_A), 0),
@@ -285,6 +320,39 @@ fn joining_needs_the_policy_a_bond_and_room() {
 			Fl::join_task(RuntimeOrigin::signed(COORDINATOR), 0),
 			Error::<Test>::TooManyParticipants
 		);
+		Fl::do_try_state().unwrap();
+	});
+}
+
+#[test]
+fn updates_hold_a_deposit_and_stay_while_the_task_runs() {
+	new_test_ext(|| {
+		task_with_three(3);
+		assert_ok!(submit(HOSPITAL_A, 1, 10, 100));
+		assert_eq!(held(HOSPITAL_A, HoldReason::UpdateDeposit), UPDATE_DEPOSIT);
+		assert_noop!(
+			Fl::purge_round(RuntimeOrigin::signed(OUTSIDER), 0, 1),
+			Error::<Test>::TaskStillRunning
+		);
+		assert_noop!(
+			Fl::purge_round(RuntimeOrigin::signed(OUTSIDER), 9, 1),
+			Error::<Test>::TaskNotFound
+		);
+		// A participant who cannot pay the deposit submits nothing.
+		let free = Balances::free_balance(HOSPITAL_B);
+		assert_ok!(Balances::transfer_allow_death(
+			RuntimeOrigin::signed(HOSPITAL_B),
+			OUTSIDER,
+			free - 1
+		));
+		assert_noop!(
+			submit(HOSPITAL_B, 1, 10, 100),
+			Error::<Test>::InsufficientDeposit
+		);
+		// A cancelled task's updates can be purged.
+		assert_ok!(Fl::cancel_task(RuntimeOrigin::signed(COORDINATOR), 0));
+		assert_ok!(Fl::purge_round(RuntimeOrigin::signed(OUTSIDER), 0, 1));
+		assert_eq!(held(HOSPITAL_A, HoldReason::UpdateDeposit), 0);
 		Fl::do_try_state().unwrap();
 	});
 }

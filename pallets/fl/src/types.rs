@@ -139,6 +139,9 @@ pub struct TrainingTask<AccountId, Balance, BlockNumber> {
 	pub round_start: BlockNumber,
 	/// Participants joined.
 	pub participants: u32,
+	/// Held from the coordinator for the task and its lineage, for as long as they are
+	/// stored (the lineage is kept for audit).
+	pub deposit: Balance,
 }
 
 /// A participant's standing in a task.
@@ -173,13 +176,15 @@ pub struct UpdateInput {
 
 /// A submitted update and what became of it.
 #[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
-pub struct Update<BlockNumber> {
+pub struct Update<Balance, BlockNumber> {
 	/// What was submitted.
 	pub input: UpdateInput,
 	/// Block of submission.
 	pub submitted_at: BlockNumber,
 	/// Flagged rogue by the aggregator, with its reason.
 	pub rogue: Option<ReasonCode>,
+	/// Held from the participant until the update is purged after the task ended.
+	pub deposit: Balance,
 }
 
 /// Where a published aggregate stands.
@@ -223,9 +228,10 @@ where
 /// One round of a task's lineage: its checkpoint and every update submitted in the round.
 #[derive(Encode, Decode, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, TypeInfo)]
 #[scale_info(skip_type_params(MaxParticipants))]
-pub struct LineageEntry<AccountId, BlockNumber, MaxParticipants>
+pub struct LineageEntry<AccountId, Balance, BlockNumber, MaxParticipants>
 where
 	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
+	Balance: Clone + PartialEq + Eq + core::fmt::Debug,
 	BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug,
 	MaxParticipants: Get<u32>,
 {
@@ -234,5 +240,5 @@ where
 	/// The round's aggregate; `checkpoint.used` names the updates it combined.
 	pub checkpoint: Checkpoint<AccountId, BlockNumber, MaxParticipants>,
 	/// Every update submitted in the round: used, flagged rogue (`rogue` is set) or ignored.
-	pub updates: alloc::vec::Vec<(AccountId, Update<BlockNumber>)>,
+	pub updates: alloc::vec::Vec<(AccountId, Update<Balance, BlockNumber>)>,
 }

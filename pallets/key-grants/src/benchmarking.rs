@@ -8,7 +8,7 @@ use frame_support::traits::{
 	EnsureOrigin, Get,
 };
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
-use sp_runtime::Saturating;
+use sp_runtime::{traits::Zero, Saturating};
 
 /// What the benchmarks need from the runtime: records (another pallet) and proxies whose
 /// account can sign attestations.
@@ -104,6 +104,13 @@ fn signed_attestation<T: Config>(
 		capsule_hash,
 		cfrag_hash: H256::repeat_byte(9),
 		served_at,
+		request: RequestBinding {
+			digest: H256::repeat_byte(7),
+			seen: BlockNumberFor::<T>::zero(),
+			seen_hash: H256::from_slice(
+				frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero()).as_ref(),
+			),
+		},
 	};
 	let signature =
 		T::BenchmarkHelper::sign(proxy, &Pallet::<T>::attestation_message(&attestation));
@@ -114,16 +121,26 @@ fn signed_attestation<T: Config>(
 mod benchmarks {
 	use super::*;
 
-	/// A rotation (the key already exists).
+	/// A first registration: it also holds the deposit.
 	#[benchmark]
 	fn register_pre_keys() {
 		let who = funded::<T>("owner", 0);
-		with_keys::<T>(&who);
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), [3; 33], [3; 33]);
 
-		assert_eq!(Keys::<T>::get(&who).map(|k| k.rotations), Some(1));
+		assert_eq!(Keys::<T>::get(&who).map(|k| k.rotations), Some(0));
+	}
+
+	#[benchmark]
+	fn remove_pre_keys() {
+		let who = funded::<T>("owner", 0);
+		with_keys::<T>(&who);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()));
+
+		assert!(!Keys::<T>::contains_key(&who));
 	}
 
 	#[benchmark]
@@ -294,7 +311,8 @@ mod benchmarks {
 		assert_eq!(ReceiptCount::<T>::get(0), 1);
 	}
 
-	/// A claim of service after revocation: the signature is verified on chain.
+	/// A claim of service after revocation: the signature is verified on chain, and the
+	/// block the grantee had seen is looked up.
 	#[benchmark]
 	fn file_evidence() {
 		let (owner, grantee, proxies) = grant::<T>(T::MaxProxiesPerGrant::get());

@@ -8,8 +8,9 @@
 //! ## Overview
 //!
 //! - **PRE keys**: every owner and grantee publishes an Umbral public key and the verifying key
-//!   it signs key fragments with ([`Pallet::register_pre_keys`]); re-registering rotates them
-//!   and is counted and announced.
+//!   it signs key fragments with ([`Pallet::register_pre_keys`]), holding
+//!   [`Config::PreKeysDeposit`] until it removes them ([`Pallet::remove_pre_keys`]);
+//!   re-registering rotates them and is counted and announced.
 //! - **Proxies** register with their Umbral public key and endpoint and hold
 //!   [`Config::ProxyBond`]; [`Config::AdmitOrigin`] admits them; [`Config::PenaltyOrigin`] may
 //!   suspend or slash them. A proxy leaves by unbonding and withdraws its bond after
@@ -20,12 +21,14 @@
 //!   grant is used, and anyone may clear a grant some time after it ended, releasing the
 //!   owner's deposit.
 //! - **Attestations**: for each re-encryption a proxy signs (sr25519) an [`Attestation`] (grant,
-//!   capsule hash, cfrag hash, the block it served at). Anyone may submit it; the chain accepts
+//!   capsule hash, cfrag hash, the block it served at, and the grantee's request: its digest
+//!   and a finalised block the grantee had seen, so a proxy cannot backdate its service before
+//!   the request; see [`RequestBinding`]). Anyone may submit it; the chain accepts
 //!   it only while the grant is active and the signer is one of its proxies, and keeps it as an
 //!   audit [`Receipt`] listed for the grant.
 //! - **Accountability**: the grantee or owner files evidence that a proxy's cfrag failed
 //!   verification, or that it served after revocation (proved on chain by the proxy's own
-//!   attestation with `served_at` at or after the revocation). [`Config::PenaltyOrigin`]
+//!   attestation: `served_at`, or the block the grantee had seen, at or after the revocation). [`Config::PenaltyOrigin`]
 //!   adjudicates: upholding slashes the proxy's bond, and the outcome stays on record.
 //!
 //! The pallet does not link the PRE library (GPL): it stores keys and hashes as fixed-length
@@ -35,7 +38,8 @@
 //!
 //! | call | who | what |
 //! |---|---|---|
-//! | `register_pre_keys` | anyone | publish or rotate PRE keys |
+//! | `register_pre_keys` | anyone | publish or rotate PRE keys, holding a deposit |
+//! | `remove_pre_keys` | an account owning no grants | remove its keys, deposit back |
 //! | `register_proxy` | anyone | offer to be a proxy, holding the bond |
 //! | `admit_proxy` / `suspend_proxy` / `slash_proxy` | governance | admission and penalties |
 //! | `unbond_proxy` / `withdraw_proxy` | the proxy | leave, then take the bond back |
@@ -54,6 +58,7 @@ pub use types::*;
 
 #[cfg(feature = "runtime-benchmarks")]
 pub mod benchmarking;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -108,7 +113,7 @@ pub mod pallet {
 	use frame_support::{
 		pallet_prelude::*,
 		traits::{
-			fungible::{Mutate, MutateHold},
+			fungible::{InspectHold, Mutate, MutateHold},
 			tokens::{Fortitude, Precision},
 		},
 	};
@@ -116,7 +121,7 @@ pub mod pallet {
 	use medchain_primitives::{AccessInspect, RecordInspect};
 	use sp_runtime::traits::{Saturating, Zero};
 
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -151,6 +156,10 @@ pub mod pallet {
 		/// Bond a proxy holds while registered.
 		#[pallet::constant]
 		type ProxyBond: Get<BalanceOf<Self>>;
+
+		/// Deposit an account holds while its PRE keys are published.
+		#[pallet::constant]
+		type PreKeysDeposit: Get<BalanceOf<Self>>;
 
 		/// Deposit an owner holds per grant until it is cleared.
 		#[pallet::constant]
@@ -196,6 +205,8 @@ pub mod pallet {
 	/// Why this pallet holds funds.
 	#[pallet::composite_enum]
 	pub enum HoldReason {
+		/// The deposit for an account's published PRE keys.
+		PreKeys,
 		/// A proxy's bond.
 		ProxyBond,
 		/// A grant's deposit.
@@ -264,6 +275,11 @@ pub mod pallet {
 			verifying_key: UmbralPublicKey,
 			rotation: u32,
 		},
+		/// An account removed its PRE keys and got back their deposit.
+		PreKeysRemoved {
+			who: T::AccountId,
+			released: BalanceOf<T>,
+		},
 		/// A proxy registered and bonded; it awaits admission.
 		ProxyRegistered {
 			proxy: T::AccountId,
@@ -330,6 +346,12 @@ pub mod pallet {
 	pub enum Error<T> {
 		/// Both keys must be valid compressed points (first byte 0x02 or 0x03).
 		MalformedKey,
+		/// The account has no PRE keys published.
+		NoPreKeys,
+		/// The account owns grants that need its keys; revoke and clear them first.
+		OwnsGrants,
+		/// The account cannot hold the deposit.
+		InsufficientDeposit,
 		/// The account is already a registered proxy.
 		AlreadyProxy,
 		/// No such proxy.
@@ -414,7 +436,16 @@ pub mod pallet {
 	impl<T: Config> Pallet<T> {
 		/// Publish the caller's Umbral public key and the verifying key it signs key fragments
 		/// with, replacing (rotating) earlier ones. Grants already issued keep working: their
-		/// key fragments were made with the earlier keys.
+		/// key fragments were made with the earlier keys. The first registration holds
+		/// [`Config::PreKeysDeposit`] (as does a rotation of keys published before deposits
+		/// existed); [`Pallet::remove_pre_keys`] gives it back.
+		///
+		/// # Errors
+		/// - `MalformedKey`: a key is not a compressed secp256k1 point.
+		/// - `InsufficientDeposit`: the caller cannot hold the deposit.
+		///
+		/// # Events
+		/// - `PreKeysRegistered`, with `rotation` 0 for the first registration.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register_pre_keys())]
 		pub fn register_pre_keys(
@@ -428,6 +459,11 @@ pub mod pallet {
 				Error::<T>::MalformedKey
 			);
 			let rotation = Keys::<T>::get(&who).map_or(0, |k| k.rotations.saturating_add(1));
+			let reason = HoldReason::PreKeys.into();
+			if T::Currency::balance_on_hold(&reason, &who).is_zero() {
+				T::Currency::hold(&reason, &who, T::PreKeysDeposit::get())
+					.map_err(|_| Error::<T>::InsufficientDeposit)?;
+			}
 			Keys::<T>::insert(
 				&who,
 				PreKeys {
@@ -443,6 +479,32 @@ pub mod pallet {
 				verifying_key,
 				rotation,
 			});
+			Ok(())
+		}
+
+		/// Remove the caller's PRE keys and release their deposit. Nobody can create a grant to
+		/// or from the caller afterwards; grants it received stop working where a proxy has
+		/// not yet made their capsule fragment. Refused while the caller owns grants (they need
+		/// its verifying key): revoke and clear them first.
+		///
+		/// # Errors
+		/// - `NoPreKeys`: the caller has no keys published.
+		/// - `OwnsGrants`: the caller owns grants that are not cleared.
+		///
+		/// # Events
+		/// - `PreKeysRemoved`, with the deposit released.
+		#[pallet::call_index(13)]
+		#[pallet::weight(T::WeightInfo::remove_pre_keys())]
+		pub fn remove_pre_keys(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(Keys::<T>::contains_key(&who), Error::<T>::NoPreKeys);
+			ensure!(GrantCount::<T>::get(&who) == 0, Error::<T>::OwnsGrants);
+			Keys::<T>::remove(&who);
+			let reason = HoldReason::PreKeys.into();
+			let held = T::Currency::balance_on_hold(&reason, &who);
+			let released = T::Currency::release(&reason, &who, held, Precision::BestEffort)
+				.unwrap_or_default();
+			Self::deposit_event(Event::PreKeysRemoved { who, released });
 			Ok(())
 		}
 
@@ -818,7 +880,7 @@ pub mod pallet {
 				ensure!(
 					stored
 						.revoked_at
-						.is_some_and(|revoked| attestation.served_at >= revoked),
+						.is_some_and(|revoked| Self::proven_served_at(attestation) >= revoked),
 					Error::<T>::NotAfterRevocation
 				);
 			}
@@ -942,6 +1004,21 @@ pub mod pallet {
 		pub fn attestation_message(attestation: &AttestationOf<T>) -> Vec<u8> {
 			let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
 			(ATTESTATION_CONTEXT, genesis, attestation).encode()
+		}
+
+		/// The latest block an attestation proves its service came after: `served_at`, or the
+		/// finalised block the grantee had seen when it asked, if that is later and its hash is
+		/// the one this chain keeps for it (a proxy that backdates `served_at` is still caught).
+		pub fn proven_served_at(attestation: &AttestationOf<T>) -> BlockNumberFor<T> {
+			let request = &attestation.request;
+			let seen_is_real = request.seen_hash != H256::zero()
+				&& frame_system::Pallet::<T>::block_hash(request.seen).as_ref()
+					== request.seen_hash.as_bytes();
+			if seen_is_real {
+				attestation.served_at.max(request.seen)
+			} else {
+				attestation.served_at
+			}
 		}
 
 		fn signed_by_proxy(

@@ -24,6 +24,8 @@ pub const POOR: AccountId = 99;
 pub const INITIAL_BALANCE: Balance = 1_000_000;
 pub const PROXY_BOND: Balance = 10_000;
 pub const GRANT_DEPOSIT: Balance = 100;
+/// Held while an account's PRE keys are published.
+pub const PRE_KEYS_DEPOSIT: Balance = 7;
 pub const EVIDENCE_DEPOSIT: Balance = 50;
 pub const UNBONDING_PERIOD: u64 = 20;
 pub const RETENTION_PERIOD: u64 = 30;
@@ -129,6 +131,7 @@ pub fn add_record(id: RecordId, subject: AccountId, kind: &str) {
 
 parameter_types! {
 	pub const ProxyBond: Balance = PROXY_BOND;
+	pub const PreKeysDeposit: Balance = PRE_KEYS_DEPOSIT;
 	pub const GrantDeposit: Balance = GRANT_DEPOSIT;
 	pub const EvidenceDeposit: Balance = EVIDENCE_DEPOSIT;
 	pub const UnbondingPeriod: u64 = UNBONDING_PERIOD;
@@ -144,6 +147,7 @@ impl pallet_key_grants::Config for Test {
 	type AdmitOrigin = EnsureRoot<AccountId>;
 	type PenaltyOrigin = EnsureRoot<AccountId>;
 	type ProxyBond = ProxyBond;
+	type PreKeysDeposit = PreKeysDeposit;
 	type GrantDeposit = GrantDeposit;
 	type EvidenceDeposit = EvidenceDeposit;
 	type UnbondingPeriod = UnbondingPeriod;
@@ -185,7 +189,7 @@ pub fn new_test_ext(test: impl FnOnce()) {
 		balances: [OWNER, GRANTEE, PROXY_A, PROXY_B, PROXY_C, MALLORY]
 			.into_iter()
 			.map(|who| (who, INITIAL_BALANCE))
-			.chain([(POOR, 2)])
+			.chain([(POOR, 2 + PRE_KEYS_DEPOSIT)])
 			.collect(),
 		..Default::default()
 	}

@@ -86,6 +86,7 @@ fn attestation(proxy: AccountId, capsule: u8, served_at: u64) -> AttestationOf<T
 		capsule_hash: H256::repeat_byte(capsule),
 		cfrag_hash: H256::repeat_byte(capsule.wrapping_add(100)),
 		served_at,
+		request: RequestBinding::default(),
 	}
 }
 
@@ -141,6 +142,69 @@ fn accounts_publish_and_rotate_pre_keys() {
 			KeyGrants::register_pre_keys(RuntimeOrigin::signed(OWNER), KEY, [0; 33]),
 			Error::<Test>::MalformedKey
 		);
+	});
+}
+
+#[test]
+fn pre_keys_hold_a_deposit_until_removed() {
+	new_test_ext(|| {
+		keys(OWNER);
+		assert_eq!(held(OWNER, HoldReason::PreKeys), PRE_KEYS_DEPOSIT);
+		// A rotation does not hold a second deposit.
+		assert_ok!(KeyGrants::register_pre_keys(
+			RuntimeOrigin::signed(OWNER),
+			[3; 33],
+			[2; 33]
+		));
+		assert_eq!(held(OWNER, HoldReason::PreKeys), PRE_KEYS_DEPOSIT);
+		// An account that cannot pay publishes nothing.
+		assert_noop!(
+			KeyGrants::register_pre_keys(RuntimeOrigin::signed(98), KEY, VERIFYING),
+			Error::<Test>::InsufficientDeposit
+		);
+		assert_noop!(
+			KeyGrants::remove_pre_keys(RuntimeOrigin::signed(MALLORY)),
+			Error::<Test>::NoPreKeys
+		);
+		assert_ok!(KeyGrants::remove_pre_keys(RuntimeOrigin::signed(OWNER)));
+		assert_eq!(
+			last_event(),
+			Event::PreKeysRemoved {
+				who: OWNER,
+				released: PRE_KEYS_DEPOSIT
+			}
+		);
+		assert_eq!(held(OWNER, HoldReason::PreKeys), 0);
+		assert!(!Keys::<Test>::contains_key(OWNER));
+		// Keys published before deposits existed: a rotation starts holding one.
+		Keys::<Test>::insert(
+			GRANTEE,
+			PreKeys {
+				public_key: KEY,
+				verifying_key: VERIFYING,
+				registered_at: 0,
+				rotations: 0,
+			},
+		);
+		assert_ok!(KeyGrants::register_pre_keys(
+			RuntimeOrigin::signed(GRANTEE),
+			KEY,
+			VERIFYING
+		));
+		assert_eq!(held(GRANTEE, HoldReason::PreKeys), PRE_KEYS_DEPOSIT);
+	});
+}
+
+#[test]
+fn an_owner_cannot_remove_the_keys_its_grants_need() {
+	new_test_ext(|| {
+		grant_2_of_2();
+		assert_noop!(
+			KeyGrants::remove_pre_keys(RuntimeOrigin::signed(OWNER)),
+			Error::<Test>::OwnsGrants
+		);
+		// A grantee may: only its own grant stops working.
+		assert_ok!(KeyGrants::remove_pre_keys(RuntimeOrigin::signed(GRANTEE)));
 	});
 }
 
@@ -871,6 +935,67 @@ fn serving_after_revocation_is_proved_and_slashed() {
 				proxy: PROXY_A,
 				returned: PROXY_BOND - 2_500
 			}
+		);
+	});
+}
+
+#[test]
+fn a_backdated_attestation_is_caught_by_the_block_the_grantee_had_seen() {
+	new_test_ext(|| {
+		grant_2_of_2();
+		run_to_block(10);
+		assert_ok!(KeyGrants::revoke_grant(RuntimeOrigin::signed(OWNER), 0));
+		frame_system::BlockHash::<Test>::insert(12, H256::repeat_byte(0xab));
+		run_to_block(14);
+		// Proxy A serves the revoked grant at block 14 but signs `served_at` 9, before the
+		// revocation. The grantee had seen finalised block 12 when it asked.
+		let mut backdated = attestation(PROXY_A, 1, 9);
+		backdated.request = RequestBinding {
+			digest: H256::repeat_byte(5),
+			seen: 12,
+			seen_hash: H256::repeat_byte(0xab),
+		};
+		assert_eq!(KeyGrants::proven_served_at(&backdated), 12);
+		// A made-up block hash proves nothing: only `served_at` counts, and it is too early.
+		let mut made_up = backdated.clone();
+		made_up.request.seen_hash = H256::repeat_byte(0xcd);
+		let claim = |a: &AttestationOf<Test>| Claim::ServedAfterRevocation {
+			attestation: a.clone(),
+			signature: sign(a),
+		};
+		assert_noop!(
+			KeyGrants::file_evidence(RuntimeOrigin::signed(GRANTEE), 0, PROXY_A, claim(&made_up)),
+			Error::<Test>::NotAfterRevocation
+		);
+		// Nor does a real hash of an earlier block.
+		let mut earlier = backdated.clone();
+		frame_system::BlockHash::<Test>::insert(8, H256::repeat_byte(0x08));
+		earlier.request.seen = 8;
+		earlier.request.seen_hash = H256::repeat_byte(0x08);
+		assert_noop!(
+			KeyGrants::file_evidence(RuntimeOrigin::signed(GRANTEE), 0, PROXY_A, claim(&earlier)),
+			Error::<Test>::NotAfterRevocation
+		);
+		assert_ok!(KeyGrants::file_evidence(
+			RuntimeOrigin::signed(GRANTEE),
+			0,
+			PROXY_A,
+			claim(&backdated)
+		));
+		// The grantee's request is part of what the proxy signed: it cannot be swapped in.
+		let mut swapped = backdated.clone();
+		swapped.request.digest = H256::repeat_byte(6);
+		assert_noop!(
+			KeyGrants::file_evidence(
+				RuntimeOrigin::signed(GRANTEE),
+				0,
+				PROXY_A,
+				Claim::ServedAfterRevocation {
+					attestation: swapped,
+					signature: sign(&backdated),
+				}
+			),
+			Error::<Test>::BadSignature
 		);
 	});
 }

@@ -165,10 +165,39 @@ pub struct Attestation<AccountId, BlockNumber> {
 	pub cfrag_hash: H256,
 	/// The best block the proxy saw when it served (its check of the grant).
 	pub served_at: BlockNumber,
+	/// The grantee's request this attestation answers.
+	pub request: RequestBinding<BlockNumber>,
+}
+
+/// Binds an attestation to one request of the grantee: its digest (the grantee's fresh nonce
+/// is in it) and a finalised block the grantee had seen when it asked. The proxy signs after
+/// that block, so an attestation cannot be backdated before it: for evidence the chain takes
+/// the later of `served_at` and `seen`, once `seen_hash` is the hash it has for `seen` (the
+/// chain keeps recent block hashes only: file evidence within `BlockHashCount` blocks, or
+/// `served_at` alone counts).
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub struct RequestBinding<BlockNumber> {
+	/// BLAKE2-256 of the message the grantee signed for this request.
+	pub digest: H256,
+	/// A finalised block the grantee had seen when it asked.
+	pub seen: BlockNumber,
+	/// That block's hash.
+	pub seen_hash: H256,
 }
 
 /// Domain separation for attestation signatures.
-pub const ATTESTATION_CONTEXT: &[u8] = b"medchain/pre-attestation/v1";
+pub const ATTESTATION_CONTEXT: &[u8] = b"medchain/pre-attestation/v2";
 
 /// An accepted attestation: an audit receipt listed for the grant's owner.
 #[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]

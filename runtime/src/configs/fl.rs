@@ -1,14 +1,23 @@
 //! Federated learning: tasks, rounds, DP budgets, challenged aggregates, contribution, rewards.
 
+use codec::MaxEncodedLen;
 use frame_support::{parameter_types, traits::ConstU32};
 use sp_runtime::Perbill;
 
-use crate::{Balances, BlockNumber, Consent, Runtime, RuntimeHoldReason};
+use crate::{deposit, Balance, Balances, BlockNumber, Consent, Runtime, RuntimeHoldReason};
 
 parameter_types! {
 	/// A rogue update costs half the sender's bond: enough to deter, not enough to ruin a site
 	/// whose pipeline failed once.
 	pub const RogueSlash: Perbill = Perbill::from_percent(50);
+	/// One task entry.
+	pub TaskDeposit: Balance = deposit(1, pallet_fl::TaskOf::<Runtime>::max_encoded_len() as u32);
+	/// One lineage entry (checkpoint), held for every round a task may have.
+	pub CheckpointDeposit: Balance =
+		deposit(1, pallet_fl::CheckpointOf::<Runtime>::max_encoded_len() as u32);
+	/// One stored update.
+	pub UpdateDeposit: Balance =
+		deposit(1, pallet_fl::UpdateOf::<Runtime>::max_encoded_len() as u32);
 }
 
 impl pallet_fl::Config for Runtime {
@@ -25,6 +34,9 @@ impl pallet_fl::Config for Runtime {
 	/// Sites of a consortium study; finalising the last round pays each, so this bounds it.
 	type MaxParticipants = ConstU32<64>;
 	type MaxRounds = ConstU32<1_000>;
+	type TaskDeposit = TaskDeposit;
+	type CheckpointDeposit = CheckpointDeposit;
+	type UpdateDeposit = UpdateDeposit;
 	type WeightInfo = pallet_fl::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = benchmark_helper::ConsentEligibility;

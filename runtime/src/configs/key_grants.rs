@@ -8,6 +8,9 @@ use crate::{deposit, Balance, Balances, Consent, Records, Runtime, RuntimeHoldRe
 parameter_types! {
 	/// At stake for a proxy: large enough that serving a revoked grant does not pay.
 	pub const ProxyBond: Balance = 1_000 * UNIT;
+	/// One account's published PRE keys.
+	pub PreKeysDeposit: Balance =
+		deposit(1, pallet_key_grants::PreKeysOf::<Runtime>::max_encoded_len() as u32);
 	/// One grant entry (receipts are bounded per grant and paid by the grant's proxies' fees).
 	pub GrantDeposit: Balance =
 		deposit(1, pallet_key_grants::GrantOf::<Runtime>::max_encoded_len() as u32);
@@ -28,6 +31,7 @@ impl pallet_key_grants::Config for Runtime {
 	type AdmitOrigin = super::Governance;
 	type PenaltyOrigin = super::Governance;
 	type ProxyBond = ProxyBond;
+	type PreKeysDeposit = PreKeysDeposit;
 	type GrantDeposit = GrantDeposit;
 	type EvidenceDeposit = EvidenceDeposit;
 	/// A week to file evidence against a leaving proxy.
