@@ -13,10 +13,9 @@ use futures::StreamExt;
 use medchain_client::{
 	chain::{
 		self,
-		consent::{ReadBasis, Ticket},
 		key_grants::{Attestation, Grant, RequestBinding},
 		records::RecordErased,
-		Chain,
+		Chain, RuntimeError,
 	},
 	envelope, ops,
 	pre::{self, PreKeys},
@@ -444,31 +443,30 @@ pub async fn read(
 			format!("{cid} is not stored here"),
 		));
 	}
-	// A clear answer before paying for a transaction; the chain decides again in it.
-	let allowed = match request.basis {
-		ReadBasis::Ticket => {
-			let ticket: Option<Ticket> = gateway
-				.chain
-				.api(
-					"ConsentApi",
-					"live_ticket",
-					(request.reader, request.record),
-				)
-				.await?;
-			ticket.is_some()
+	// A clear answer before paying for a transaction, decided by the chain's own rule
+	// (`ConsentApi.check_read` runs the code `record_read` runs); it decides again in it.
+	let decision: Result<(), RuntimeError> = gateway
+		.chain
+		.api(
+			"ConsentApi",
+			"check_read",
+			(request.clone(), signed.signature),
+		)
+		.await?;
+	if let Err(error) = decision {
+		let reason = gateway.chain.error_name(&error).await?;
+		// A request the chain already holds a receipt for is a replay, whoever served it.
+		if reason == "Consent::AlreadyRecorded" {
+			return Err(Refusal::new(
+				StatusCode::CONFLICT,
+				"replayed",
+				"this request was already served (the chain holds its receipt)",
+			));
 		}
-		ReadBasis::Grant(id) => {
-			let grant: Option<Grant> = gateway.chain.api("KeyGrantsApi", "grant", (id,)).await?;
-			grant.is_some_and(|g| {
-				g.grantee == request.reader && g.revoked_at.is_none() && best < g.expires_at
-			})
-		}
-	};
-	if !allowed {
 		return Err(Refusal::new(
 			StatusCode::FORBIDDEN,
 			"not-allowed",
-			"the chain does not allow this read now",
+			format!("the chain does not allow this read now: {reason}"),
 		));
 	}
 	gateway.first_time(blake2_256(&message), request.valid_until, best)?;
@@ -837,9 +835,11 @@ async fn sweep_once(gateway: &Gateway) -> Result<(), Error> {
 	// Key fragments of grants that ended (revoked, expired or cleared) serve nothing.
 	let (best, _) = gateway.chain.best().await?;
 	for id in gateway.store.grant_ids()? {
-		let grant: Option<Grant> = gateway.chain.api("KeyGrantsApi", "grant", (id,)).await?;
-		let ended = grant.is_none_or(|g| g.revoked_at.is_some() || best >= g.expires_at);
-		if ended {
+		let active: bool = gateway
+			.chain
+			.api("KeyGrantsApi", "grant_active", (id,))
+			.await?;
+		if !active {
 			gateway.store.remove_grant_files(id)?;
 			tracing::info!(grant = id, "removed the key fragment of an ended grant");
 			gateway

@@ -8,7 +8,8 @@
 //! 2. **A deny ends a live ticket at once.** The doctor, explicitly allowed, gets a ticket and
 //!    is served the envelope. The patient denies the doctor: at the next block
 //!    `ConsentApi.live_ticket` is `None` and the gateway refuses a fresh signed read under the
-//!    unexpired ticket (`403 not-allowed`); the chain refuses a new ticket
+//!    unexpired ticket (`403 not-allowed`, with the chain's reason from
+//!    `ConsentApi.check_read`: `Consent::ExplicitlyDenied`); the chain refuses a new ticket
 //!    (`Consent::ExplicitlyDenied`).
 //! 3. **A shared policy cannot be removed from under another patient's record**:
 //!    `Consent::PolicyInUse`.
@@ -307,8 +308,11 @@ async fn attacks_on_the_sharing_path_are_refused() {
 		.await
 		.unwrap_err()
 		.to_string();
+	// The gateway asks the chain (`ConsentApi.check_read`) and passes on its reason.
 	assert!(
-		refused.contains("403") && refused.contains("not-allowed"),
+		refused.contains("403")
+			&& refused.contains("not-allowed")
+			&& refused.contains("Consent::ExplicitlyDenied"),
 		"{refused}"
 	);
 	assert!(

@@ -36,7 +36,7 @@ const PROPOSAL_LENGTH_BOUND: u32 = 10_000;
 const PROPOSAL_REF_TIME_BOUND: u128 = 200_000_000_000;
 const PROPOSAL_PROOF_SIZE_BOUND: u128 = 1_000_000;
 /// `spec_version` of the runtime the chain starts with.
-const GENESIS_SPEC_VERSION: u32 = 103;
+const GENESIS_SPEC_VERSION: u32 = 104;
 
 /// `Council.Proposed`.
 #[derive(Debug, Clone, DecodeAsType)]
@@ -159,7 +159,7 @@ async fn council_upgrades_the_runtime_and_adds_a_validator() {
 	.await;
 	assert!(has_event(&applied.events, "System", "CodeUpdated"));
 	eventually(
-		"spec_version 104 on every node",
+		"spec_version 105 on every node",
 		FINALITY_TIMEOUT,
 		|| async {
 			let mut all = true;

@@ -253,6 +253,15 @@ impl_runtime_apis! {
 		)> {
 			Consent::authorities()
 		}
+
+		fn check_read(
+			request: pallet_consent::ReadRequestOf<Runtime>,
+			signature: sp_core::sr25519::Signature,
+		) -> Result<(), sp_runtime::DispatchError> {
+			Consent::decide_read(&request, &signature, System::block_number())
+				.map(|_| ())
+				.map_err(Into::into)
+		}
 	}
 
 	impl pallet_key_grants_runtime_api::KeyGrantsApi<
@@ -288,6 +297,11 @@ impl_runtime_apis! {
 
 		fn pre_keys(who: AccountId) -> Option<pallet_key_grants::PreKeysOf<Runtime>> {
 			pallet_key_grants::Keys::<Runtime>::get(&who)
+		}
+
+		fn grant_active(grant: pallet_key_grants::GrantId) -> bool {
+			pallet_key_grants::Grants::<Runtime>::get(grant)
+				.is_some_and(|g| KeyGrants::is_active(&g, System::block_number()))
 		}
 	}
 

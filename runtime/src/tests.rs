@@ -357,3 +357,27 @@ mod governance {
 		});
 	}
 }
+
+/// The metadata file the typed chain API (`chain-api/`, subxt codegen) is generated from must
+/// be this runtime's: a call, event, storage item or runtime API renamed or retyped here then
+/// fails this test, and the off-chain crates fail to build once the file is regenerated with
+/// `scripts/metadata.sh` (which runs this test with `MEDCHAIN_WRITE_METADATA=1`).
+#[test]
+fn metadata_file_is_current() {
+	let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../metadata/medchain.scale");
+	let current: Vec<u8> = Runtime::metadata_at_version(16)
+		.map(|metadata| metadata.to_vec())
+		.expect("the runtime serves metadata v16");
+	if std::env::var_os("MEDCHAIN_WRITE_METADATA").is_some() {
+		std::fs::write(path, &current).expect("writes metadata/medchain.scale");
+		return;
+	}
+	let committed = std::fs::read(path).unwrap_or_default();
+	assert!(
+		committed == current,
+		"metadata/medchain.scale ({} bytes) is not this runtime's metadata ({} bytes): run \
+		 scripts/metadata.sh and rebuild the off-chain crates",
+		committed.len(),
+		current.len()
+	);
+}

@@ -292,6 +292,41 @@ impl Chain {
 	}
 }
 
+/// The chain's own dispatch error type (`sp_runtime::DispatchError`, generated from the
+/// metadata): what runtime APIs such as `ConsentApi.check_read` answer with.
+pub use medchain_chain_api::api::runtime_types::sp_runtime::DispatchError as RuntimeError;
+
+impl Chain {
+	/// The name of a pallet error as the chain's metadata gives it (`"Consent::GrantNotActive"`),
+	/// the same text a failed transaction reports in [`Error::Refused`]; other dispatch errors
+	/// by their variant.
+	pub async fn error_name(&self, error: &RuntimeError) -> Result<String, Error> {
+		let RuntimeError::Module(module) = error else {
+			return Ok(format!("{error:?}"));
+		};
+		let at = self.at_best().await?;
+		let metadata = at.metadata_ref();
+		let pallet = metadata
+			.pallet_by_error_index(module.index)
+			.ok_or_else(|| {
+				Error::Chain(format!(
+					"the chain has no pallet with index {}",
+					module.index
+				))
+			})?;
+		let variant = pallet
+			.error_variant_by_index(module.error[0])
+			.ok_or_else(|| {
+				Error::Chain(format!(
+					"{} has no error with index {}",
+					pallet.name(),
+					module.error[0]
+				))
+			})?;
+		Ok(format!("{}::{}", pallet.name(), variant.name))
+	}
+}
+
 /// The first event of type `E` among an extrinsic's events.
 pub fn find_event<E: DecodeAsEvent>(events: &Events) -> Result<E, Error> {
 	events

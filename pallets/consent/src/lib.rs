@@ -1192,43 +1192,7 @@ pub mod pallet {
 			let gateway = ensure_signed(origin)?;
 			ensure!(gateway == request.gateway, Error::<T>::NotRequestGateway);
 			let now = frame_system::Pallet::<T>::block_number();
-			ensure!(now <= request.valid_until, Error::<T>::ReadRequestExpired);
-			ensure!(
-				request.valid_until <= now.saturating_add(T::MaxReadRequestLifetime::get()),
-				Error::<T>::ReadRequestTooLong
-			);
-			ensure!(
-				T::Verifier::verify(
-					&request.reader,
-					&Self::read_request_message(&request),
-					&signature
-				),
-				Error::<T>::BadSignature
-			);
-			let subject = T::Records::record(request.record)
-				.ok_or(Error::<T>::RecordNotFound)?
-				.subject;
-			match request.basis {
-				ReadBasis::Ticket => {
-					Self::ticket_standing(&request.reader, request.record, now)?;
-				}
-				ReadBasis::Grant(grant) => {
-					// Deny wins over grants too.
-					ensure!(
-						!Self::denied(&subject, request.record, &request.reader, now),
-						Error::<T>::ExplicitlyDenied
-					);
-					ensure!(
-						T::Delegations::delegated_read(grant, &request.reader, request.record),
-						Error::<T>::GrantNotActive
-					);
-				}
-			}
-			let receipt = H256(sp_io::hashing::blake2_256(&request.encode()));
-			ensure!(
-				!ReadReceipts::<T>::contains_key(&subject, receipt),
-				Error::<T>::AlreadyRecorded
-			);
+			let (subject, receipt) = Self::decide_read(&request, &signature, now)?;
 			let deposit = T::ReadReceiptDeposit::get();
 			T::Currency::hold(&HoldReason::ReadReceipt.into(), &gateway, deposit)?;
 			ReadReceipts::<T>::insert(
@@ -1611,6 +1575,60 @@ pub mod pallet {
 		pub fn read_request_message(request: &ReadRequestOf<T>) -> Vec<u8> {
 			let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
 			(READ_REQUEST_CONTEXT, genesis, request).encode()
+		}
+
+		/// Decides a read at block `now` exactly as [`Pallet::record_read`] does, without
+		/// recording it: the request's window and signature, the record, the basis (a ticket
+		/// whose decision still holds, or a grant active for the reader and record with no
+		/// deny), and that the request was not recorded before. Returns the record's subject
+		/// and the receipt's key. This is the one rule: the call uses it, and gateways ask it
+		/// through `ConsentApi::check_read` before they serve.
+		///
+		/// # Errors
+		/// As [`Pallet::record_read`], except [`Error::NotRequestGateway`] (the call's origin).
+		pub fn decide_read(
+			request: &ReadRequestOf<T>,
+			signature: &sp_core::sr25519::Signature,
+			now: BlockNumberFor<T>,
+		) -> Result<(T::AccountId, H256), Error<T>> {
+			ensure!(now <= request.valid_until, Error::<T>::ReadRequestExpired);
+			ensure!(
+				request.valid_until <= now.saturating_add(T::MaxReadRequestLifetime::get()),
+				Error::<T>::ReadRequestTooLong
+			);
+			ensure!(
+				T::Verifier::verify(
+					&request.reader,
+					&Self::read_request_message(request),
+					signature
+				),
+				Error::<T>::BadSignature
+			);
+			let subject = T::Records::record(request.record)
+				.ok_or(Error::<T>::RecordNotFound)?
+				.subject;
+			match request.basis {
+				ReadBasis::Ticket => {
+					Self::ticket_standing(&request.reader, request.record, now)?;
+				}
+				ReadBasis::Grant(grant) => {
+					// Deny wins over grants too.
+					ensure!(
+						!Self::denied(&subject, request.record, &request.reader, now),
+						Error::<T>::ExplicitlyDenied
+					);
+					ensure!(
+						T::Delegations::delegated_read(grant, &request.reader, request.record),
+						Error::<T>::GrantNotActive
+					);
+				}
+			}
+			let receipt = H256(sp_io::hashing::blake2_256(&request.encode()));
+			ensure!(
+				!ReadReceipts::<T>::contains_key(&subject, receipt),
+				Error::<T>::AlreadyRecorded
+			);
+			Ok((subject, receipt))
 		}
 
 		/// Read receipts listed for `subject`, oldest first.

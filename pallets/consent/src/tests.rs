@@ -1578,6 +1578,58 @@ mod read_receipts {
 		});
 	}
 
+	/// `decide_read` (what gateways ask through `ConsentApi.check_read` before serving) gives
+	/// the answer `record_read` then gives, refusal by refusal, so a gateway never serves a
+	/// read the chain would not record, nor refuses one it would.
+	#[test]
+	fn the_check_gateways_ask_is_the_calls_decision() {
+		new_test_ext(|| {
+			scenario();
+			add_record(1, PATIENT, None);
+			let fresh = request(DOCTOR, 1, ReadBasis::Grant(ACTIVE_GRANT), 1);
+			let mut expired = request(DOCTOR, 1, ReadBasis::Grant(ACTIVE_GRANT), 2);
+			expired.valid_until = 0;
+			let cases = [
+				(
+					request(DOCTOR, 7, ReadBasis::Ticket, 1),
+					Some(Error::<Test>::NoLiveTicket),
+				),
+				(
+					request(DOCTOR, 404, ReadBasis::Ticket, 1),
+					Some(Error::<Test>::RecordNotFound),
+				),
+				// The grant is the doctor's, not the nurse's; the doctor's covers record 1 only.
+				(
+					request(NURSE, 1, ReadBasis::Grant(ACTIVE_GRANT), 1),
+					Some(Error::<Test>::GrantNotActive),
+				),
+				(
+					request(DOCTOR, 7, ReadBasis::Grant(ACTIVE_GRANT), 1),
+					Some(Error::<Test>::GrantNotActive),
+				),
+				(expired, Some(Error::<Test>::ReadRequestExpired)),
+				(fresh.clone(), None),
+				// Once recorded, the same request is a replay.
+				(fresh, Some(Error::<Test>::AlreadyRecorded)),
+			];
+			for (read, expected) in cases {
+				let expected: DispatchResult = expected.map_or(Ok(()), |e| Err(e.into()));
+				let asked = Consent::decide_read(&read, &signed(&read), System::block_number())
+					.map(|_| ())
+					.map_err(Into::into);
+				assert_eq!(asked, expected, "check for {read:?}");
+				assert_eq!(record(&read), expected, "call for {read:?}");
+			}
+			// A forged signature is refused by both.
+			let read = request(DOCTOR, 1, ReadBasis::Grant(ACTIVE_GRANT), 3);
+			let forged = pair(MALLORY).sign(&Consent::read_request_message(&read));
+			assert!(matches!(
+				Consent::decide_read(&read, &forged, System::block_number()),
+				Err(Error::<Test>::BadSignature)
+			));
+		});
+	}
+
 	/// The patient denies the doctor, who still holds an unexpired ticket: the next read is
 	/// refused at once, not when the ticket expires.
 	#[test]

@@ -18,6 +18,9 @@
 //! - [`ConsentApi::authorities`] (version 2): every accredited authority with its scopes,
 //!   status and CP-ABE key commitment: what a writer checks before encrypting under a
 //!   policy, and what `trust` checks an authority's parameters file against.
+//! - [`ConsentApi::check_read`] (version 3): may this gateway serve this signed read request
+//!   now, and if not, why (the pallet error `record_read` would fail with). Gateways ask it
+//!   instead of re-deciding a pallet rule off chain.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -35,8 +38,8 @@ pub use sp_core::H256;
 sp_api::decl_runtime_apis! {
 	/// Read access to consent decisions and their records.
 	///
-	/// Version 2 added [`ConsentApi::authorities`].
-	#[api_version(2)]
+	/// Version 2 added [`ConsentApi::authorities`], version 3 [`ConsentApi::check_read`].
+	#[api_version(3)]
 	pub trait ConsentApi<AccountId, Balance, BlockNumber>
 	where
 		AccountId: Codec,
@@ -66,7 +69,11 @@ sp_api::decl_runtime_apis! {
 
 		/// Every accredited authority: account, scopes (attributes and `namespace:*`
 		/// patterns) and status, and its current CP-ABE key commitment if it published one.
-		#[api_version(2)]
 		fn authorities() -> Vec<(AccountId, Vec<AttributeName>, AuthorityStatus, Option<AbeKeyCommitment<BlockNumber>>)>;
+
+		/// Whether `record_read(request, signature)`, submitted by `request.gateway`, would
+		/// succeed at this block; if not, its error. Decided by the same code as the call
+		/// (`Pallet::decide_read`); the receipt deposit is not checked.
+		fn check_read(request: ReadRequest<AccountId, BlockNumber>, signature: sp_core::sr25519::Signature) -> Result<(), sp_runtime::DispatchError>;
 	}
 }

@@ -8,6 +8,9 @@
 //!   re-encryption, so off-chain code need not re-implement the encoding.
 //! - [`KeyGrantsApi::grant`], [`KeyGrantsApi::receipts`], [`KeyGrantsApi::proxy`],
 //!   [`KeyGrantsApi::pre_keys`]: state for clients and audits.
+//! - [`KeyGrantsApi::grant_active`] (version 2): is grant G active now (not revoked, not
+//!   expired)? A proxy asks before dropping a grant's key fragment, instead of re-deciding the
+//!   pallet's rule itself.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -20,6 +23,9 @@ pub use pallet_key_grants::{Attestation, GrantId, PreKeys, Proxy, Receipt};
 
 sp_api::decl_runtime_apis! {
 	/// Read access to PRE grants.
+	///
+	/// Version 2 added [`KeyGrantsApi::grant_active`].
+	#[api_version(2)]
 	pub trait KeyGrantsApi<AccountId, Balance, BlockNumber, GrantInfo>
 	where
 		AccountId: Codec,
@@ -44,5 +50,9 @@ sp_api::decl_runtime_apis! {
 
 		/// `who`'s published PRE keys.
 		fn pre_keys(who: AccountId) -> Option<PreKeys<BlockNumber>>;
+
+		/// Whether grant `grant` exists and is active at this block (not revoked, not
+		/// expired): what a proxy asks before it drops a grant's key fragment.
+		fn grant_active(grant: GrantId) -> bool;
 	}
 }
