@@ -25,6 +25,29 @@
 #[subxt::subxt(
 	runtime_metadata_path = "../metadata/medchain.scale",
 	derive_for_all_types = "Clone, PartialEq, Eq",
+	// A bounded vector is a plain vector off chain: the bound is the runtime's to enforce
+	// (it refuses an oversize argument), and `Vec` spares every caller a wrapper.
+	substitute_type(
+		path = "bounded_collections::bounded_vec::BoundedVec",
+		with = "::subxt::alloc::vec::Vec"
+	),
+	substitute_type(
+		path = "bounded_collections::weak_bounded_vec::WeakBoundedVec",
+		with = "::subxt::alloc::vec::Vec"
+	),
+	// Small value types are `Copy`, as they are in the runtime.
+	derive_for_type(path = "medchain_primitives::Purpose", derive = "Copy"),
+	derive_for_type(path = "medchain_primitives::AccessBasis", derive = "Copy"),
+	derive_for_type(path = "medchain_primitives::AccessDenial", derive = "Copy"),
+	derive_for_type(path = "pallet_records::types::EncryptionScheme", derive = "Copy"),
+	derive_for_type(path = "pallet_records::types::VersionStatus", derive = "Copy"),
+	derive_for_type(path = "pallet_consent::types::ReadBasis", derive = "Copy"),
+	derive_for_type(path = "pallet_consent::types::Review", derive = "Copy"),
+	derive_for_type(path = "pallet_consent::types::AuthorityStatus", derive = "Copy"),
+	derive_for_type(path = "pallet_consent::types::OverrideKind", derive = "Copy"),
+	derive_for_type(path = "pallet_consent::types::OverrideScope", derive = "Copy"),
+	derive_for_type(path = "pallet_fl::types::TaskStatus", derive = "Copy"),
+	derive_for_type(path = "pallet_fl::types::AggregationRule", derive = "Copy"),
 	derive_for_type(
 		path = "pallet_consent::types::ReadRequest",
 		derive = "::codec::Encode, ::serde::Serialize, ::serde::Deserialize",

@@ -20,8 +20,11 @@ pub const CHUNK_SIZE: usize = 256 * 1024;
 /// What identifies a blob: its CID, its sha2-256 digest and its size in bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContentSummary {
+	/// The CIDv1 (raw leaves, balanced DAG), as Kubo computes it.
 	pub cid: Cid,
+	/// sha2-256 of the bytes.
 	pub digest: [u8; 32],
+	/// Size in bytes.
 	pub size: u64,
 }
 

@@ -78,22 +78,29 @@ pub struct PreWrap {
 	/// The owner's Umbral public key (compressed), as registered on chain.
 	#[serde(with = "hex::serde")]
 	pub owner_public_key: [u8; 33],
+	/// The data key wrapped to that key.
 	pub wrapped: pre::Wrapped,
 }
 
 /// What precedes the chunks. Everything here is bound to every chunk.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Header {
+	/// The envelope format version.
 	pub version: u8,
 	/// The record's subject (SS58).
 	pub subject: String,
 	/// The record kind (e.g. `Observation`).
 	pub kind: String,
+	/// Plaintext bytes per chunk.
 	pub chunk_size: u32,
+	/// The STREAM construction's nonce prefix.
 	#[serde(with = "hex::serde")]
 	pub stream_nonce: [u8; STREAM_NONCE_LEN],
+	/// Size of the plaintext in bytes.
 	pub plaintext_size: u64,
+	/// The data key wrapped under the CP-ABE policy, if the record has one.
 	pub abe: Option<AbeWrap>,
+	/// The data key wrapped to the owner's Umbral key, if registered.
 	pub pre: Option<PreWrap>,
 }
 

@@ -121,6 +121,7 @@ pub struct Keystore {
 }
 
 impl Keystore {
+	/// A keystore file at `path`, opened with `passphrase`.
 	pub fn new(path: impl Into<PathBuf>, passphrase: &str) -> Self {
 		Self {
 			path: path.into(),
@@ -128,6 +129,7 @@ impl Keystore {
 		}
 	}
 
+	/// The keystore file's path.
 	pub fn path(&self) -> &Path {
 		&self.path
 	}

@@ -12,11 +12,11 @@
 //!   it, and its sha2-256 digest, both recorded on chain.
 //! - [`keystore`]: a passphrase-encrypted file (Argon2id + XChaCha20-Poly1305) with the account's
 //!   sr25519 secret, PRE seed, CP-ABE keys and trusted authorities.
-//! - [`chain`]: subxt 0.51 with MedChain's configuration; mirrors of the pallets' calls, events
-//!   and runtime-API answers.
+//! - [`chain`]: subxt 0.51 with MedChain's configuration: connection, submission, and the typed
+//!   API generated from the runtime's metadata (`medchain-chain-api`), with names for its types.
 //! - [`protocol`]: the gateway's HTTP API (types shared with `medchain-gateway`) and a client.
-//! - [`ops`]: the flows, as the `medchain` CLI runs them: put, get (by ticket or by grant),
-//!   grant, revoke, erase, issue attributes and keys, list records and receipts.
+//! - [`flows`]: what the `medchain` CLI (the `medchain-cli` crate) and the gateway run: keys,
+//!   put, get (by ticket or by grant), grant, erase, list.
 //!
 //! ## Dependencies (why each is here)
 //! `rabe` + `rabe-bn` (multi-authority CP-ABE, AW11, and its pairing groups), `pallet-consent`
@@ -25,14 +25,15 @@
 //! licence), `chacha20poly1305` + `hkdf` + `sha2` (AEAD, key derivation, digests), `argon2`
 //! (passphrase hardening), `rust-unixfs` + `cid` (Kubo-compatible CIDs), `blake2` (the chain's
 //! commitment to a key fragment), `subxt` + `subxt-signer` (chain access, sr25519),
-//! `reqwest` (gateway HTTP), `indicatif` (progress bars), `clap` (CLI).
+//! `reqwest` (gateway HTTP). The CLI's own dependencies (`clap`, `indicatif`) live in
+//! `medchain-cli`.
 
 pub mod abe;
 pub mod chain;
 pub mod content_id;
 pub mod envelope;
+pub mod flows;
 pub mod keystore;
-pub mod ops;
 pub mod pre;
 pub mod protocol;
 
@@ -57,15 +58,27 @@ pub enum Error {
 	/// Talking to the node failed.
 	#[error("chain: {0}")]
 	Chain(String),
-	/// The chain refused a transaction (`Pallet::Error`).
-	#[error("refused by the chain: {0}")]
-	Refused(String),
-	/// A gateway refused or failed a request (`status: code: message`).
+	/// The chain refused a transaction: the pallet error by name (`Consent::NoLiveTicket`) and
+	/// typed, for callers to match on.
+	#[error("refused by the chain: {}", .0.name)]
+	Refused(chain::Explained),
+	/// A gateway refused a request (`status: code: message`, the code typed) or could not be
+	/// reached.
 	#[error("gateway: {0}")]
-	Gateway(String),
+	Gateway(protocol::GatewayError),
 	/// Local I/O.
 	#[error("I/O: {0}")]
 	Io(#[from] std::io::Error),
+}
+
+impl Error {
+	/// The gateway's refusal code, if a gateway refused.
+	pub fn gateway_code(&self) -> Option<protocol::ErrorCode> {
+		match self {
+			Error::Gateway(refusal) => refusal.code,
+			_ => None,
+		}
+	}
 }
 
 /// The canonical text of a binary CID as stored on chain.

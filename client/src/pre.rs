@@ -32,7 +32,9 @@ pub struct PreKeys {
 /// Public halves as registered on chain (`KeyGrants.register_pre_keys`): compressed points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PrePublicKeys {
+	/// The Umbral public key (compressed point).
 	pub public_key: [u8; 33],
+	/// The Umbral verifying key (compressed point).
 	pub verifying_key: [u8; 33],
 }
 
@@ -123,8 +125,10 @@ pub fn public_key(bytes: &[u8; 33]) -> Result<PublicKey, Error> {
 /// A wrapped secret: the capsule and the DEM ciphertext.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Wrapped {
+	/// The Umbral capsule.
 	#[serde(with = "hex::serde")]
 	pub capsule: Vec<u8>,
+	/// The ciphertext under the capsule's key.
 	#[serde(with = "hex::serde")]
 	pub ciphertext: Vec<u8>,
 }

@@ -12,7 +12,7 @@
 //! does not allow the read), `bad-signature`, `expired`, `replayed`, `too-large`, `not-found`,
 //! `unsigned-upload`, `not-a-writer`, `cid-mismatch`, `quota-exceeded`, `store-full`, `busy`.
 
-use std::{path::Path, time::Duration};
+use std::{fmt, path::Path, time::Duration};
 
 use codec::{Decode, Encode};
 use futures::TryStreamExt;
@@ -40,7 +40,9 @@ pub const UPLOAD_SIGNATURE_HEADER: &str = "x-medchain-upload-signature";
 /// write for the subject on chain, its quota, and that the bytes it receives have this CID.
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
 pub struct UploadRequest {
+	/// Who uploads (and signs).
 	pub uploader: AccountId32,
+	/// The patient the record is about.
 	pub subject: AccountId32,
 	/// The envelope's binary CID.
 	pub cid: Vec<u8>,
@@ -60,7 +62,9 @@ impl UploadRequest {
 /// An [`UploadRequest`] with the uploader's signature.
 #[derive(Debug, Clone)]
 pub struct SignedUpload {
+	/// The request.
 	pub request: UploadRequest,
+	/// The uploader's sr25519 signature of [`UploadRequest::message`].
 	pub signature: [u8; 64],
 }
 
@@ -106,9 +110,12 @@ pub struct GatewayInfo {
 /// An upload's identity as the gateway computed it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stored {
+	/// The envelope's CID (text).
 	pub cid: String,
+	/// Its sha2-256.
 	#[serde(with = "hex::serde")]
 	pub digest: [u8; 32],
+	/// Its size in bytes.
 	pub size: u64,
 }
 
@@ -116,7 +123,9 @@ pub struct Stored {
 /// `ConsentApi.read_request_message(request)`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SignedRead {
+	/// The request, as the chain's `record_read` takes it.
 	pub request: ReadRequest,
+	/// The reader's signature.
 	#[serde(with = "hex::serde")]
 	pub signature: [u8; 64],
 }
@@ -127,9 +136,13 @@ pub struct SignedRead {
 /// [`KfragDelivery::commitment_bytes`] for each proxy.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct KfragDelivery {
+	/// The grant on chain.
 	pub grant: u64,
+	/// The proxy's key fragment, encrypted to the proxy's Umbral key.
 	pub kfrag: pre::Wrapped,
+	/// The record's data key wrapped to the one-grant key.
 	pub grant_capsule: pre::Wrapped,
+	/// The one-grant key's public half.
 	#[serde(with = "hex::serde")]
 	pub delegating_key: [u8; 33],
 }
@@ -163,10 +176,13 @@ pub fn blake2_256(bytes: &[u8]) -> [u8; 32] {
 /// A grantee asks a proxy to re-encrypt grant `grant`'s capsule for reading `record`.
 #[derive(Debug, Clone, Serialize, Deserialize, Encode)]
 pub struct ReencryptRequest {
+	/// The grant it reads under.
 	pub grant: u64,
+	/// The record to read.
 	pub record: u64,
 	/// Last block in which the proxy may serve it.
 	pub valid_until: u32,
+	/// Makes each request unique.
 	pub nonce: u64,
 	/// A finalised block the grantee had seen when it asked: the proxy's attestation binds
 	/// it, so the proxy cannot backdate its service before that block.
@@ -186,7 +202,9 @@ impl ReencryptRequest {
 /// A signed [`ReencryptRequest`].
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SignedReencrypt {
+	/// The request.
 	pub request: ReencryptRequest,
+	/// The grantee's sr25519 signature of [`ReencryptRequest::message`].
 	#[serde(with = "hex::serde")]
 	pub signature: [u8; 64],
 }
@@ -194,9 +212,12 @@ pub struct SignedReencrypt {
 /// A proxy's answer: its capsule fragment (attested on chain) and the grant's capsule.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Reencrypted {
+	/// The capsule fragment, re-encrypted towards the grantee.
 	#[serde(with = "hex::serde")]
 	pub cfrag: Vec<u8>,
+	/// The grant's capsule, as delivered by the owner.
 	pub grant_capsule: pre::Wrapped,
+	/// The one-grant key's public half.
 	#[serde(with = "hex::serde")]
 	pub delegating_key: [u8; 33],
 	/// The block that holds the attestation.
@@ -213,11 +234,156 @@ pub struct Reencrypted {
 	pub attestation_signature: [u8; 64],
 }
 
-/// A refusal.
+/// Why a gateway refused a request: the stable `error` code of its JSON answer ([`ApiError`]),
+/// each with one HTTP status. `medchain-gateway` answers with it and clients match on it, never
+/// on the message text. On the wire a code is kebab-case (`not-allowed`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ErrorCode {
+	/// The request is malformed or names something impossible.
+	Invalid,
+	/// The request body arrived cut short.
+	Interrupted,
+	/// The request's validity window reaches too far ahead.
+	TooLong,
+	/// An upload came without its signed request.
+	UnsignedUpload,
+	/// The request is not signed by the account it names.
+	BadSignature,
+	/// The request's validity window has passed.
+	Expired,
+	/// The request names another gateway.
+	WrongGateway,
+	/// The uploader may not write the subject's records.
+	NotAWriter,
+	/// The chain does not allow this now; the message gives its reason (`Consent::ExplicitlyDenied`).
+	NotAllowed,
+	/// The grant is revoked or expired, or does not cover the record.
+	GrantNotActive,
+	/// The grant does not name this gateway as a proxy.
+	NotAProxy,
+	/// No such blob, grant or record here.
+	NotFound,
+	/// This gateway holds no key fragment for the grant.
+	NoKfrag,
+	/// The request was already served (or the chain holds its receipt).
+	Replayed,
+	/// The request is for a version that is not the record's current one.
+	StaleVersion,
+	/// The upload is larger than this gateway accepts.
+	TooLarge,
+	/// The request names a block the chain does not have.
+	UnknownBlock,
+	/// The upload is not a MedChain envelope.
+	NotAnEnvelope,
+	/// The uploaded bytes do not have the signed CID.
+	CidMismatch,
+	/// A key fragment does not match the chain's commitment or the grant's keys.
+	BadKfrag,
+	/// Data failed authentication or does not match the chain.
+	Tampered,
+	/// A cryptographic operation failed on the data sent.
+	Crypto,
+	/// Too many requests from this client; retry later.
+	RateLimited,
+	/// The gateway failed.
+	Internal,
+	/// Too many requests in flight; retry shortly.
+	Busy,
+	/// The gateway cannot reach its node.
+	ChainUnavailable,
+	/// The uploader's storage quota is used up.
+	QuotaExceeded,
+	/// The gateway's store is full.
+	StoreFull,
+	/// A code this client does not know (from a newer gateway).
+	#[serde(other)]
+	Unknown,
+}
+
+impl ErrorCode {
+	/// The HTTP status the gateway answers this code with.
+	pub fn status(self) -> u16 {
+		match self {
+			Self::Invalid | Self::Interrupted | Self::TooLong => 400,
+			Self::UnsignedUpload => 401,
+			Self::BadSignature
+			| Self::Expired
+			| Self::WrongGateway
+			| Self::NotAWriter
+			| Self::NotAllowed
+			| Self::GrantNotActive
+			| Self::NotAProxy => 403,
+			Self::NotFound | Self::NoKfrag => 404,
+			Self::Replayed | Self::StaleVersion => 409,
+			Self::TooLarge => 413,
+			Self::UnknownBlock
+			| Self::NotAnEnvelope
+			| Self::CidMismatch
+			| Self::BadKfrag
+			| Self::Tampered
+			| Self::Crypto => 422,
+			Self::RateLimited => 429,
+			Self::Internal | Self::Unknown => 500,
+			Self::Busy | Self::ChainUnavailable => 503,
+			Self::QuotaExceeded | Self::StoreFull => 507,
+		}
+	}
+}
+
+impl fmt::Display for ErrorCode {
+	fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+		match serde_json::to_value(self) {
+			Ok(serde_json::Value::String(code)) => f.write_str(&code),
+			_ => write!(f, "{self:?}"),
+		}
+	}
+}
+
+/// A refusal, as a gateway answers it: `{"error": "not-allowed", "message": "…"}`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ApiError {
-	pub error: String,
+	/// Why, for programs.
+	pub error: ErrorCode,
+	/// Why, for a person.
 	pub message: String,
+}
+
+/// A gateway's refusal, or a failure to talk to one (no status, no code).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GatewayError {
+	/// The HTTP status, if the gateway answered.
+	pub status: Option<u16>,
+	/// The refusal's code, if the gateway answered with one.
+	pub code: Option<ErrorCode>,
+	/// What happened, for a person.
+	pub message: String,
+}
+
+impl GatewayError {
+	/// A failure with no answer from a gateway (connection, interrupted transfer).
+	pub fn transport(message: impl Into<String>) -> Self {
+		Self {
+			status: None,
+			code: None,
+			message: message.into(),
+		}
+	}
+}
+
+/// [`Error::Gateway`] for a failure to talk to a gateway.
+fn transport_error(message: String) -> Error {
+	Error::Gateway(GatewayError::transport(message))
+}
+
+impl fmt::Display for GatewayError {
+	fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+		match (self.status, self.code) {
+			(Some(status), Some(code)) => write!(f, "{status}: {code}: {}", self.message),
+			(Some(status), None) => write!(f, "{status}: {}", self.message),
+			_ => f.write_str(&self.message),
+		}
+	}
 }
 
 /// An HTTP client for one gateway.
@@ -236,17 +402,19 @@ pub fn no_progress() -> Progress {
 }
 
 impl GatewayClient {
+	/// A client for the gateway at `base` (`http://127.0.0.1:8787`).
 	pub fn new(base: &str) -> Result<Self, Error> {
 		let http = reqwest::Client::builder()
 			.connect_timeout(Duration::from_secs(10))
 			.build()
-			.map_err(|e| Error::Gateway(format!("HTTP client: {e}")))?;
+			.map_err(|e| transport_error(format!("HTTP client: {e}")))?;
 		Ok(Self {
 			base: base.trim_end_matches('/').to_string(),
 			http,
 		})
 	}
 
+	/// The gateway's base URL.
 	pub fn base(&self) -> &str {
 		&self.base
 	}
@@ -261,22 +429,28 @@ impl GatewayClient {
 		}
 		let status = response.status();
 		let body = response.text().await.unwrap_or_default();
-		Err(match serde_json::from_str::<ApiError>(&body) {
-			Ok(api) => Error::Gateway(format!(
-				"{}: {}: {}",
-				status.as_u16(),
-				api.error,
-				api.message
-			)),
-			Err(_) => Error::Gateway(format!("{}: {body}", status.as_u16())),
-		})
+		Err(Error::Gateway(
+			match serde_json::from_str::<ApiError>(&body) {
+				Ok(api) => GatewayError {
+					status: Some(status.as_u16()),
+					code: Some(api.error),
+					message: api.message,
+				},
+				Err(_) => GatewayError {
+					status: Some(status.as_u16()),
+					code: None,
+					message: body,
+				},
+			},
+		))
 	}
 
 	fn send_err(&self, what: &str) -> impl FnOnce(reqwest::Error) -> Error + '_ {
 		let what = what.to_string();
-		move |e| Error::Gateway(format!("{what} at {}: {e}", self.base))
+		move |e| transport_error(format!("{what} at {}: {e}", self.base))
 	}
 
+	/// `GET /v1/info`: the gateway's account, limits and chain.
 	pub async fn info(&self) -> Result<GatewayInfo, Error> {
 		let response = self
 			.http
@@ -288,7 +462,7 @@ impl GatewayClient {
 			.await?
 			.json()
 			.await
-			.map_err(|e| Error::Gateway(format!("info: {e}")))
+			.map_err(|e| transport_error(format!("info: {e}")))
 	}
 
 	/// Streams the file at `path` to the gateway, with its signed upload request.
@@ -322,7 +496,7 @@ impl GatewayClient {
 			.await?
 			.json()
 			.await
-			.map_err(|e| Error::Gateway(format!("upload answer: {e}")))
+			.map_err(|e| transport_error(format!("upload answer: {e}")))
 	}
 
 	/// Downloads a record's envelope into `out` (created or truncated).
@@ -345,7 +519,7 @@ impl GatewayClient {
 		while let Some(chunk) = response
 			.chunk()
 			.await
-			.map_err(|e| Error::Gateway(format!("download interrupted: {e}")))?
+			.map_err(|e| transport_error(format!("download interrupted: {e}")))?
 		{
 			file.write_all(&chunk).await?;
 			received += chunk.len() as u64;
@@ -380,6 +554,89 @@ impl GatewayClient {
 			.await?
 			.json()
 			.await
-			.map_err(|e| Error::Gateway(format!("re-encryption answer: {e}")))
+			.map_err(|e| transport_error(format!("re-encryption answer: {e}")))
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	/// Every code with the text gateways have answered with since before the enum existed:
+	/// renaming a variant must not change what older clients match on.
+	const WIRE: [(ErrorCode, &str, u16); 28] = [
+		(ErrorCode::Invalid, "invalid", 400),
+		(ErrorCode::Interrupted, "interrupted", 400),
+		(ErrorCode::TooLong, "too-long", 400),
+		(ErrorCode::UnsignedUpload, "unsigned-upload", 401),
+		(ErrorCode::BadSignature, "bad-signature", 403),
+		(ErrorCode::Expired, "expired", 403),
+		(ErrorCode::WrongGateway, "wrong-gateway", 403),
+		(ErrorCode::NotAWriter, "not-a-writer", 403),
+		(ErrorCode::NotAllowed, "not-allowed", 403),
+		(ErrorCode::GrantNotActive, "grant-not-active", 403),
+		(ErrorCode::NotAProxy, "not-a-proxy", 403),
+		(ErrorCode::NotFound, "not-found", 404),
+		(ErrorCode::NoKfrag, "no-kfrag", 404),
+		(ErrorCode::Replayed, "replayed", 409),
+		(ErrorCode::StaleVersion, "stale-version", 409),
+		(ErrorCode::TooLarge, "too-large", 413),
+		(ErrorCode::UnknownBlock, "unknown-block", 422),
+		(ErrorCode::NotAnEnvelope, "not-an-envelope", 422),
+		(ErrorCode::CidMismatch, "cid-mismatch", 422),
+		(ErrorCode::BadKfrag, "bad-kfrag", 422),
+		(ErrorCode::Tampered, "tampered", 422),
+		(ErrorCode::Crypto, "crypto", 422),
+		(ErrorCode::RateLimited, "rate-limited", 429),
+		(ErrorCode::Internal, "internal", 500),
+		(ErrorCode::Busy, "busy", 503),
+		(ErrorCode::ChainUnavailable, "chain-unavailable", 503),
+		(ErrorCode::QuotaExceeded, "quota-exceeded", 507),
+		(ErrorCode::StoreFull, "store-full", 507),
+	];
+
+	#[test]
+	fn error_codes_keep_their_wire_text_and_status() {
+		for (code, text, status) in WIRE {
+			let answer = ApiError {
+				error: code,
+				message: "why".into(),
+			};
+			let json = serde_json::to_value(&answer).unwrap();
+			assert_eq!(json["error"], text, "{code:?}");
+			assert_eq!(code.to_string(), text);
+			assert_eq!(code.status(), status, "{code:?}");
+			let back: ApiError = serde_json::from_value(json).unwrap();
+			assert_eq!(back.error, code);
+		}
+	}
+
+	#[test]
+	fn a_code_from_a_newer_gateway_is_unknown_not_an_error() {
+		let answer: ApiError =
+			serde_json::from_str(r#"{"error":"quantum-flux","message":"new"}"#).unwrap();
+		assert_eq!(answer.error, ErrorCode::Unknown);
+		assert_eq!(answer.error.status(), 500);
+	}
+
+	#[test]
+	fn a_refusal_reads_as_status_code_message() {
+		let refusal = GatewayError {
+			status: Some(403),
+			code: Some(ErrorCode::NotAllowed),
+			message: "Consent::ExplicitlyDenied".into(),
+		};
+		assert_eq!(
+			refusal.to_string(),
+			"403: not-allowed: Consent::ExplicitlyDenied"
+		);
+		assert_eq!(
+			Error::Gateway(refusal).gateway_code(),
+			Some(ErrorCode::NotAllowed)
+		);
+		assert_eq!(
+			GatewayError::transport("connection refused").to_string(),
+			"connection refused"
+		);
 	}
 }

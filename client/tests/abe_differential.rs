@@ -4,7 +4,7 @@
 //! one attribute covered by two authorities) go through the chain's own code path
 //! (`pallet_consent::policy::validate`: parse, bounds, canonical text, compiled form). Every
 //! policy the chain accepts must be encryptable: the data key is wrapped under the canonical
-//! text with the SDK's routing (`ops::abe_routes`, the authorities whose scopes cover each
+//! text with the SDK's routing (`flows::abe_routes`, the authorities whose scopes cover each
 //! attribute) and rabe's AW11. Then random readers, each holding a random attribute set (each
 //! attribute issued by one covering authority, as the chain requires), are asked both ways:
 //! the runtime's `CompiledPolicy::evaluate` on the attributes, and whether AW11 decryption with
@@ -19,8 +19,8 @@ use std::collections::BTreeMap;
 use medchain_client::{
 	abe::{self, AuthorityKeys},
 	chain::consent::{AbeKeyCommitment, AuthorityEntry, AuthorityStatus},
+	flows,
 	keystore::KeyMaterial,
-	ops,
 };
 use pallet_consent::policy::{self, AttributeName};
 use rand::{rngs::StdRng, seq::SliceRandom, Rng, SeedableRng};
@@ -137,7 +137,7 @@ fn run_case(world: &World, rng: &mut StdRng, tally: &mut Tally) {
 		Err(e) => panic!("the chain refused a policy within its bounds: {source}: {e:?}"),
 	};
 	let canonical = String::from_utf8(validated.canonical.to_vec()).unwrap();
-	let routes = ops::abe_routes(&world.listed, &world.material, &canonical)
+	let routes = flows::abe_routes(&world.listed, &world.material, &canonical)
 		.unwrap_or_else(|e| panic!("no routes for {canonical}: {e}"));
 	let secret: [u8; 32] = rng.gen();
 	let wrapped = abe::wrap(&canonical, &routes, &secret)

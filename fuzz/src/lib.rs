@@ -267,8 +267,7 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
 		text.to_vec().try_into().expect("short")
 	}
 	let content = |seed: u8| {
-		let mut cid = vec![0x01, 0x55, 0x12, 0x20];
-		cid.extend_from_slice(&[seed; 32]);
+		let cid = medchain_primitives::cid_v1_raw_sha2_256(&[seed; 32]);
 		ContentInput {
 			cid: cid.try_into().expect("36 bytes"),
 			digest: H256::repeat_byte(seed),
@@ -428,8 +427,7 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
 		vec![END],
 	];
 	let model = |seed: u8| {
-		let mut cid = vec![0x01, 0x55, 0x12, 0x20];
-		cid.extend_from_slice(&[seed; 32]);
+		let cid = medchain_primitives::cid_v1_raw_sha2_256(&[seed; 32]);
 		pallet_fl::ModelRef {
 			cid: cid.try_into().expect("36 bytes"),
 			digest: H256::repeat_byte(seed),

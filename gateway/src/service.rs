@@ -12,39 +12,47 @@ use axum::{
 use futures::StreamExt;
 use medchain_client::{
 	chain::{
-		self,
-		key_grants::{Attestation, Grant, RequestBinding},
+		self, api, consent,
+		key_grants::{Attestation, RequestBinding},
 		records::RecordErased,
-		Chain, RuntimeError,
+		Chain, Explained, RuntimeError,
 	},
-	envelope, ops,
+	envelope,
 	pre::{self, PreKeys},
 	protocol::{
-		blake2_256, ApiError, GatewayInfo, KfragDelivery, Reencrypted, SignedRead, SignedReencrypt,
-		SignedUpload, Stored, UPLOAD_HEADER, UPLOAD_SIGNATURE_HEADER,
+		blake2_256, ApiError, ErrorCode, GatewayInfo, KfragDelivery, Reencrypted, SignedRead,
+		SignedReencrypt, SignedUpload, Stored, UPLOAD_HEADER, UPLOAD_SIGNATURE_HEADER,
 	},
 	Error,
 };
 use serde_json::json;
-use subxt::{
-	dynamic::tx,
-	utils::{AccountId32, H256},
-};
+use subxt::utils::{AccountId32, H256};
 use subxt_signer::sr25519::{self, Keypair};
 use tokio::sync::Mutex;
 
 use crate::store::{Limits, NoRoom, Rejected, Store};
+
+use api::runtime_types::{
+	pallet_consent::pallet::Error as ConsentError,
+	pallet_key_grants::pallet::Error as KeyGrantsError,
+};
 
 /// How far ahead a signed request's `valid_until` may lie (the chain allows a minute).
 const MAX_REQUEST_AHEAD: u32 = 10;
 
 /// Everything the handlers share.
 pub struct Gateway {
+	/// The node connection.
 	pub chain: Chain,
+	/// The gateway's own key: it signs receipts' transactions and attestations.
 	pub keypair: Keypair,
+	/// The gateway's account.
 	pub account: AccountId32,
+	/// Its Umbral keys, for the key fragments it holds as a proxy.
 	pub pre: PreKeys,
+	/// The blob store.
 	pub store: Store,
+	/// Largest upload accepted.
 	pub max_upload_bytes: u64,
 	/// One transaction at a time: nonces come from the node, and two concurrent submissions
 	/// would get the same one.
@@ -61,20 +69,20 @@ pub struct Gateway {
 	pub limits: Limits,
 }
 
+/// The state every handler holds.
 pub type Shared = Arc<Gateway>;
 
-/// A refusal with its HTTP status and stable code.
+/// A refusal: its stable code (which fixes the HTTP status) and a message for a person.
 #[derive(Debug)]
 pub struct Refusal {
-	status: StatusCode,
-	code: &'static str,
+	code: ErrorCode,
 	message: String,
 }
 
 impl Refusal {
-	pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+	/// A refusal with `code` and a message for a person.
+	pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
 		Self {
-			status,
 			code,
 			message: message.into(),
 		}
@@ -83,11 +91,13 @@ impl Refusal {
 
 impl IntoResponse for Refusal {
 	fn into_response(self) -> Response {
-		tracing::info!(code = self.code, message = %self.message, "refused");
+		tracing::info!(code = %self.code, message = %self.message, "refused");
+		let status =
+			StatusCode::from_u16(self.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
 		(
-			self.status,
+			status,
 			Json(ApiError {
-				error: self.code.into(),
+				error: self.code,
 				message: self.message,
 			}),
 		)
@@ -97,17 +107,15 @@ impl IntoResponse for Refusal {
 
 impl From<Error> for Refusal {
 	fn from(error: Error) -> Self {
-		let (status, code) = match &error {
-			Error::Refused(_) => (StatusCode::FORBIDDEN, "not-allowed"),
-			Error::Invalid(_) => (StatusCode::BAD_REQUEST, "invalid"),
-			Error::Tampered(_) => (StatusCode::UNPROCESSABLE_ENTITY, "tampered"),
-			Error::Decrypt(_) | Error::Crypto(_) => (StatusCode::UNPROCESSABLE_ENTITY, "crypto"),
-			Error::Chain(_) => (StatusCode::SERVICE_UNAVAILABLE, "chain-unavailable"),
-			Error::Keystore(_) | Error::Gateway(_) | Error::Io(_) => {
-				(StatusCode::INTERNAL_SERVER_ERROR, "internal")
-			}
+		let code = match &error {
+			Error::Refused(_) => ErrorCode::NotAllowed,
+			Error::Invalid(_) => ErrorCode::Invalid,
+			Error::Tampered(_) => ErrorCode::Tampered,
+			Error::Decrypt(_) | Error::Crypto(_) => ErrorCode::Crypto,
+			Error::Chain(_) => ErrorCode::ChainUnavailable,
+			Error::Keystore(_) | Error::Gateway(_) | Error::Io(_) => ErrorCode::Internal,
 		};
-		Self::new(status, code, error.to_string())
+		Self::new(code, error.to_string())
 	}
 }
 
@@ -128,8 +136,7 @@ impl Gateway {
 		let (best, _) = self.chain.best().await?;
 		if valid_until < best {
 			return Err(Refusal::new(
-				StatusCode::FORBIDDEN,
-				"expired",
+				ErrorCode::Expired,
 				format!(
 					"the request was valid until block #{valid_until}; the chain is at #{best}"
 				),
@@ -137,8 +144,7 @@ impl Gateway {
 		}
 		if valid_until > best.saturating_add(MAX_REQUEST_AHEAD) {
 			return Err(Refusal::new(
-				StatusCode::BAD_REQUEST,
-				"too-long",
+				ErrorCode::TooLong,
 				format!("valid_until may lie at most {MAX_REQUEST_AHEAD} blocks ahead"),
 			));
 		}
@@ -152,8 +158,7 @@ impl Gateway {
 		served.retain(|_, until| *until >= best);
 		if served.insert(key, valid_until).is_some() {
 			return Err(Refusal::new(
-				StatusCode::CONFLICT,
-				"replayed",
+				ErrorCode::Replayed,
 				"this request was already served",
 			));
 		}
@@ -166,7 +171,7 @@ impl Gateway {
 			.map_err(|e| Error::Invalid(format!("not a CID: {cid}: {e}")))?
 			.to_bytes();
 		self.chain
-			.api("RecordsApi", "content_anchor", (bytes,))
+			.call(api::runtime_apis().records_api().content_anchor(bytes))
 			.await
 	}
 }
@@ -189,8 +194,7 @@ pub async fn limit_concurrency(
 	match permits.try_acquire() {
 		Ok(_permit) => next.run(request).await,
 		Err(_) => Refusal::new(
-			StatusCode::SERVICE_UNAVAILABLE,
-			"busy",
+			ErrorCode::Busy,
 			"too many requests in flight; retry shortly",
 		)
 		.into_response(),
@@ -216,8 +220,7 @@ pub async fn limit_rate(
 				&governor::clock::DefaultClock::default(),
 			));
 			let mut response = Refusal::new(
-				StatusCode::TOO_MANY_REQUESTS,
-				"rate-limited",
+				ErrorCode::RateLimited,
 				format!(
 					"too many requests from {}; retry in {} ms",
 					peer.ip(),
@@ -259,8 +262,7 @@ pub async fn upload(
 ) -> Answer<(StatusCode, Json<Stored>)> {
 	let too_large = || {
 		Refusal::new(
-			StatusCode::PAYLOAD_TOO_LARGE,
-			"too-large",
+			ErrorCode::TooLarge,
 			format!("uploads are limited to {} bytes", gateway.max_upload_bytes),
 		)
 	};
@@ -278,11 +280,10 @@ pub async fn upload(
 			.and_then(|v| v.to_str().ok()),
 	) {
 		(Some(request), Some(signature)) => SignedUpload::from_headers(request, signature)
-			.map_err(|e| Refusal::new(StatusCode::BAD_REQUEST, "invalid", e.to_string()))?,
+			.map_err(|e| Refusal::new(ErrorCode::Invalid, e.to_string()))?,
 		_ => {
 			return Err(Refusal::new(
-				StatusCode::UNAUTHORIZED,
-				"unsigned-upload",
+				ErrorCode::UnsignedUpload,
 				format!(
 					"uploads carry a signed upload request ({UPLOAD_HEADER}, {UPLOAD_SIGNATURE_HEADER})"
 				),
@@ -296,8 +297,7 @@ pub async fn upload(
 		&signed.signature,
 	) {
 		return Err(Refusal::new(
-			StatusCode::FORBIDDEN,
-			"bad-signature",
+			ErrorCode::BadSignature,
 			"not signed by the uploader",
 		));
 	}
@@ -307,8 +307,7 @@ pub async fn upload(
 	}
 	if declared.is_some_and(|n| n != request.size) {
 		return Err(Refusal::new(
-			StatusCode::BAD_REQUEST,
-			"invalid",
+			ErrorCode::Invalid,
 			"the declared length is not the signed size",
 		));
 	}
@@ -317,18 +316,17 @@ pub async fn upload(
 		.store
 		.room_for(&uploader, request.size, gateway.limits)
 		.map_err(no_room)?;
-	let may_write: bool = gateway
+	let may_write = gateway
 		.chain
-		.api(
-			"RecordsApi",
-			"may_write",
-			(request.uploader, request.subject),
+		.call(
+			api::runtime_apis()
+				.records_api()
+				.may_write(request.uploader, request.subject),
 		)
 		.await?;
 	if !may_write {
 		return Err(Refusal::new(
-			StatusCode::FORBIDDEN,
-			"not-a-writer",
+			ErrorCode::NotAWriter,
 			format!(
 				"{} may not write records of {} (not the subject nor an authorised custodian)",
 				request.uploader, request.subject
@@ -339,8 +337,7 @@ pub async fn upload(
 	let mut stream = body.into_data_stream();
 	let mut head = Vec::with_capacity(envelope::MAGIC.len());
 	while let Some(chunk) = stream.next().await {
-		let chunk = chunk
-			.map_err(|e| Refusal::new(StatusCode::BAD_REQUEST, "interrupted", e.to_string()))?;
+		let chunk = chunk.map_err(|e| Refusal::new(ErrorCode::Interrupted, e.to_string()))?;
 		if upload.size() + chunk.len() as u64 > request.size {
 			return Err(too_large());
 		}
@@ -349,8 +346,7 @@ pub async fn upload(
 			head.extend_from_slice(&chunk[..take]);
 			if !envelope::MAGIC.starts_with(&head) {
 				return Err(Refusal::new(
-					StatusCode::UNPROCESSABLE_ENTITY,
-					"not-an-envelope",
+					ErrorCode::NotAnEnvelope,
 					"only MedChain envelopes (encrypted records) are stored",
 				));
 			}
@@ -358,18 +354,13 @@ pub async fn upload(
 		upload.write(&chunk)?;
 	}
 	if head.len() < envelope::MAGIC.len() {
-		return Err(Refusal::new(
-			StatusCode::UNPROCESSABLE_ENTITY,
-			"not-an-envelope",
-			"too short",
-		));
+		return Err(Refusal::new(ErrorCode::NotAnEnvelope, "too short"));
 	}
 	let summary = match upload.finish(&gateway.store, &uploader, gateway.limits, &request.cid)? {
 		Ok(summary) => summary,
 		Err(Rejected::CidMismatch(cid)) => {
 			return Err(Refusal::new(
-				StatusCode::UNPROCESSABLE_ENTITY,
-				"cid-mismatch",
+				ErrorCode::CidMismatch,
 				format!("the bytes received have CID {cid}, not the one signed for"),
 			))
 		}
@@ -389,13 +380,11 @@ pub async fn upload(
 fn no_room(full: NoRoom) -> Refusal {
 	match full {
 		NoRoom::Quota { used, quota } => Refusal::new(
-			StatusCode::INSUFFICIENT_STORAGE,
-			"quota-exceeded",
+			ErrorCode::QuotaExceeded,
 			format!("this account stores {used} of its {quota} bytes here"),
 		),
 		NoRoom::Store { used, budget } => Refusal::new(
-			StatusCode::INSUFFICIENT_STORAGE,
-			"store-full",
+			ErrorCode::StoreFull,
 			format!("the gateway stores {used} of its {budget} bytes"),
 		),
 	}
@@ -410,36 +399,34 @@ pub async fn read(
 	let request = &signed.request;
 	if request.gateway != gateway.account {
 		return Err(Refusal::new(
-			StatusCode::FORBIDDEN,
-			"wrong-gateway",
+			ErrorCode::WrongGateway,
 			"the request names another gateway",
 		));
 	}
 	// The signature first, computed locally: a forged request costs no node round trip.
-	let message = request.message(&gateway.chain.genesis_hash().0);
+	let message = consent::read_request_message(request, &gateway.chain.genesis_hash().0);
 	if !verify(&request.reader, &message, &signed.signature) {
 		return Err(Refusal::new(
-			StatusCode::FORBIDDEN,
-			"bad-signature",
+			ErrorCode::BadSignature,
 			"not signed by the reader",
 		));
 	}
 	let best = gateway.check_window(request.valid_until).await?;
-	let (_, version, _) = ops::current_version(&gateway.chain, request.record)
+	let (_, version, _) = gateway
+		.chain
+		.current_version(request.record)
 		.await
-		.map_err(|e| Refusal::new(StatusCode::NOT_FOUND, "not-found", e.to_string()))?;
+		.map_err(|e| Refusal::new(ErrorCode::NotFound, e.to_string()))?;
 	if version.digest != request.digest {
 		return Err(Refusal::new(
-			StatusCode::CONFLICT,
-			"stale-version",
+			ErrorCode::StaleVersion,
 			"the digest is not the record's current version",
 		));
 	}
 	let cid = cid_text(&version.cid)?;
 	if !gateway.store.has_blob(&cid) {
 		return Err(Refusal::new(
-			StatusCode::NOT_FOUND,
-			"not-found",
+			ErrorCode::NotFound,
 			format!("{cid} is not stored here"),
 		));
 	}
@@ -447,37 +434,38 @@ pub async fn read(
 	// (`ConsentApi.check_read` runs the code `record_read` runs); it decides again in it.
 	let decision: Result<(), RuntimeError> = gateway
 		.chain
-		.api(
-			"ConsentApi",
-			"check_read",
-			(request.clone(), signed.signature),
+		.call(
+			api::runtime_apis()
+				.consent_api()
+				.check_read(request.clone(), signed.signature),
 		)
 		.await?;
 	if let Err(error) = decision {
-		let reason = gateway.chain.error_name(&error).await?;
+		let Explained {
+			name: reason,
+			pallet,
+		} = gateway.chain.explain(&error).await?;
 		// A request the chain already holds a receipt for is a replay, whoever served it.
-		if reason == "Consent::AlreadyRecorded" {
+		if pallet == Some(api::Error::Consent(ConsentError::AlreadyRecorded)) {
 			return Err(Refusal::new(
-				StatusCode::CONFLICT,
-				"replayed",
+				ErrorCode::Replayed,
 				"this request was already served (the chain holds its receipt)",
 			));
 		}
 		return Err(Refusal::new(
-			StatusCode::FORBIDDEN,
-			"not-allowed",
+			ErrorCode::NotAllowed,
 			format!("the chain does not allow this read now: {reason}"),
 		));
 	}
 	gateway.first_time(blake2_256(&message), request.valid_until, best)?;
 	let events = gateway
-		.submit(&tx(
-			"Consent",
-			"record_read",
-			(request.clone(), signed.signature),
-		))
+		.submit(
+			&api::tx()
+				.consent()
+				.record_read(request.clone(), signed.signature),
+		)
 		.await?;
-	let recorded = chain::find_event::<chain::consent::ReadRecorded>(&events)?;
+	let recorded = chain::find_event::<consent::ReadRecorded>(&events)?;
 	gateway.store.audit(&json!({
 		"event": "read",
 		"record": request.record,
@@ -505,13 +493,8 @@ pub async fn read(
 }
 
 fn cid_text(bytes: &[u8]) -> Answer<String> {
-	medchain_client::cid_from_bytes(bytes).map_err(|e| {
-		Refusal::new(
-			StatusCode::INTERNAL_SERVER_ERROR,
-			"internal",
-			format!("bad CID on chain: {e}"),
-		)
-	})
+	medchain_client::cid_from_bytes(bytes)
+		.map_err(|e| Refusal::new(ErrorCode::Internal, format!("bad CID on chain: {e}")))
 }
 
 /// `POST /v1/kfrags`: keeps a key fragment for a grant that names this gateway, after
@@ -520,41 +503,35 @@ pub async fn kfrags(
 	State(gateway): State<Shared>,
 	Json(delivery): Json<KfragDelivery>,
 ) -> Answer<StatusCode> {
-	let grant: Option<Grant> = gateway
+	let grant = gateway
 		.chain
-		.api("KeyGrantsApi", "grant", (delivery.grant,))
+		.call(api::runtime_apis().key_grants_api().grant(delivery.grant))
 		.await?;
-	let grant =
-		grant.ok_or_else(|| Refusal::new(StatusCode::NOT_FOUND, "not-found", "no such grant"))?;
+	let grant = grant.ok_or_else(|| Refusal::new(ErrorCode::NotFound, "no such grant"))?;
 	let entry = grant
 		.proxies
 		.iter()
 		.find(|p| p.proxy == gateway.account)
 		.ok_or_else(|| {
-			Refusal::new(
-				StatusCode::FORBIDDEN,
-				"not-a-proxy",
-				"the grant does not name this gateway",
-			)
+			Refusal::new(ErrorCode::NotAProxy, "the grant does not name this gateway")
 		})?;
 	if entry.kfrag_commitment != H256(delivery.commitment()) {
 		return Err(Refusal::new(
-			StatusCode::UNPROCESSABLE_ENTITY,
-			"bad-kfrag",
+			ErrorCode::BadKfrag,
 			"the fragment does not match the grant's commitment",
 		));
 	}
 	let kfrag = pre::unwrap_own(&gateway.pre, &delivery.kfrag)
-		.map_err(|e| Refusal::new(StatusCode::UNPROCESSABLE_ENTITY, "bad-kfrag", e.to_string()))?;
-	let owner = ops::pre_keys_of(&gateway.chain, &grant.owner).await?;
-	let grantee = ops::pre_keys_of(&gateway.chain, &grant.grantee).await?;
+		.map_err(|e| Refusal::new(ErrorCode::BadKfrag, e.to_string()))?;
+	let owner = gateway.chain.pre_keys_of(&grant.owner).await?;
+	let grantee = gateway.chain.pre_keys_of(&grant.grantee).await?;
 	pre::verify_key_fragment(
 		&kfrag,
 		&owner.verifying_key,
 		&delivery.delegating_key,
 		&grantee.public_key,
 	)
-	.map_err(|e| Refusal::new(StatusCode::UNPROCESSABLE_ENTITY, "bad-kfrag", e.to_string()))?;
+	.map_err(|e| Refusal::new(ErrorCode::BadKfrag, e.to_string()))?;
 	let bytes = serde_json::to_vec(&delivery).map_err(|e| Error::Invalid(e.to_string()))?;
 	gateway
 		.store
@@ -571,32 +548,29 @@ pub async fn reencrypt(
 ) -> Answer<Json<Reencrypted>> {
 	let request = &signed.request;
 	let best = gateway.check_window(request.valid_until).await?;
-	let grant: Option<Grant> = gateway
+	let grant = gateway
 		.chain
-		.api("KeyGrantsApi", "grant", (request.grant,))
+		.call(api::runtime_apis().key_grants_api().grant(request.grant))
 		.await?;
-	let grant =
-		grant.ok_or_else(|| Refusal::new(StatusCode::NOT_FOUND, "not-found", "no such grant"))?;
+	let grant = grant.ok_or_else(|| Refusal::new(ErrorCode::NotFound, "no such grant"))?;
 	let message = request.message(&gateway.chain.genesis_hash().0);
 	if !verify(&grant.grantee, &message, &signed.signature) {
 		return Err(Refusal::new(
-			StatusCode::FORBIDDEN,
-			"bad-signature",
+			ErrorCode::BadSignature,
 			"not signed by the grantee",
 		));
 	}
-	let active: bool = gateway
+	let active = gateway
 		.chain
-		.api(
-			"KeyGrantsApi",
-			"grant_active_for",
-			(request.grant, gateway.account, request.record),
-		)
+		.call(api::runtime_apis().key_grants_api().grant_active_for(
+			request.grant,
+			gateway.account,
+			request.record,
+		))
 		.await?;
 	if !active {
 		return Err(Refusal::new(
-			StatusCode::FORBIDDEN,
-			"grant-not-active",
+			ErrorCode::GrantNotActive,
 			format!(
 				"grant {} is revoked, expired or does not cover record {}",
 				request.grant, request.record
@@ -608,8 +582,7 @@ pub async fn reencrypt(
 	// proxy never signs one that names a block after a revocation it has not seen.
 	if request.seen > best {
 		return Err(Refusal::new(
-			StatusCode::UNPROCESSABLE_ENTITY,
-			"unknown-block",
+			ErrorCode::UnknownBlock,
 			format!(
 				"the request names block #{} as seen; this proxy's best block is #{best}",
 				request.seen
@@ -619,8 +592,7 @@ pub async fn reencrypt(
 	let known = gateway.chain.block_hash(request.seen).await?;
 	if known.map(|hash| hash.0) != Some(request.seen_hash) {
 		return Err(Refusal::new(
-			StatusCode::UNPROCESSABLE_ENTITY,
-			"unknown-block",
+			ErrorCode::UnknownBlock,
 			format!(
 				"block #{} of this chain does not have the hash the request names",
 				request.seen
@@ -634,8 +606,7 @@ pub async fn reencrypt(
 		}
 		None => {
 			return Err(Refusal::new(
-				StatusCode::NOT_FOUND,
-				"no-kfrag",
+				ErrorCode::NoKfrag,
 				"no key fragment for this grant",
 			))
 		}
@@ -650,8 +621,8 @@ pub async fn reencrypt(
 		Some(cfrag) => cfrag,
 		None => {
 			let kfrag = pre::unwrap_own(&gateway.pre, &delivery.kfrag)?;
-			let owner = ops::pre_keys_of(&gateway.chain, &grant.owner).await?;
-			let grantee = ops::pre_keys_of(&gateway.chain, &grant.grantee).await?;
+			let owner = gateway.chain.pre_keys_of(&grant.owner).await?;
+			let grantee = gateway.chain.pre_keys_of(&grant.grantee).await?;
 			let verified = pre::verify_key_fragment(
 				&kfrag,
 				&owner.verifying_key,
@@ -679,12 +650,12 @@ pub async fn reencrypt(
 			seen_hash: H256(request.seen_hash),
 		},
 	};
-	let to_sign: Vec<u8> = gateway
+	let to_sign = gateway
 		.chain
-		.api(
-			"KeyGrantsApi",
-			"attestation_message",
-			(attestation.clone(),),
+		.call(
+			api::runtime_apis()
+				.key_grants_api()
+				.attestation_message(attestation.clone()),
 		)
 		.await?;
 	let attestation_signature = gateway.keypair.sign(&to_sign).0;
@@ -695,11 +666,11 @@ pub async fn reencrypt(
 			.unwrap_or(best),
 		None => {
 			match gateway
-				.submit(&tx(
-					"KeyGrants",
-					"submit_attestation",
-					(attestation.clone(), attestation_signature),
-				))
+				.submit(
+					&api::tx()
+						.key_grants()
+						.submit_attestation(attestation.clone(), attestation_signature),
+				)
 				.await
 			{
 				Ok(events) => {
@@ -712,9 +683,10 @@ pub async fn reencrypt(
 					);
 				}
 				// Included before a crash, marker not yet written: the chain has it.
-				Err(Error::Refused(pallet_error))
-					if pallet_error == "KeyGrants::AlreadyAttested" =>
-				{
+				Err(Error::Refused(Explained {
+					pallet: Some(api::Error::KeyGrants(KeyGrantsError::AlreadyAttested)),
+					..
+				})) => {
 					tracing::info!(grant = request.grant, "attestation was already on chain");
 				}
 				Err(error) => return Err(error.into()),
@@ -835,9 +807,9 @@ async fn sweep_once(gateway: &Gateway) -> Result<(), Error> {
 	// Key fragments of grants that ended (revoked, expired or cleared) serve nothing.
 	let (best, _) = gateway.chain.best().await?;
 	for id in gateway.store.grant_ids()? {
-		let active: bool = gateway
+		let active = gateway
 			.chain
-			.api("KeyGrantsApi", "grant_active", (id,))
+			.call(api::runtime_apis().key_grants_api().grant_active(id))
 			.await?;
 		if !active {
 			gateway.store.remove_grant_files(id)?;

@@ -66,6 +66,7 @@ pub struct Limits {
 }
 
 impl Store {
+	/// Opens (creating if needed) the store under `root`.
 	pub fn open(root: &Path) -> Result<Self, Error> {
 		for dir in ["blobs", "tmp", "grants", "owners"] {
 			fs::create_dir_all(root.join(dir))?;
@@ -111,6 +112,7 @@ impl Store {
 		Ok(self.root.join("blobs").join(parsed.to_string()))
 	}
 
+	/// Whether blob `cid` is stored.
 	pub fn has_blob(&self, cid: &str) -> bool {
 		self.blob_path(cid).is_ok_and(|p| p.is_file())
 	}
@@ -157,10 +159,12 @@ impl Store {
 			.join(format!("{grant}.{extension}"))
 	}
 
+	/// Writes grant `grant`'s file with `extension` (its key fragment, capsule, attestation marker).
 	pub fn save_grant_file(&self, grant: u64, extension: &str, bytes: &[u8]) -> Result<(), Error> {
 		write_private(&self.grant_path(grant, extension), bytes)
 	}
 
+	/// Reads grant `grant`'s file with `extension`, if present.
 	pub fn grant_file(&self, grant: u64, extension: &str) -> Result<Option<Vec<u8>>, Error> {
 		read_optional(&self.grant_path(grant, extension))
 	}
@@ -244,6 +248,7 @@ impl Store {
 		Ok(found)
 	}
 
+	/// Saves the last finalised block the erasure follower scanned.
 	pub fn set_erase_cursor(&self, block: u64) -> Result<(), Error> {
 		write_private(
 			&self.root.join("erase-cursor"),
@@ -304,10 +309,12 @@ pub struct Upload {
 }
 
 impl Upload {
+	/// Bytes written so far.
 	pub fn size(&self) -> u64 {
 		self.size
 	}
 
+	/// Appends `bytes` to the upload.
 	pub fn write(&mut self, bytes: &[u8]) -> Result<(), Error> {
 		self.file.write_all(bytes)?;
 		self.hasher.update(bytes);

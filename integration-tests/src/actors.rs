@@ -10,14 +10,10 @@ use std::{
 
 use medchain_client::protocol::GatewayClient;
 use serde_json::Value as Json;
-use subxt::{
-	dynamic::{self, Value},
-	ext::scale_value::Composite,
-	utils::AccountId32,
-};
+use subxt::utils::AccountId32;
 use subxt_signer::sr25519::dev;
 
-use crate::{free_port, release_dir, TestNode};
+use crate::{api, free_port, release_dir, TestNode};
 
 /// How long one step may take.
 pub const TIMEOUT: Duration = Duration::from_secs(60);
@@ -82,9 +78,14 @@ impl Actor {
 	/// Creates the actor's keystore for the account of `suri`.
 	pub async fn new(node: &TestNode, dir: &Path, name: &'static str, suri: &str) -> Self {
 		let keystore = dir.join(format!("{name}.keystore.json"));
-		let created = cli(node, "http://unused", &keystore, &["init", "--suri", suri])
-			.await
-			.unwrap_or_else(|e| panic!("{name}: init: {e}"));
+		let created = cli(
+			node,
+			"http://unused",
+			&keystore,
+			&["keys", "init", "--suri", suri],
+		)
+		.await
+		.unwrap_or_else(|e| panic!("{name}: init: {e}"));
 		let account: AccountId32 = created["account"].as_str().unwrap().parse().unwrap();
 		Self {
 			name,
@@ -191,7 +192,7 @@ impl GatewayProcess {
 }
 
 /// Dispatches `call` as Root through //Alice's sudo; panics unless it succeeds.
-pub async fn sudo(node: &TestNode, call: Value) {
+pub async fn sudo(node: &TestNode, call: api::Call) {
 	node.sudo_ok(call, &dev::alice(), TIMEOUT)
 		.await
 		.expect("the Root call succeeds");
@@ -199,14 +200,9 @@ pub async fn sudo(node: &TestNode, call: Value) {
 
 /// A `transfer_keep_alive` of `amount` to `to`.
 pub fn transfer(to: &AccountId32, amount: u128) -> impl subxt::transactions::Payload {
-	dynamic::tx(
-		"Balances",
-		"transfer_keep_alive",
-		Composite::unnamed([
-			Value::unnamed_variant("Id", [Value::from_bytes(to.0)]),
-			Value::u128(amount),
-		]),
-	)
+	api::tx()
+		.balances()
+		.transfer_keep_alive(subxt::utils::MultiAddress::Id(*to), amount)
 }
 
 /// Expects the CLI to fail with `needle` in its error; returns the error.

@@ -27,9 +27,12 @@
 //!
 //! ## Dependencies
 //!
-//! - `subxt`: the RPC client. Dynamic transactions, storage and events (no code generation, so
-//!   the tests need no metadata file), block subscriptions, and `subxt::rpcs` for the plain
-//!   node RPCs (`chain_getHeader`, `system_health`, `system_localPeerId`).
+//! - `medchain-client`: the SDK's chain layer. Transactions are signed, submitted and followed
+//!   by the same code the CLI and the gateway use ([`medchain_client::chain::Chain`]); calls,
+//!   events, storage, constants and runtime APIs are the typed API generated from the
+//!   runtime's metadata ([`api`]), so a renamed call breaks the build, not a test run.
+//! - `subxt`: block subscriptions, and `subxt::rpcs` for the plain node RPCs
+//!   (`chain_getHeader`, `system_health`, `system_localPeerId`).
 //! - `subxt-signer`: the well-known dev keys (`//Alice`, `//Bob`) as subxt signers.
 //! - `tempfile`: per-node directories, removed after a passing test.
 //! - `tokio`: the async runtime behind `#[tokio::test]`, timeouts and sleeps.
@@ -40,9 +43,9 @@
 pub mod actors;
 pub mod fl;
 
-/// The pallets' call, event and runtime-API mirrors live in the client SDK, which the
-/// end-to-end tests share with the `medchain` CLI and the gateway.
-pub use medchain_client::chain::{consent, key_grants, records, MedChainConfig};
+/// The typed chain API (generated from the runtime's metadata) and the client SDK's names for
+/// its types, which the end-to-end tests share with the `medchain` CLI and the gateway.
+pub use medchain_client::chain::{api, consent, key_grants, records, MedChainConfig};
 
 use std::{
 	collections::BTreeSet,
@@ -58,22 +61,19 @@ use std::{
 };
 
 use subxt::{
-	client::OnlineClientAtBlockImpl,
-	config::{substrate::AccountId32, DefaultExtrinsicParamsBuilder, HashFor, RpcConfigFor},
-	dynamic::Value,
-	error::{DispatchError, TransactionEventsError},
+	config::substrate::AccountId32,
 	events::DecodeAsEvent,
-	ext::{scale_decode::DecodeAsType, scale_value::Composite},
 	extrinsics::ExtrinsicEvents,
 	rpcs::{
 		client::RpcParams,
 		methods::legacy::{Bytes, NumberOrHex},
-		LegacyRpcMethods, RpcClient,
+		RpcClient,
 	},
-	transactions::{Payload, Signer, TransactionInBlock, TransactionProgress, TransactionStatus},
-	OnlineClient, OnlineClientAtBlock,
+	transactions::{Payload, Signer},
 };
 
+/// How long [`TestNode::dispatch`] and [`TestNode::refused`] wait for a transaction's block.
+pub const STEP_TIMEOUT: Duration = Duration::from_secs(90);
 /// How long a node may take to answer JSON-RPC after it was started.
 pub const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long [`Drop`] waits for a node to exit after SIGTERM before it sends SIGKILL.
@@ -94,24 +94,15 @@ const MAX_START_ATTEMPTS: usize = 3;
 // Chain configuration
 // ---------------------------------------------------------------------------------------------
 
-/// A subxt client connected to a MedChain node.
-pub type Client = OnlineClient<MedChainConfig>;
-/// A subxt client pinned to one block.
-pub type ClientAtBlock = OnlineClientAtBlock<MedChainConfig>;
-/// The node's plain (non-`chainHead`) RPC methods.
-pub type LegacyRpc = LegacyRpcMethods<RpcConfigFor<MedChainConfig>>;
-/// A block hash.
-pub type BlockHash = HashFor<MedChainConfig>;
-/// The progress of a submitted transaction.
-pub type TxProgress = TransactionProgress<MedChainConfig, OnlineClientAtBlockImpl<MedChainConfig>>;
-/// A transaction that made it into a block.
-pub type TxInBlock = TransactionInBlock<MedChainConfig, OnlineClientAtBlockImpl<MedChainConfig>>;
+pub use medchain_client::chain::{
+	BlockHash, Client, ClientAtBlock, LegacyRpc, TxInBlock, TxProgress,
+};
 
-/// The MED token, as configured in `medchain_runtime::currency` (repeated here so this crate
-/// does not have to build the runtime).
+/// The MED token, as configured in `medchain_runtime::currency` (the client's constant; the
+/// chain's existential deposit is checked against this in the foundation test).
 pub mod token {
 	/// One MED in plancks (12 decimals).
-	pub const UNIT: u128 = 1_000_000_000_000;
+	pub use medchain_client::chain::UNIT;
 	/// Accounts holding less than this (0.001 MED) are reaped.
 	pub const EXISTENTIAL_DEPOSIT: u128 = UNIT / 1_000;
 }
@@ -125,20 +116,43 @@ pub mod token {
 #[non_exhaustive]
 pub enum Error {
 	/// The `medchain-node` binary does not exist.
-	BinaryNotFound { path: PathBuf },
+	BinaryNotFound {
+		/// Where it was looked for.
+		path: PathBuf,
+	},
 	/// A local I/O operation failed.
-	Io { context: String, source: io::Error },
+	Io {
+		/// What was being done.
+		context: String,
+		/// The error.
+		source: io::Error,
+	},
 	/// subxt (RPC, decoding, ...) failed.
 	Subxt {
+		/// What was being done.
 		context: String,
+		/// The error.
 		source: Box<subxt::Error>,
 	},
 	/// Something did not happen in time.
-	Timeout { what: String, after: Duration },
+	Timeout {
+		/// What was awaited.
+		what: String,
+		/// How long it was awaited.
+		after: Duration,
+	},
 	/// The node process misbehaved (failed to start, exited, did not shut down cleanly).
-	Node { message: String, log_tail: String },
+	Node {
+		/// What went wrong.
+		message: String,
+		/// The end of the node's log.
+		log_tail: String,
+	},
 	/// The chain is not in the state the helper expected.
-	Chain { message: String },
+	Chain {
+		/// What went wrong.
+		message: String,
+	},
 }
 
 impl fmt::Display for Error {
@@ -187,6 +201,13 @@ fn subxt_err<E: Into<subxt::Error>>(context: impl Into<String>) -> impl FnOnce(E
 }
 
 /// `map_err` adapter turning an I/O error into [`Error::Io`] with some context.
+fn chain_err(context: impl Into<String>) -> impl FnOnce(medchain_client::Error) -> Error {
+	let context = context.into();
+	move |error| Error::Chain {
+		message: format!("{context}: {error}"),
+	}
+}
+
 fn io_err(context: impl Into<String>) -> impl FnOnce(io::Error) -> Error {
 	let context = context.into();
 	move |source| Error::Io { context, source }
@@ -324,11 +345,17 @@ pub enum Chain {
 /// keystore and name the node after it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DevKey {
+	/// `//Alice`.
 	Alice,
+	/// `//Bob`.
 	Bob,
+	/// `//Charlie`.
 	Charlie,
+	/// `//Dave`.
 	Dave,
+	/// `//Eve`.
 	Eve,
+	/// `//Ferdie`.
 	Ferdie,
 }
 
@@ -585,14 +612,11 @@ impl NodeConfig {
 
 		let ws_url = format!("ws://127.0.0.1:{}", ports.rpc);
 		let rpc_client = wait_for_rpc(&mut process, &ws_url, self.startup_timeout).await?;
-		let client =
-			Client::from_rpc_client_with_config(MedChainConfig::default(), rpc_client.clone())
-				.await
-				.map_err(subxt_err(format!("connecting subxt to {ws_url}")))?;
-		let rpc = LegacyRpc::new(rpc_client.clone());
+		let chain = medchain_client::chain::Chain::from_rpc_client(rpc_client.clone())
+			.await
+			.map_err(chain_err(format!("connecting subxt to {ws_url}")))?;
 		Ok(TestNode {
-			client,
-			rpc,
+			chain,
 			rpc_client,
 			ws_url,
 			ports,
@@ -769,15 +793,20 @@ pub fn log_tail(path: &Path, lines: usize) -> String {
 /// A block number with its hash.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BlockId {
+	/// The block number.
 	pub number: u64,
+	/// The block hash.
 	pub hash: BlockHash,
 }
 
 /// A block seen on a subscription, with the time it was seen.
 #[derive(Debug, Clone, Copy)]
 pub struct ObservedBlock {
+	/// The block number.
 	pub number: u64,
+	/// The block hash.
 	pub hash: BlockHash,
+	/// When it was seen.
 	pub seen_at: Instant,
 }
 
@@ -860,6 +889,7 @@ pub struct Dispatched {
 /// How a node stopped, from [`TestNode::shutdown`].
 #[derive(Debug, Clone, Copy)]
 pub struct Shutdown {
+	/// How the process exited.
 	pub status: ExitStatus,
 	/// Time from SIGTERM to exit.
 	pub took: Duration,
@@ -867,8 +897,9 @@ pub struct Shutdown {
 
 /// A running `medchain-node`, stopped on drop. See the [crate docs](crate).
 pub struct TestNode {
-	client: Client,
-	rpc: LegacyRpc,
+	/// The client SDK's connection: the same submission, nonce and watch code the CLI and
+	/// the gateway use.
+	chain: medchain_client::chain::Chain,
 	rpc_client: RpcClient,
 	ws_url: String,
 	ports: Ports,
@@ -884,12 +915,17 @@ impl TestNode {
 
 	/// The subxt client.
 	pub fn client(&self) -> &Client {
-		&self.client
+		self.chain.client()
+	}
+
+	/// The client SDK's connection to the node.
+	pub fn chain(&self) -> &medchain_client::chain::Chain {
+		&self.chain
 	}
 
 	/// The node's plain RPC methods.
 	pub fn rpc(&self) -> &LegacyRpc {
-		&self.rpc
+		self.chain.rpc()
 	}
 
 	/// The raw RPC client, for methods neither [`Self::client`] nor [`Self::rpc`] offer.
@@ -961,7 +997,7 @@ impl TestNode {
 
 	/// The runtime's `spec_version` at the best block (`state_getRuntimeVersion`).
 	pub async fn spec_version(&self) -> Result<u32> {
-		self.rpc
+		self.rpc()
 			.state_get_runtime_version(None)
 			.await
 			.map(|version| version.spec_version)
@@ -984,7 +1020,7 @@ impl TestNode {
 	/// The number of a block, by hash.
 	pub async fn block_id(&self, hash: BlockHash) -> Result<BlockId> {
 		let header = self
-			.rpc
+			.rpc()
 			.chain_get_header(Some(hash))
 			.await
 			.map_err(subxt_err(format!(
@@ -1003,7 +1039,7 @@ impl TestNode {
 	/// The current best block.
 	pub async fn best_block(&self) -> Result<BlockId> {
 		let hash = self
-			.rpc
+			.rpc()
 			.chain_get_block_hash(None)
 			.await
 			.map_err(subxt_err(format!("{}: chain_getBlockHash", self.label())))?
@@ -1016,7 +1052,7 @@ impl TestNode {
 	/// The current finalised block.
 	pub async fn finalized_block(&self) -> Result<BlockId> {
 		let hash = self
-			.rpc
+			.rpc()
 			.chain_get_finalized_head()
 			.await
 			.map_err(subxt_err(format!(
@@ -1029,7 +1065,7 @@ impl TestNode {
 	/// The hash of the best-chain block at `number`, if there is one. For finalised heights
 	/// that is the finalised block.
 	pub async fn canonical_hash(&self, number: u64) -> Result<Option<BlockHash>> {
-		self.rpc
+		self.rpc()
 			.chain_get_block_hash(Some(NumberOrHex::Number(number)))
 			.await
 			.map_err(subxt_err(format!(
@@ -1047,7 +1083,7 @@ impl TestNode {
 	) -> Result<BlockProduction> {
 		let started = Instant::now();
 		let mut stream = self
-			.client
+			.client()
 			.stream_best_blocks()
 			.await
 			.map_err(subxt_err(format!(
@@ -1096,7 +1132,7 @@ impl TestNode {
 		let started = Instant::now();
 		// Subscribe before reading the finalised head, so no finalisation can slip in between.
 		let mut stream = self
-			.client
+			.client()
 			.stream_blocks()
 			.await
 			.map_err(subxt_err(format!(
@@ -1153,53 +1189,18 @@ impl TestNode {
 		progress: &mut TxProgress,
 		timeout: Duration,
 	) -> Result<Inclusion> {
-		let started = Instant::now();
-		let tx_hash = progress.extrinsic_hash();
-		loop {
-			let remaining = timeout.saturating_sub(started.elapsed());
-			let next = tokio::time::timeout(remaining, progress.next())
+		let (in_block, already_finalized) =
+			medchain_client::chain::Chain::wait_in_block(progress, timeout)
 				.await
-				.map_err(|_| Error::Timeout {
-					what: format!("transaction {tx_hash:?} to be included in a block"),
-					after: timeout,
-				})?;
-			let status = next
-				.ok_or_else(|| Error::Chain {
-					message: format!(
-						"the status stream of transaction {tx_hash:?} ended before inclusion"
-					),
-				})?
-				.map_err(subxt_err(format!("watching transaction {tx_hash:?}")))?;
-			let (in_block, already_finalized) = match status {
-				TransactionStatus::InBestBlock(in_block) => (in_block, false),
-				TransactionStatus::InFinalizedBlock(in_block) => (in_block, true),
-				TransactionStatus::Invalid { message } => {
-					return Err(Error::Chain {
-						message: format!("transaction {tx_hash:?} is invalid: {message}"),
-					})
-				}
-				TransactionStatus::Dropped { message } => {
-					return Err(Error::Chain {
-						message: format!("transaction {tx_hash:?} was dropped: {message}"),
-					})
-				}
-				TransactionStatus::Error { message } => {
-					return Err(Error::Chain {
-						message: format!("transaction {tx_hash:?} failed: {message}"),
-					})
-				}
-				// Validated, Broadcasted, NoLongerInBestBlock: keep waiting.
-				_ => continue,
-			};
-			let included_at = Instant::now();
-			let block = self.block_id(in_block.block_hash()).await?;
-			return Ok(Inclusion {
-				in_block,
-				block,
-				included_at,
-				already_finalized,
-			});
-		}
+				.map_err(chain_err("waiting for inclusion"))?;
+		let included_at = Instant::now();
+		let block = self.block_id(in_block.block_hash()).await?;
+		Ok(Inclusion {
+			in_block,
+			block,
+			included_at,
+			already_finalized,
+		})
 	}
 
 	/// Signs `call` with `signer` and follows it into a block. The nonce comes from
@@ -1215,25 +1216,11 @@ impl TestNode {
 		Call: Payload,
 		S: Signer<MedChainConfig>,
 	{
-		let account = signer.account_id();
-		let nonce = self
-			.rpc()
-			.system_account_next_index(&account)
-			.await
-			.map_err(subxt_err(format!("system_accountNextIndex({account})")))?;
-		let params = DefaultExtrinsicParamsBuilder::<MedChainConfig>::new()
-			.nonce(nonce)
-			.build();
 		let mut progress = self
-			.client()
-			.tx()
+			.chain
+			.sign_and_watch(call, signer)
 			.await
-			.map_err(subxt_err("transaction client"))?
-			.sign_and_submit_then_watch(call, signer, params)
-			.await
-			.map_err(subxt_err(format!(
-				"submitting a transaction from {account}"
-			)))?;
+			.map_err(chain_err("submitting a transaction"))?;
 		self.wait_for_inclusion(&mut progress, timeout).await
 	}
 
@@ -1250,16 +1237,12 @@ impl TestNode {
 		S: Signer<MedChainConfig>,
 	{
 		let inclusion = self.submit(call, signer, timeout).await?;
-		let events = inclusion
-			.in_block
-			.wait_for_success()
+		let events = medchain_client::chain::dispatched(&inclusion.in_block)
 			.await
-			.map_err(|error| Error::Chain {
-				message: format!(
-					"transaction failed in block #{}: {error}",
-					inclusion.block.number
-				),
-			})?;
+			.map_err(chain_err(format!(
+				"transaction in block #{}",
+				inclusion.block.number
+			)))?;
 		Ok(Dispatched { inclusion, events })
 	}
 
@@ -1276,21 +1259,53 @@ impl TestNode {
 		S: Signer<MedChainConfig>,
 	{
 		let inclusion = self.submit(call, signer, timeout).await?;
-		match inclusion.in_block.wait_for_success().await {
+		match medchain_client::chain::dispatched(&inclusion.in_block).await {
 			Ok(_) => Err(Error::Chain {
 				message: format!("transaction succeeded in block #{}", inclusion.block.number),
 			}),
-			Err(error) => pallet_error(&error).ok_or_else(|| Error::Chain {
+			Err(medchain_client::Error::Refused(refused)) => Ok(refused.name),
+			Err(error) => Err(Error::Chain {
 				message: format!("transaction failed without a pallet error: {error}"),
 			}),
 		}
+	}
+
+	/// [`TestNode::submit_ok`] within [`STEP_TIMEOUT`], for a step a test cannot go on
+	/// without: panics with the reason if the transaction does not dispatch.
+	pub async fn dispatch<Call, S>(&self, call: &Call, signer: &S) -> Dispatched
+	where
+		Call: Payload,
+		S: Signer<MedChainConfig>,
+	{
+		self.submit_ok(call, signer, STEP_TIMEOUT)
+			.await
+			.unwrap_or_else(|e| panic!("the transaction should dispatch: {e}"))
+	}
+
+	/// [`TestNode::submit_failing`] within [`STEP_TIMEOUT`]: the pallet error
+	/// (`"Records::NotSubject"`); panics if the transaction dispatches or fails otherwise.
+	pub async fn refused<Call, S>(&self, call: &Call, signer: &S) -> String
+	where
+		Call: Payload,
+		S: Signer<MedChainConfig>,
+	{
+		self.submit_failing(call, signer, STEP_TIMEOUT)
+			.await
+			.unwrap_or_else(|e| panic!("the transaction should fail with a pallet error: {e}"))
+	}
+
+	/// State at the block that included `dispatched`.
+	pub async fn state_after(&self, dispatched: &Dispatched) -> ClientAtBlock {
+		self.state_at(&dispatched.inclusion.block)
+			.await
+			.unwrap_or_else(|e| panic!("state at the inclusion block: {e}"))
 	}
 
 	/// Wraps `call` in `Sudo.sudo`, signs it with the sudo key `governance` and requires the
 	/// inner call to succeed (`Sudo.Sudid` carries its result).
 	pub async fn sudo_ok<S>(
 		&self,
-		call: Value,
+		call: api::Call,
 		governance: &S,
 		timeout: Duration,
 	) -> Result<Dispatched>
@@ -1319,7 +1334,7 @@ impl TestNode {
 		let started = Instant::now();
 		loop {
 			let health = self
-				.rpc
+				.rpc()
 				.system_health()
 				.await
 				.map_err(subxt_err(format!("{}: system_health", self.label())))?;
@@ -1468,27 +1483,14 @@ impl TestNetwork {
 // Runtime data
 // ---------------------------------------------------------------------------------------------
 
-/// The part of `frame_system::AccountInfo` the tests read.
-#[derive(Debug, Clone, DecodeAsType)]
-#[decode_as_type(crate_path = "::subxt::ext::scale_decode")]
-struct AccountInfo {
-	data: AccountData,
-}
-
-/// The part of `pallet_balances::AccountData` the tests read.
-#[derive(Debug, Clone, DecodeAsType)]
-#[decode_as_type(crate_path = "::subxt::ext::scale_decode")]
-struct AccountData {
-	free: u128,
-	reserved: u128,
-}
-
 /// `System.Account(account).data` at the given block (zeros for an unknown account).
-async fn account_data(at: &ClientAtBlock, account: &AccountId32) -> Result<AccountData> {
-	let address = subxt::dynamic::storage::<([u8; 32],), AccountInfo>("System", "Account");
+async fn account_data(
+	at: &ClientAtBlock,
+	account: &AccountId32,
+) -> Result<api::runtime_types::pallet_balances::types::AccountData<u128>> {
 	let value = at
 		.storage()
-		.fetch(address, (account.0,))
+		.fetch(api::storage().system().account(), (*account,))
 		.await
 		.map_err(subxt_err(format!("reading System.Account({account})")))?;
 	let info = value
@@ -1508,18 +1510,35 @@ pub async fn reserved_balance(at: &ClientAtBlock, account: &AccountId32) -> Resu
 	Ok(account_data(at, account).await?.reserved)
 }
 
-/// Calls runtime API `api`'s `method` with `args` on the state of `at`, decoding the answer
-/// as `R` (fields and variants matched by name against the metadata).
-pub async fn runtime_api<R: DecodeAsType>(
+/// Asks a runtime API question (`api::runtime_apis().records_api().record(id)`) on the state
+/// of `at`.
+pub async fn runtime_api<P: subxt::runtime_apis::Payload>(
 	at: &ClientAtBlock,
-	api: &str,
-	method: &str,
-	args: impl subxt::ext::frame_decode::storage::IntoEncodableValues,
-) -> Result<R> {
+	question: P,
+) -> Result<P::ReturnType> {
+	let name = format!("{}.{}", question.trait_name(), question.method_name());
 	at.runtime_apis()
-		.call(subxt::dynamic::runtime_api_call::<_, R>(api, method, args))
+		.call(question)
 		.await
-		.map_err(subxt_err(format!("{api}.{method}")))
+		.map_err(subxt_err(name))
+}
+
+/// [`runtime_api`] for a question a test cannot go on without: panics with the reason.
+pub async fn ask<P: subxt::runtime_apis::Payload>(
+	at: &ClientAtBlock,
+	question: P,
+) -> P::ReturnType {
+	runtime_api(at, question)
+		.await
+		.unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A constant of the runtime at `at` (`api::constants().records().version_deposit()`).
+pub fn constant<A: subxt::constants::Address>(at: &ClientAtBlock, address: A) -> A::Target {
+	let name = format!("{}.{}", address.pallet_name(), address.constant_name());
+	at.constants()
+		.entry(address)
+		.unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
 /// The account of a subxt sr25519 key pair.
@@ -1527,73 +1546,37 @@ pub fn account_id(key: &subxt_signer::sr25519::Keypair) -> AccountId32 {
 	key.public_key().to_account_id()
 }
 
-/// `Pallet::Error` of a transaction that failed in dispatch (e.g. `"Records::NotSubject"`), or
-/// `None` if it did not fail with a pallet error.
-pub fn pallet_error(error: &TransactionEventsError) -> Option<String> {
-	match error {
-		TransactionEventsError::ExtrinsicFailed(DispatchError::Module(module)) => {
-			Some(module.details_string())
-		}
-		_ => None,
+/// Wraps `call` in `Sudo.sudo`, for the dev chain's Root-only calls (e.g. accrediting an
+/// attribute authority before governance).
+pub fn sudo(call: api::Call) -> subxt::transactions::StaticPayload<api::sudo::calls::Sudo> {
+	api::tx().sudo().sudo(call)
+}
+
+/// The dispatch result inside `Sudo.Sudid`: `Ok(())` or the inner call's dispatch error.
+pub fn sudo_result(
+	events: &ExtrinsicEvents<MedChainConfig>,
+) -> Option<Result<(), api::DispatchError>> {
+	let sudid = events.find_first::<api::sudo::events::Sudid>()?.ok()?;
+	Some(sudid.sudo_result)
+}
+
+/// Whether the extrinsic emitted an event `E` (`api::council::events::Executed`).
+pub fn has_event<E: DecodeAsEvent>(events: &ExtrinsicEvents<MedChainConfig>) -> bool {
+	events.find_first::<E>().is_some_and(|event| event.is_ok())
+}
+
+/// A binary CIDv1 (raw codec, sha2-256) over a made-up ciphertext digest.
+pub fn cid_v1_raw(digest: [u8; 32]) -> Vec<u8> {
+	medchain_primitives::cid_v1_raw_sha2_256(&digest)
+}
+
+/// Content whose CID and digest are made from `seed` (no real blob behind it).
+pub fn content(seed: u8, size: u64) -> records::ContentInput {
+	let digest = [seed; 32];
+	records::ContentInput {
+		cid: cid_v1_raw(digest),
+		digest: subxt::utils::H256(digest),
+		size,
+		scheme: records::EncryptionScheme::AeadCpAbe,
 	}
-}
-
-/// Wraps `call` (built with `subxt::dynamic::tx(..).into_value()`) in `Sudo.sudo`, for the
-/// dev chain's Root-only calls (e.g. accrediting an attribute authority before governance).
-pub fn sudo(call: Value) -> subxt::transactions::DynamicPayload<Composite<()>> {
-	subxt::dynamic::tx("Sudo", "sudo", Composite::unnamed([call]))
-}
-
-/// The dispatch result inside `Sudo.Sudid`, as `Ok(())` or the inner error's `Pallet::Error`.
-pub fn sudo_result(events: &ExtrinsicEvents<MedChainConfig>) -> Option<Result<(), String>> {
-	#[derive(DecodeAsType)]
-	#[decode_as_type(crate_path = "::subxt::ext::scale_decode")]
-	struct Sudid {
-		sudo_result: Result<(), Value>,
-	}
-	impl DecodeAsEvent for Sudid {
-		fn is_event(pallet: &str, event: &str) -> bool {
-			pallet == "Sudo" && event == "Sudid"
-		}
-	}
-	let sudid = events.find_first::<Sudid>()?.ok()?;
-	Some(sudid.sudo_result.map_err(|error| error.to_string()))
-}
-
-/// The `Balances.Transfer` event.
-#[derive(Debug, Clone, PartialEq, Eq, DecodeAsType)]
-#[decode_as_type(crate_path = "::subxt::ext::scale_decode")]
-pub struct BalancesTransfer {
-	pub from: AccountId32,
-	pub to: AccountId32,
-	pub amount: u128,
-}
-
-impl DecodeAsEvent for BalancesTransfer {
-	fn is_event(pallet: &str, event: &str) -> bool {
-		pallet == "Balances" && event == "Transfer"
-	}
-}
-
-/// The `TransactionPayment.TransactionFeePaid` event.
-#[derive(Debug, Clone, PartialEq, Eq, DecodeAsType)]
-#[decode_as_type(crate_path = "::subxt::ext::scale_decode")]
-pub struct TransactionFeePaid {
-	pub who: AccountId32,
-	pub actual_fee: u128,
-	pub tip: u128,
-}
-
-impl DecodeAsEvent for TransactionFeePaid {
-	fn is_event(pallet: &str, event: &str) -> bool {
-		pallet == "TransactionPayment" && event == "TransactionFeePaid"
-	}
-}
-
-/// Whether the extrinsic emitted `pallet.event` (by name; the fields are not decoded).
-pub fn has_event(events: &ExtrinsicEvents<MedChainConfig>, pallet: &str, event: &str) -> bool {
-	events
-		.iter()
-		.flatten()
-		.any(|e| e.pallet_name() == pallet && e.event_name() == event)
 }

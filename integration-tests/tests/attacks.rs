@@ -20,6 +20,10 @@
 //!    skipping erasures; `--rescan-erasures-from 0` recovers, and the rescan (every erasure
 //!    since genesis again) still keeps the patient's blob.
 //! 6. **A flooding client is rate limited** per address (`429 rate-limited`, `Retry-After`).
+//! 7. **A grant reaches only the records in its scope.** The patient grants the doctor one
+//!    record; the doctor's signed read of another record under that grant is refused by the
+//!    gateway (`403 not-allowed`, matched on the typed code, with the chain's reason
+//!    `Consent::GrantNotActive`), while the same read of the granted record is served.
 //!
 //! The gateway checks a read request's signature locally, before any node round trip; the
 //! bytes it checks are asserted equal to `ConsentApi.read_request_message`.
@@ -28,20 +32,22 @@ use std::{io::Write, time::Duration};
 
 use medchain_client::{
 	chain::{
+		api, consent,
 		consent::{OverrideKind, OverrideScope, Purpose, ReadBasis, Ticket},
-		records::{content, ContentInput, RecordInput, RecordRegistered},
+		key_grants::{GrantCreated, GrantProxy, GrantScope},
+		records::{ContentInput, RecordInput, RecordRegistered},
 		Chain,
 	},
+	flows,
 	keystore::Keystore,
-	ops,
-	protocol::{no_progress, GatewayClient},
+	protocol::{no_progress, ErrorCode, GatewayClient},
 };
 use medchain_integration_tests::{
-	actors::{binary, Actor, GatewayProcess, PASSPHRASE, TIMEOUT},
-	TestNode,
+	actors::{binary, sudo, Actor, GatewayProcess, PASSPHRASE, TIMEOUT},
+	content, TestNode,
 };
 use rand::RngCore;
-use subxt::{dynamic, utils::AccountId32};
+use subxt::utils::{AccountId32, H256};
 use subxt_signer::sr25519::dev;
 
 /// Seconds a blob may sit in the gateway without a live version naming it: short for the
@@ -77,7 +83,7 @@ async fn attacks_on_the_sharing_path_are_refused() {
 	let doctor = Actor::new(&node, d, "doctor", "//Dave").await;
 	let gateway_actor = Actor::new(&node, d, "gateway", "//Ferdie").await;
 	for actor in [&patient, &mallory, &doctor] {
-		actor.ok(&node, none, &["register-keys"]).await;
+		actor.ok(&node, none, &["keys", "register"]).await;
 	}
 	let grace = GRACE_SECS.to_string();
 	let mut gateway = GatewayProcess::start_with(
@@ -113,6 +119,7 @@ async fn attacks_on_the_sharing_path_are_refused() {
 			&node,
 			&url,
 			&[
+				"record",
 				"put",
 				original.to_str().unwrap(),
 				"--subject",
@@ -125,7 +132,7 @@ async fn attacks_on_the_sharing_path_are_refused() {
 	let record = put["record"].as_u64().unwrap();
 	let cid = put["cid"].as_str().unwrap().to_string();
 	let stored = std::fs::read(gateway.blob(&cid)).expect("the gateway stores the blob");
-	let (_, version, _) = ops::current_version(&chain, record).await.unwrap();
+	let (_, version, _) = chain.current_version(record).await.unwrap();
 	let victim_content = || ContentInput {
 		cid: version.cid.clone(),
 		digest: version.digest,
@@ -134,17 +141,13 @@ async fn attacks_on_the_sharing_path_are_refused() {
 	};
 
 	// --- 1. CID aliasing ------------------------------------------------------------------
-	let alias = dynamic::tx(
-		"Records",
-		"register_record",
-		(
-			mallory.account,
-			RecordInput {
-				content: victim_content(),
-				kind: b"Observation".to_vec(),
-				policy: None,
-			},
-		),
+	let alias = api::tx().records().register_record(
+		mallory.account,
+		RecordInput {
+			content: victim_content(),
+			kind: b"Observation".to_vec(),
+			policy: None,
+		},
 	);
 	let refused = node
 		.submit_failing(&alias, &dev::eve(), TIMEOUT)
@@ -155,17 +158,13 @@ async fn attacks_on_the_sharing_path_are_refused() {
 
 	let own = node
 		.submit_ok(
-			&dynamic::tx(
-				"Records",
-				"register_record",
-				(
-					mallory.account,
-					RecordInput {
-						content: content(0xE1, 1_024),
-						kind: b"Observation".to_vec(),
-						policy: None,
-					},
-				),
+			&api::tx().records().register_record(
+				mallory.account,
+				RecordInput {
+					content: content(0xE1, 1_024),
+					kind: b"Observation".to_vec(),
+					policy: None,
+				},
 			),
 			&dev::eve(),
 			TIMEOUT,
@@ -180,11 +179,9 @@ async fn attacks_on_the_sharing_path_are_refused() {
 		.record;
 	let refused = node
 		.submit_failing(
-			&dynamic::tx(
-				"Records",
-				"append_version",
-				(mallory_record, victim_content()),
-			),
+			&api::tx()
+				.records()
+				.append_version(mallory_record, victim_content()),
 			&dev::eve(),
 			TIMEOUT,
 		)
@@ -195,7 +192,7 @@ async fn attacks_on_the_sharing_path_are_refused() {
 
 	let erased = node
 		.submit_ok(
-			&dynamic::tx("Records", "erase_record", (mallory_record,)),
+			&api::tx().records().erase_record(mallory_record),
 			&dev::eve(),
 			TIMEOUT,
 		)
@@ -212,8 +209,12 @@ async fn attacks_on_the_sharing_path_are_refused() {
 		std::fs::read(gateway.blob(&cid)).expect("the victim's blob is still stored"),
 		stored
 	);
-	let anchor: Option<(u64, u32)> = chain
-		.api("RecordsApi", "content_anchor", (version.cid.clone(),))
+	let anchor = chain
+		.call(
+			api::runtime_apis()
+				.records_api()
+				.content_anchor(version.cid.clone()),
+		)
 		.await
 		.unwrap();
 	assert_eq!(anchor, Some((record, 1)));
@@ -222,7 +223,13 @@ async fn attacks_on_the_sharing_path_are_refused() {
 		.ok(
 			&node,
 			&url,
-			&["get", &record.to_string(), "--out", copy.to_str().unwrap()],
+			&[
+				"record",
+				"get",
+				&record.to_string(),
+				"--out",
+				copy.to_str().unwrap(),
+			],
 		)
 		.await;
 	assert_eq!(
@@ -234,7 +241,7 @@ async fn attacks_on_the_sharing_path_are_refused() {
 
 	// --- The gateway's local signing bytes are the chain's --------------------------------
 	let doctor_keys = Keystore::new(&doctor.keystore, PASSPHRASE).load().unwrap();
-	let signed = ops::signed_read(
+	let signed = flows::signed_read(
 		&chain,
 		&doctor_keys,
 		gateway_account,
@@ -244,35 +251,36 @@ async fn attacks_on_the_sharing_path_are_refused() {
 	)
 	.await
 	.unwrap();
-	let from_chain: Vec<u8> = chain
-		.api(
-			"ConsentApi",
-			"read_request_message",
-			(signed.request.clone(),),
+	let from_chain = chain
+		.call(
+			api::runtime_apis()
+				.consent_api()
+				.read_request_message(signed.request.clone()),
 		)
 		.await
 		.unwrap();
-	assert_eq!(signed.request.message(&chain.genesis_hash().0), from_chain);
+	assert_eq!(
+		consent::read_request_message(&signed.request, &chain.genesis_hash().0),
+		from_chain
+	);
 
 	// --- 2. A deny ends a live ticket at once ----------------------------------------------
 	let set_override = |kind| {
-		dynamic::tx(
-			"Consent",
-			"set_override",
-			(
-				OverrideScope::Record(record),
-				doctor.account,
-				kind,
-				None::<Purpose>,
-				None::<u32>,
-			),
+		api::tx().consent().set_override(
+			OverrideScope::Record(record),
+			doctor.account,
+			kind,
+			None,
+			None,
 		)
 	};
 	node.submit_ok(&set_override(OverrideKind::Allow), &dev::bob(), TIMEOUT)
 		.await
 		.expect("the patient allows the doctor");
 	node.submit_ok(
-		&dynamic::tx("Consent", "request_access", (record, Purpose::Treatment)),
+		&api::tx()
+			.consent()
+			.request_access(record, Purpose::Treatment),
 		&dev::dave(),
 		TIMEOUT,
 	)
@@ -289,11 +297,15 @@ async fn attacks_on_the_sharing_path_are_refused() {
 		.await
 		.expect("the patient denies the doctor");
 	let ticket: Option<Ticket> = chain
-		.api("ConsentApi", "live_ticket", (doctor.account, record))
+		.call(
+			api::runtime_apis()
+				.consent_api()
+				.live_ticket(doctor.account, record),
+		)
 		.await
 		.unwrap();
 	assert_eq!(ticket, None, "the unexpired ticket no longer stands");
-	let again = ops::signed_read(
+	let again = flows::signed_read(
 		&chain,
 		&doctor_keys,
 		gateway_account,
@@ -321,7 +333,9 @@ async fn attacks_on_the_sharing_path_are_refused() {
 	);
 	let refused = node
 		.submit_failing(
-			&dynamic::tx("Consent", "request_access", (record, Purpose::Treatment)),
+			&api::tx()
+				.consent()
+				.request_access(record, Purpose::Treatment),
 			&dev::dave(),
 			TIMEOUT,
 		)
@@ -337,23 +351,19 @@ async fn attacks_on_the_sharing_path_are_refused() {
 		.ok(
 			&node,
 			none,
-			&["create-policy", r#""role:doctor" and "org:hospital-a""#],
+			&["policy", "create", r#""role:doctor" and "org:hospital-a""#],
 		)
 		.await["policy"]
 		.as_u64()
 		.unwrap() as u32;
 	node.submit_ok(
-		&dynamic::tx(
-			"Records",
-			"register_record",
-			(
-				mallory.account,
-				RecordInput {
-					content: content(0xE2, 1_024),
-					kind: b"Observation".to_vec(),
-					policy: Some(policy),
-				},
-			),
+		&api::tx().records().register_record(
+			mallory.account,
+			RecordInput {
+				content: content(0xE2, 1_024),
+				kind: b"Observation".to_vec(),
+				policy: Some(policy),
+			},
 		),
 		&dev::eve(),
 		TIMEOUT,
@@ -362,7 +372,7 @@ async fn attacks_on_the_sharing_path_are_refused() {
 	.expect("another patient's record names the policy");
 	let refused = node
 		.submit_failing(
-			&dynamic::tx("Consent", "remove_policy", (policy,)),
+			&api::tx().consent().remove_policy(policy),
 			&dev::bob(),
 			TIMEOUT,
 		)
@@ -371,14 +381,125 @@ async fn attacks_on_the_sharing_path_are_refused() {
 	assert_eq!(refused, "Consent::PolicyInUse");
 	println!("attack 3 (remove a policy another record uses): refused with {refused}");
 
+	// --- 7. A grant reaches only the records in its scope -----------------------------------
+	// The gateway's account becomes a proxy, so the patient can grant the doctor one record.
+	gateway_actor
+		.ok(&node, none, &["proxy", "register", "--endpoint", &url])
+		.await;
+	sudo(
+		&node,
+		api::Call::KeyGrants(api::key_grants::Call::admit_proxy {
+			proxy: gateway_actor.account,
+		}),
+	)
+	.await;
+	let put_own = |name: &'static str| {
+		let path = d.join(name);
+		let mut bytes = vec![0u8; 64 * 1024];
+		rand::rngs::OsRng.fill_bytes(&mut bytes);
+		std::fs::write(&path, &bytes).unwrap();
+		path
+	};
+	let (in_scope_file, outside_file) = (put_own("in-scope.bin"), put_own("outside.bin"));
+	let mut records = Vec::new();
+	for file in [&in_scope_file, &outside_file] {
+		let put = patient
+			.ok(
+				&node,
+				&url,
+				&[
+					"record",
+					"put",
+					file.to_str().unwrap(),
+					"--subject",
+					&patient.ss58(),
+				],
+			)
+			.await;
+		records.push((
+			put["record"].as_u64().unwrap(),
+			put["cid"].as_str().unwrap().to_string(),
+		));
+	}
+	let [(in_scope, in_scope_cid), (outside, _)] = [records[0].clone(), records[1].clone()];
+	let best = node.best_block().await.unwrap().number as u32;
+	let created = node
+		.submit_ok(
+			&api::tx().key_grants().create_grant(
+				doctor.account,
+				GrantScope::Record(in_scope),
+				vec![GrantProxy {
+					proxy: gateway_actor.account,
+					kfrag_commitment: H256::repeat_byte(0x77),
+				}],
+				1,
+				best + 100,
+			),
+			&dev::bob(),
+			TIMEOUT,
+		)
+		.await
+		.expect("the patient grants the doctor one record");
+	let grant = created
+		.events
+		.find_first::<GrantCreated>()
+		.expect("GrantCreated")
+		.expect("decodes")
+		.grant;
+	let grant_read = |record: u64| {
+		let (chain, doctor_keys) = (&chain, &doctor_keys);
+		async move {
+			let (_, version, _) = chain.current_version(record).await.unwrap();
+			flows::signed_read(
+				chain,
+				doctor_keys,
+				gateway_account,
+				record,
+				version.digest,
+				ReadBasis::Grant(grant),
+			)
+			.await
+			.unwrap()
+		}
+	};
+	let outside_out = d.join("outside.env");
+	let refused = gateway_client
+		.read(&grant_read(outside).await, &outside_out, no_progress())
+		.await
+		.unwrap_err();
+	assert_eq!(
+		refused.gateway_code(),
+		Some(ErrorCode::NotAllowed),
+		"{refused}"
+	);
+	assert!(
+		refused.to_string().contains("Consent::GrantNotActive"),
+		"the chain's reason is passed on: {refused}"
+	);
+	assert!(!outside_out.exists(), "nothing is served outside the grant");
+	// The same request for the record the grant covers is served: the refusal above is the
+	// scope's, not a broken grant's.
+	let in_scope_out = d.join("in-scope.env");
+	gateway_client
+		.read(&grant_read(in_scope).await, &in_scope_out, no_progress())
+		.await
+		.expect("a read inside the grant's scope is served");
+	assert_eq!(
+		std::fs::read(&in_scope_out).unwrap(),
+		std::fs::read(gateway.blob(&in_scope_cid)).unwrap()
+	);
+	println!(
+		"attack 7 (a grantee's signed read outside the grant's scope): refused with {refused}"
+	);
+
 	// --- 4. Uploads: only writers for the subject; never-anchored uploads are swept --------
 	let mut junk = medchain_client::envelope::MAGIC.to_vec();
 	junk.extend((0..4096).map(|i| (i % 251) as u8));
 	let junk_path = d.join("junk.env");
 	std::fs::write(&junk_path, &junk).unwrap();
-	let junk_summary = ops::summarize_file(&junk_path).unwrap();
+	let junk_summary = flows::summarize_file(&junk_path).unwrap();
 	let mallory_keys = Keystore::new(&mallory.keystore, PASSPHRASE).load().unwrap();
-	let for_patient = ops::signed_upload(
+	let for_patient = flows::signed_upload(
 		&chain,
 		&mallory_keys,
 		patient.account,
@@ -397,7 +518,7 @@ async fn attacks_on_the_sharing_path_are_refused() {
 		"{refused}"
 	);
 	println!("attack 4a (store blobs in a stranger's name): refused with not-a-writer");
-	let for_herself = ops::signed_upload(
+	let for_herself = flows::signed_upload(
 		&chain,
 		&mallory_keys,
 		mallory.account,

@@ -8,21 +8,17 @@
 use std::time::Duration;
 
 use medchain_integration_tests::{
-	account_id as id,
+	account_id as id, api,
 	consent::{
 		AccessBasis, AccessDenial, AccessGranted, BreakGlassOpened, BreakGlassUse, OverrideKind,
 		OverrideScope, PolicyCreated, Purpose, Review, Ticket,
 	},
-	records::{content, RecordInput, RecordRegistered},
-	runtime_api, ClientAtBlock, Dispatched, TestNode,
+	content,
+	records::{RecordInput, RecordRegistered},
+	runtime_api, ClientAtBlock, TestNode,
 };
-use subxt::{
-	dynamic::{self, Value},
-	ext::scale_value::Composite,
-	transactions::Payload,
-	utils::AccountId32,
-};
-use subxt_signer::sr25519::{dev, Keypair};
+use subxt::{transactions::Payload, utils::AccountId32};
+use subxt_signer::sr25519::dev;
 
 /// Time allowed for a submitted transaction to reach a block.
 const INCLUSION_TIMEOUT: Duration = Duration::from_secs(60);
@@ -34,33 +30,29 @@ const ORG_ATTRIBUTE_BLOCKS: u32 = 5;
 const POLICY: &str = r#"  "role:cardiologist" AND "org:hospital-a" "#;
 const CANONICAL: &str = r#""role:cardiologist" and "org:hospital-a""#;
 
-async fn submit_ok(node: &TestNode, call: &impl Payload, signer: &Keypair) -> Dispatched {
-	node.submit_ok(call, signer, INCLUSION_TIMEOUT)
-		.await
-		.expect("the transaction dispatches")
-}
-
-async fn submit_err(node: &TestNode, call: &impl Payload, signer: &Keypair) -> String {
-	node.submit_failing(call, signer, INCLUSION_TIMEOUT)
-		.await
-		.expect("the transaction fails in dispatch with a pallet error")
-}
-
 async fn access(
 	state: &ClientAtBlock,
 	who: &AccountId32,
 	record: u64,
 	purpose: Purpose,
 ) -> Result<AccessBasis, AccessDenial> {
-	runtime_api(state, "ConsentApi", "access", (*who, record, purpose))
-		.await
-		.expect("ConsentApi.access")
+	runtime_api(
+		state,
+		api::runtime_apis()
+			.consent_api()
+			.access(*who, record, purpose),
+	)
+	.await
+	.expect("ConsentApi.access")
 }
 
 async fn valid_attributes(state: &ClientAtBlock, who: &AccountId32) -> Vec<String> {
-	let names: Vec<Vec<u8>> = runtime_api(state, "ConsentApi", "valid_attributes", (*who,))
-		.await
-		.expect("ConsentApi.valid_attributes");
+	let names = runtime_api(
+		state,
+		api::runtime_apis().consent_api().valid_attributes(*who),
+	)
+	.await
+	.expect("ConsentApi.valid_attributes");
 	names
 		.into_iter()
 		.map(|n| String::from_utf8(n).expect("ASCII"))
@@ -68,27 +60,22 @@ async fn valid_attributes(state: &ClientAtBlock, who: &AccountId32) -> Vec<Strin
 }
 
 async fn live_ticket(state: &ClientAtBlock, who: &AccountId32, record: u64) -> Option<Ticket> {
-	runtime_api(state, "ConsentApi", "live_ticket", (*who, record))
-		.await
-		.expect("ConsentApi.live_ticket")
-}
-
-async fn state_at(node: &TestNode, dispatched: &Dispatched) -> ClientAtBlock {
-	node.state_at(&dispatched.inclusion.block)
-		.await
-		.expect("client at the inclusion block")
+	runtime_api(
+		state,
+		api::runtime_apis().consent_api().live_ticket(*who, record),
+	)
+	.await
+	.expect("ConsentApi.live_ticket")
 }
 
 fn issue(holder: &AccountId32, attribute: &str, expires_at: Option<u32>) -> impl Payload {
-	dynamic::tx(
-		"Consent",
-		"issue_attribute",
-		(*holder, attribute.as_bytes().to_vec(), expires_at),
-	)
+	api::tx()
+		.consent()
+		.issue_attribute(*holder, attribute.as_bytes().to_vec(), expires_at)
 }
 
 fn request(record: u64, purpose: Purpose) -> impl Payload {
-	dynamic::tx("Consent", "request_access", (record, purpose))
+	api::tx().consent().request_access(record, purpose)
 }
 
 #[tokio::test]
@@ -104,18 +91,10 @@ async fn attribute_policy_access_and_break_glass() {
 	let medic = dev::ferdie(); // emergency staff, does not match the policy
 
 	// Governance accredits the hospital for its organisation and every role.
-	let accredit = dynamic::tx(
-		"Consent",
-		"accredit_authority",
-		Composite::unnamed([
-			Value::from_bytes(id(&hospital).0),
-			Value::unnamed_composite([
-				Value::from_bytes(b"org:hospital-a"),
-				Value::from_bytes(b"role:*"),
-			]),
-		]),
-	)
-	.into_value();
+	let accredit = api::Call::Consent(api::consent::Call::accredit_authority {
+		authority: id(&hospital),
+		scopes: vec![b"org:hospital-a".to_vec(), b"role:*".to_vec()],
+	});
 	node.sudo_ok(accredit, &governance, INCLUSION_TIMEOUT)
 		.await
 		.expect("Root accredits the authority");
@@ -127,38 +106,34 @@ async fn attribute_policy_access_and_break_glass() {
 		(&nurse, "org:hospital-a"),
 		(&medic, "role:emergency"),
 	] {
-		submit_ok(&node, &issue(&id(holder), attribute, None), &hospital).await;
+		node.dispatch(&issue(&id(holder), attribute, None), &hospital)
+			.await;
 	}
 	// An authority may only issue within its scopes.
 	assert_eq!(
-		submit_err(
-			&node,
-			&issue(&id(&doctor), "org:hospital-b", None),
-			&hospital
-		)
-		.await,
+		node.refused(&issue(&id(&doctor), "org:hospital-b", None), &hospital)
+			.await,
 		"Consent::OutsideScope"
 	);
 
 	// The patient stores a policy (canonicalised on chain) and registers a record under it.
-	let created = submit_ok(
-		&node,
-		&dynamic::tx("Consent", "create_policy", (POLICY.as_bytes().to_vec(),)),
-		&patient,
-	)
-	.await
-	.events
-	.find_first::<PolicyCreated>()
-	.expect("a Consent.PolicyCreated event")
-	.expect("decodes");
+	let created = node
+		.dispatch(
+			&api::tx()
+				.consent()
+				.create_policy(POLICY.as_bytes().to_vec()),
+			&patient,
+		)
+		.await
+		.events
+		.find_first::<PolicyCreated>()
+		.expect("a Consent.PolicyCreated event")
+		.expect("decodes");
 	assert_eq!(String::from_utf8(created.canonical).unwrap(), CANONICAL);
 	let policy = created.policy;
-	let record = submit_ok(
-		&node,
-		&dynamic::tx(
-			"Records",
-			"register_record",
-			(
+	let record = node
+		.dispatch(
+			&api::tx().records().register_record(
 				id(&patient),
 				RecordInput {
 					content: content(0xC0, 2_048),
@@ -166,24 +141,20 @@ async fn attribute_policy_access_and_break_glass() {
 					policy: Some(policy),
 				},
 			),
-		),
-		&patient,
-	)
-	.await
-	.events
-	.find_first::<RecordRegistered>()
-	.expect("a Records.RecordRegistered event")
-	.expect("decodes")
-	.record;
+			&patient,
+		)
+		.await
+		.events
+		.find_first::<RecordRegistered>()
+		.expect("a Records.RecordRegistered event")
+		.expect("decodes")
+		.record;
 	// A malformed policy is refused with its reason.
 	assert_eq!(
-		submit_err(
-			&node,
-			&dynamic::tx(
-				"Consent",
-				"create_policy",
-				(br#""a:x" and "b:y" or "c:z""#.to_vec(),)
-			),
+		node.refused(
+			&api::tx()
+				.consent()
+				.create_policy(br#""a:x" and "b:y" or "c:z""#.to_vec()),
 			&patient
 		)
 		.await,
@@ -191,37 +162,34 @@ async fn attribute_policy_access_and_break_glass() {
 	);
 
 	// The patient denies the nurse; the doctor's organisation attribute gets an expiry.
-	submit_ok(
-		&node,
-		&dynamic::tx(
-			"Consent",
-			"set_override",
-			(
-				OverrideScope::Record(record),
-				id(&nurse),
-				OverrideKind::Deny,
-				None::<Purpose>,
-				None::<u32>,
-			),
+	node.dispatch(
+		&api::tx().consent().set_override(
+			OverrideScope::Record(record),
+			id(&nurse),
+			OverrideKind::Deny,
+			None,
+			None,
 		),
 		&patient,
 	)
 	.await;
 	let best = node.best_block().await.expect("best block").number as u32;
 	let org_expiry = best + ORG_ATTRIBUTE_BLOCKS;
-	let issued = submit_ok(
-		&node,
-		&issue(&id(&doctor), "org:hospital-a", Some(org_expiry)),
-		&hospital,
-	)
-	.await;
+	let issued = node
+		.dispatch(
+			&issue(&id(&doctor), "org:hospital-a", Some(org_expiry)),
+			&hospital,
+		)
+		.await;
 	assert!(
 		(issued.inclusion.block.number as u32) < org_expiry,
 		"the attribute is issued before it expires"
 	);
 
 	// The matching doctor gets a ticket.
-	let requested = submit_ok(&node, &request(record, Purpose::Treatment), &doctor).await;
+	let requested = node
+		.dispatch(&request(record, Purpose::Treatment), &doctor)
+		.await;
 	let granted_at = requested.inclusion.block.number as u32;
 	assert!(
 		granted_at < org_expiry,
@@ -236,7 +204,7 @@ async fn attribute_policy_access_and_break_glass() {
 	assert_eq!(granted.requester, id(&doctor));
 	assert_eq!(granted.subject, id(&patient));
 	assert_eq!(granted.basis, AccessBasis::Policy);
-	let state = state_at(&node, &requested).await;
+	let state = node.state_after(&requested).await;
 	let ticket = live_ticket(&state, &id(&doctor), record)
 		.await
 		.expect("a live ticket");
@@ -264,7 +232,8 @@ async fn attribute_policy_access_and_break_glass() {
 
 	// The medic does not match the policy; the nurse matches but is denied.
 	assert_eq!(
-		submit_err(&node, &request(record, Purpose::Treatment), &medic).await,
+		node.refused(&request(record, Purpose::Treatment), &medic)
+			.await,
 		"Consent::PolicyNotSatisfied"
 	);
 	assert_eq!(
@@ -277,14 +246,15 @@ async fn attribute_policy_access_and_break_glass() {
 	);
 	assert_eq!(
 		access(&state, &id(&nurse), record, Purpose::Treatment).await,
-		Err(AccessDenial::ExplicitDeny)
+		Err(AccessDenial::ExplicitlyDenied)
 	);
 	assert_eq!(
-		submit_err(&node, &request(record, Purpose::Treatment), &nurse).await,
+		node.refused(&request(record, Purpose::Treatment), &nurse)
+			.await,
 		"Consent::ExplicitlyDenied"
 	);
 	assert!(
-		live_ticket(&state_at(&node, &requested).await, &id(&nurse), record)
+		live_ticket(&node.state_after(&requested).await, &id(&nurse), record)
 			.await
 			.is_none()
 	);
@@ -299,7 +269,8 @@ async fn attribute_policy_access_and_break_glass() {
 			.expect("blocks");
 	}
 	assert_eq!(
-		submit_err(&node, &request(record, Purpose::Treatment), &doctor).await,
+		node.refused(&request(record, Purpose::Treatment), &doctor)
+			.await,
 		"Consent::PolicyNotSatisfied"
 	);
 	let best = node.best_block().await.expect("best");
@@ -314,12 +285,14 @@ async fn attribute_policy_access_and_break_glass() {
 	);
 
 	// Break-glass: the medic opens the record without the policy; flagged and listed.
-	let opened_glass = submit_ok(
-		&node,
-		&dynamic::tx("Consent", "break_glass", (record, b"UNCONSCIOUS".to_vec())),
-		&medic,
-	)
-	.await;
+	let opened_glass = node
+		.dispatch(
+			&api::tx()
+				.consent()
+				.break_glass(record, b"UNCONSCIOUS".to_vec()),
+			&medic,
+		)
+		.await;
 	let events = &opened_glass.events;
 	let opened = events
 		.find_first::<BreakGlassOpened>()
@@ -335,7 +308,7 @@ async fn attribute_policy_access_and_break_glass() {
 		(granted.basis, granted.purpose),
 		(AccessBasis::BreakGlass, Purpose::Emergency)
 	);
-	let state = state_at(&node, &opened_glass).await;
+	let state = node.state_after(&opened_glass).await;
 	let ticket = live_ticket(&state, &id(&medic), record)
 		.await
 		.expect("a live ticket");
@@ -344,10 +317,14 @@ async fn attribute_policy_access_and_break_glass() {
 		AccessBasis::BreakGlass,
 		"the ticket is flagged"
 	);
-	let uses: Vec<(u64, BreakGlassUse)> =
-		runtime_api(&state, "ConsentApi", "break_glass_uses", (id(&patient),))
-			.await
-			.expect("ConsentApi.break_glass_uses");
+	let uses: Vec<(u64, BreakGlassUse)> = runtime_api(
+		&state,
+		api::runtime_apis()
+			.consent_api()
+			.break_glass_uses(id(&patient)),
+	)
+	.await
+	.expect("ConsentApi.break_glass_uses");
 	assert_eq!(uses.len(), 1, "listed for the patient");
 	let (use_id, listed) = &uses[0];
 	assert_eq!(*use_id, opened.id);

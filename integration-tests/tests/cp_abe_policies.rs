@@ -14,16 +14,13 @@
 //!
 //! No refusal may show a panic backtrace.
 
+use api::consent::Call as ConsentCall;
 use medchain_client::{envelope, keystore::Keystore};
 use medchain_integration_tests::{
 	actors::{
 		expect_refusal, sudo, transfer, Actor, CliResult, GatewayProcess, PASSPHRASE, TIMEOUT,
 	},
-	TestNode,
-};
-use subxt::{
-	dynamic::{self, Value},
-	ext::scale_value::Composite,
+	api, TestNode,
 };
 use subxt_signer::sr25519::dev;
 
@@ -40,35 +37,22 @@ fn refused(result: CliResult, needle: &str) -> String {
 async fn accredit(node: &TestNode, authority: &Actor, scopes: &[&str]) {
 	sudo(
 		node,
-		dynamic::tx(
-			"Consent",
-			"accredit_authority",
-			Composite::unnamed([
-				Value::from_bytes(authority.account.0),
-				Value::unnamed_composite(scopes.iter().map(|s| Value::from_bytes(s.as_bytes()))),
-			]),
-		)
-		.into_value(),
+		api::Call::Consent(ConsentCall::accredit_authority {
+			authority: authority.account,
+			scopes: scopes.iter().map(|s| s.as_bytes().to_vec()).collect(),
+		}),
 	)
 	.await;
 }
 
 async fn set_suspended(node: &TestNode, authority: &Actor, suspended: bool) {
+	let authority = authority.account;
 	let call = if suspended {
-		"suspend_authority"
+		ConsentCall::suspend_authority { authority }
 	} else {
-		"reinstate_authority"
+		ConsentCall::reinstate_authority { authority }
 	};
-	sudo(
-		node,
-		dynamic::tx(
-			"Consent",
-			call,
-			Composite::unnamed([Value::from_bytes(authority.account.0)]),
-		)
-		.into_value(),
-	)
-	.await;
+	sudo(node, api::Call::Consent(call)).await;
 }
 
 #[tokio::test]
@@ -95,7 +79,7 @@ async fn thresholds_conjunctions_and_two_authorities_are_enforced_by_cp_abe() {
 	let gateway = GatewayProcess::start(&node, d, &store_actor, 16 << 20).await;
 	let store = gateway.url.clone();
 	for actor in [&reader, &near_miss] {
-		actor.ok(&node, none, &["register-keys"]).await;
+		actor.ok(&node, none, &["keys", "register"]).await;
 	}
 
 	// --- 1. two authorities publish their keys --------------------------------------------
@@ -160,7 +144,7 @@ async fn thresholds_conjunctions_and_two_authorities_are_enforced_by_cp_abe() {
 	std::fs::write(&forged, serde_json::to_vec(&forged_json).unwrap()).unwrap();
 	let error = refused(
 		hospital
-			.run(&node, none, &["trust", forged.to_str().unwrap()])
+			.run(&node, none, &["keys", "trust", forged.to_str().unwrap()])
 			.await,
 		"is not the one it published on chain",
 	);
@@ -176,7 +160,7 @@ async fn thresholds_conjunctions_and_two_authorities_are_enforced_by_cp_abe() {
 		.await;
 	refused(
 		hospital
-			.run(&node, none, &["trust", own.to_str().unwrap()])
+			.run(&node, none, &["keys", "trust", own.to_str().unwrap()])
 			.await,
 		"is not an accredited authority",
 	);
@@ -209,14 +193,9 @@ async fn thresholds_conjunctions_and_two_authorities_are_enforced_by_cp_abe() {
 	)
 	.await;
 	node.submit_ok(
-		&dynamic::tx(
-			"Consent",
-			"revoke_attribute",
-			Composite::unnamed([
-				Value::from_bytes(near_miss.account.0),
-				Value::from_bytes(b"dept:cardiology"),
-			]),
-		),
+		&api::tx()
+			.consent()
+			.revoke_attribute(near_miss.account, b"dept:cardiology".to_vec()),
 		&dev::alice(),
 		TIMEOUT,
 	)
@@ -252,20 +231,24 @@ async fn thresholds_conjunctions_and_two_authorities_are_enforced_by_cp_abe() {
 	// to the reader's Umbral key, and bound to the reader's account).
 	refused(
 		near_miss
-			.run(&node, none, &["import-key", issued[0].1.to_str().unwrap()])
+			.run(
+				&node,
+				none,
+				&["keys", "import", issued[0].1.to_str().unwrap()],
+			)
 			.await,
 		"does not open with this key",
 	);
 	for (holder, file, _) in &issued {
 		let imported = holder
-			.ok(&node, none, &["import-key", file.to_str().unwrap()])
+			.ok(&node, none, &["keys", "import", file.to_str().unwrap()])
 			.await;
 		assert_eq!(imported["replaced"], false);
 	}
 
 	// --- 3. three policies, sealed by the hospital ----------------------------------------
 	patient
-		.ok(&node, none, &["authorize-custodian", &hospital.ss58()])
+		.ok(&node, none, &["custodian", "authorize", &hospital.ss58()])
 		.await;
 	let policies = [
 		(
@@ -280,14 +263,14 @@ async fn thresholds_conjunctions_and_two_authorities_are_enforced_by_cp_abe() {
 	];
 	// Trusting only HR: a policy naming `license:` cannot be sealed yet.
 	hospital
-		.ok(&node, none, &["trust", params[0].to_str().unwrap()])
+		.ok(&node, none, &["keys", "trust", params[0].to_str().unwrap()])
 		.await;
 	let plain = d.join("note.txt");
 	std::fs::write(&plain, b"cardiology follow-up, 2026-12-02").unwrap();
 	let mut records = Vec::new();
 	let mut board_trusted = false;
 	for (name, text) in policies {
-		let policy = patient.ok(&node, none, &["create-policy", text]).await["policy"]
+		let policy = patient.ok(&node, none, &["policy", "create", text]).await["policy"]
 			.as_u64()
 			.unwrap()
 			.to_string();
@@ -302,6 +285,7 @@ async fn thresholds_conjunctions_and_two_authorities_are_enforced_by_cp_abe() {
 						node,
 						&store,
 						&[
+							"record",
 							"put",
 							plain.to_str().unwrap(),
 							"--subject",
@@ -320,7 +304,7 @@ async fn thresholds_conjunctions_and_two_authorities_are_enforced_by_cp_abe() {
 			);
 			board_trusted = true;
 			hospital
-				.ok(&node, none, &["trust", params[1].to_str().unwrap()])
+				.ok(&node, none, &["keys", "trust", params[1].to_str().unwrap()])
 				.await;
 			// A suspended authority is not encrypted under.
 			set_suspended(&node, &board, true).await;
@@ -358,7 +342,7 @@ async fn thresholds_conjunctions_and_two_authorities_are_enforced_by_cp_abe() {
 			)
 			.await;
 			let trusted = hospital
-				.ok(&node, none, &["trust", params[0].to_str().unwrap()])
+				.ok(&node, none, &["keys", "trust", params[0].to_str().unwrap()])
 				.await;
 			assert_eq!(trusted["version"], 2);
 			assert_eq!(trusted["replaced"], true);
@@ -384,7 +368,13 @@ async fn thresholds_conjunctions_and_two_authorities_are_enforced_by_cp_abe() {
 			.ok(
 				&node,
 				&store,
-				&["get", &record.to_string(), "--out", out.to_str().unwrap()],
+				&[
+					"record",
+					"get",
+					&record.to_string(),
+					"--out",
+					out.to_str().unwrap(),
+				],
 			)
 			.await;
 		assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&plain).unwrap());
@@ -400,7 +390,13 @@ async fn thresholds_conjunctions_and_two_authorities_are_enforced_by_cp_abe() {
 				.run(
 					&node,
 					&store,
-					&["get", &record.to_string(), "--out", out.to_str().unwrap()],
+					&[
+						"record",
+						"get",
+						&record.to_string(),
+						"--out",
+						out.to_str().unwrap(),
+					],
 				)
 				.await,
 			"Consent::PolicyNotSatisfied",

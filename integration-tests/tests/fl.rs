@@ -8,30 +8,23 @@
 
 use std::time::Duration;
 
+use medchain_integration_tests::fl::seeded_model;
 use medchain_integration_tests::{
-	account_id as id,
+	account_id as id, api, ask,
 	consent::PolicyCreated,
+	constant,
 	fl::{
 		AggregatePublished, AggregationRule, Aggregator, CheckpointFinalized, CheckpointStatus,
-		LineageEntry, ModelRef, Participant, RewardPaid, Task, TaskCompleted, TaskCreated,
-		TaskParams, TaskStatus, UpdateFlagged, UpdateInput,
+		LineageEntry, Participant, RewardPaid, Task, TaskCompleted, TaskCreated, TaskParams,
+		TaskStatus, UpdateFlagged, UpdateInput,
 	},
-	free_balance, reserved_balance, runtime_api, token, ClientAtBlock, Dispatched, TestNode,
+	free_balance, reserved_balance, token, TestNode,
 };
 use subxt::{
-	dynamic::{self, Value},
-	ext::{scale_decode::DecodeAsType, scale_value::Composite},
 	transactions::Payload,
 	utils::{AccountId32, H256},
 };
 use subxt_signer::sr25519::{dev, Keypair};
-
-fn fl_constant(client: &ClientAtBlock, name: &str) -> u128 {
-	client
-		.constants()
-		.entry(dynamic::constant::<u128>("Fl", name))
-		.unwrap_or_else(|e| panic!("Fl.{name}: {e}"))
-}
 
 const INCLUSION_TIMEOUT: Duration = Duration::from_secs(60);
 const BLOCKS_TIMEOUT: Duration = Duration::from_secs(120);
@@ -46,32 +39,8 @@ const REWARD_POOL: u128 = 100 * token::UNIT;
 const BOND: u128 = 10 * token::UNIT;
 const POLICY: &str = r#""org-type:hospital" and "irb:approved""#;
 
-async fn submit_ok(node: &TestNode, call: &impl Payload, signer: &Keypair) -> Dispatched {
-	node.submit_ok(call, signer, INCLUSION_TIMEOUT)
-		.await
-		.expect("the transaction dispatches")
-}
-
-async fn submit_err(node: &TestNode, call: &impl Payload, signer: &Keypair) -> String {
-	node.submit_failing(call, signer, INCLUSION_TIMEOUT)
-		.await
-		.expect("the transaction fails in dispatch with a pallet error")
-}
-
-async fn state_at(node: &TestNode, dispatched: &Dispatched) -> ClientAtBlock {
-	node.state_at(&dispatched.inclusion.block)
-		.await
-		.expect("client at the inclusion block")
-}
-
-async fn api<R: DecodeAsType>(
-	state: &ClientAtBlock,
-	method: &str,
-	args: impl subxt::ext::frame_decode::storage::IntoEncodableValues,
-) -> R {
-	runtime_api(state, "FlApi", method, args)
-		.await
-		.unwrap_or_else(|e| panic!("FlApi.{method}: {e}"))
+fn fl_api() -> api::runtime_apis::fl_api::FlApi {
+	api::runtime_apis().fl_api()
 }
 
 /// Waits until the best block is at least `number`, so that a transaction sent now is
@@ -85,60 +54,45 @@ async fn wait_until(node: &TestNode, number: u32) {
 	}
 }
 
-fn accredit(authority: &Keypair, scope: &str) -> Value {
-	dynamic::tx(
-		"Consent",
-		"accredit_authority",
-		Composite::unnamed([
-			Value::from_bytes(id(authority).0),
-			Value::unnamed_composite([Value::from_bytes(scope.as_bytes())]),
-		]),
-	)
-	.into_value()
+fn accredit(authority: &Keypair, scope: &str) -> api::Call {
+	api::Call::Consent(api::consent::Call::accredit_authority {
+		authority: id(authority),
+		scopes: vec![scope.as_bytes().to_vec()],
+	})
 }
 
 fn issue(holder: &Keypair, attribute: &str) -> impl Payload {
-	dynamic::tx(
-		"Consent",
-		"issue_attribute",
-		(id(holder), attribute.as_bytes().to_vec(), None::<u32>),
-	)
+	api::tx()
+		.consent()
+		.issue_attribute(id(holder), attribute.as_bytes().to_vec(), None)
 }
 
 fn submit_update(task: u32, seed: u8, samples: u64, epsilon: u32) -> impl Payload {
-	dynamic::tx(
-		"Fl",
-		"submit_update",
-		(
-			task,
-			UpdateInput {
-				model: ModelRef::seeded(seed),
-				samples,
-				epsilon,
-				metrics: Some(b"loss=0.41".to_vec()),
-			},
-		),
+	api::tx().fl().submit_update(
+		task,
+		UpdateInput {
+			model: seeded_model(seed),
+			samples,
+			epsilon,
+			metrics: Some(b"loss=0.41".to_vec()),
+		},
 	)
 }
 
 fn publish(task: u32, seed: u8, used: &[&Keypair], rogue: &[(&Keypair, &str)]) -> impl Payload {
-	dynamic::tx(
-		"Fl",
-		"publish_aggregate",
-		(
-			task,
-			ModelRef::seeded(seed),
-			used.iter().map(|k| id(k)).collect::<Vec<AccountId32>>(),
-			rogue
-				.iter()
-				.map(|(k, reason)| (id(k), reason.as_bytes().to_vec()))
-				.collect::<Vec<_>>(),
-		),
+	api::tx().fl().publish_aggregate(
+		task,
+		seeded_model(seed),
+		used.iter().map(|k| id(k)).collect::<Vec<AccountId32>>(),
+		rogue
+			.iter()
+			.map(|(k, reason)| (id(k), reason.as_bytes().to_vec()))
+			.collect::<Vec<_>>(),
 	)
 }
 
 fn finalize(task: u32) -> impl Payload {
-	dynamic::tx("Fl", "finalize_round", (task,))
+	api::tx().fl().finalize_round(task)
 }
 
 #[tokio::test]
@@ -153,7 +107,9 @@ async fn three_sites_two_rounds_rogue_update_budget_revocation_and_payout() {
 	let sites = [&site_a, &site_b, &site_c];
 
 	// Governance accredits two authorities; the coordinator writes the participation policy.
-	let create_policy = dynamic::tx("Consent", "create_policy", (POLICY.as_bytes().to_vec(),));
+	let create_policy = api::tx()
+		.consent()
+		.create_policy(POLICY.as_bytes().to_vec());
 	let (_, created) = tokio::join!(
 		async {
 			node.sudo_ok(
@@ -171,7 +127,7 @@ async fn three_sites_two_rounds_rogue_update_budget_revocation_and_payout() {
 			.await
 			.expect("accredit the IRB");
 		},
-		submit_ok(&node, &create_policy, &coordinator)
+		node.dispatch(&create_policy, &coordinator)
 	);
 	let policy = created
 		.events
@@ -184,20 +140,22 @@ async fn three_sites_two_rounds_rogue_update_budget_revocation_and_payout() {
 	tokio::join!(
 		async {
 			for site in sites {
-				submit_ok(&node, &issue(site, "org-type:hospital"), &registry).await;
+				node.dispatch(&issue(site, "org-type:hospital"), &registry)
+					.await;
 			}
 		},
 		async {
 			for site in sites {
-				submit_ok(&node, &issue(site, "irb:approved"), &governance).await;
+				node.dispatch(&issue(site, "irb:approved"), &governance)
+					.await;
 			}
 		}
 	);
 
 	// The coordinator opens the task, holding the reward pool.
 	let params = TaskParams {
-		architecture: ModelRef::seeded(0x01),
-		initial: ModelRef::seeded(0x02),
+		architecture: seeded_model(0x01),
+		initial: seeded_model(0x02),
 		policy,
 		min_participants: 2,
 		max_rounds: 2,
@@ -215,12 +173,9 @@ async fn three_sites_two_rounds_rogue_update_budget_revocation_and_payout() {
 	)
 	.await
 	.unwrap();
-	let dispatched = submit_ok(
-		&node,
-		&dynamic::tx("Fl", "create_task", (params,)),
-		&coordinator,
-	)
-	.await;
+	let dispatched = node
+		.dispatch(&api::tx().fl().create_task(params), &coordinator)
+		.await;
 	let task = dispatched
 		.events
 		.find_first::<TaskCreated>()
@@ -228,11 +183,11 @@ async fn three_sites_two_rounds_rogue_update_budget_revocation_and_payout() {
 		.expect("decodes")
 		.task;
 	let round_one_start = dispatched.inclusion.block.number as u32;
-	let state = state_at(&node, &dispatched).await;
+	let state = node.state_after(&dispatched).await;
 	// The task's deposit: its entry and a lineage entry for each of its two rounds.
-	let task_deposit =
-		fl_constant(&state, "TaskDeposit") + 2 * fl_constant(&state, "CheckpointDeposit");
-	let update_deposit = fl_constant(&state, "UpdateDeposit");
+	let task_deposit = constant(&state, api::constants().fl().task_deposit())
+		+ 2 * constant(&state, api::constants().fl().checkpoint_deposit());
+	let update_deposit = constant(&state, api::constants().fl().update_deposit());
 	assert!(task_deposit > 0 && update_deposit > 0);
 	assert_eq!(
 		reserved_balance(&state, &id(&coordinator)).await.unwrap(),
@@ -240,17 +195,18 @@ async fn three_sites_two_rounds_rogue_update_budget_revocation_and_payout() {
 	);
 
 	// The sites join; the registry, which holds neither attribute, cannot.
-	let join = dynamic::tx("Fl", "join_task", (task,));
+	let join = api::tx().fl().join_task(task);
 	let (a, b, c, outsider) = tokio::join!(
-		submit_ok(&node, &join, &site_a),
-		submit_ok(&node, &join, &site_b),
-		submit_ok(&node, &join, &site_c),
-		submit_err(&node, &join, &registry),
+		node.dispatch(&join, &site_a),
+		node.dispatch(&join, &site_b),
+		node.dispatch(&join, &site_c),
+		node.refused(&join, &registry),
 	);
 	assert_eq!(outsider, "Fl::PolicyNotSatisfied");
 	for (site, joined) in [(&site_a, a), (&site_b, b), (&site_c, c)] {
-		let state = state_at(&node, &joined).await;
-		let ledger: Vec<(AccountId32, Participant)> = api(&state, "participants", (task,)).await;
+		let state = node.state_after(&joined).await;
+		let ledger: Vec<(AccountId32, Participant)> =
+			ask(&state, fl_api().participants(task)).await;
 		assert!(ledger
 			.iter()
 			.any(|(who, p)| *who == id(site) && p.bond == BOND));
@@ -263,12 +219,13 @@ async fn three_sites_two_rounds_rogue_update_budget_revocation_and_payout() {
 		submit_update(task, 0x13, 200, 1_000),
 	);
 	let (_, _, _) = tokio::join!(
-		submit_ok(&node, &update_a, &site_a),
-		submit_ok(&node, &update_b, &site_b),
-		submit_ok(&node, &update_c, &site_c),
+		node.dispatch(&update_a, &site_a),
+		node.dispatch(&update_b, &site_b),
+		node.dispatch(&update_c, &site_c),
 	);
 	assert_eq!(
-		submit_err(&node, &submit_update(task, 0x14, 100, 100), &site_a).await,
+		node.refused(&submit_update(task, 0x14, 100, 100), &site_a)
+			.await,
 		"Fl::DuplicateUpdate"
 	);
 
@@ -280,12 +237,12 @@ async fn three_sites_two_rounds_rogue_update_budget_revocation_and_payout() {
 	)
 	.await
 	.unwrap();
-	let dispatched = submit_ok(
-		&node,
-		&publish(task, 0x21, &[&site_a, &site_b], &[(&site_c, "NAN-WEIGHTS")]),
-		&coordinator,
-	)
-	.await;
+	let dispatched = node
+		.dispatch(
+			&publish(task, 0x21, &[&site_a, &site_b], &[(&site_c, "NAN-WEIGHTS")]),
+			&coordinator,
+		)
+		.await;
 	let flagged = dispatched
 		.events
 		.find_first::<UpdateFlagged>()
@@ -302,7 +259,7 @@ async fn three_sites_two_rounds_rogue_update_budget_revocation_and_payout() {
 		.expect("decodes");
 	assert_eq!((published.round, published.used), (1, 2));
 	assert_eq!(
-		reserved_balance(&state_at(&node, &dispatched).await, &id(&site_c))
+		reserved_balance(&node.state_after(&dispatched).await, &id(&site_c))
 			.await
 			.unwrap(),
 		reserved_c - BOND / 2,
@@ -310,31 +267,25 @@ async fn three_sites_two_rounds_rogue_update_budget_revocation_and_payout() {
 	);
 
 	// Site B's IRB approval is revoked while round 1 is in its challenge window.
-	submit_ok(
-		&node,
-		&dynamic::tx(
-			"Consent",
-			"revoke_attribute",
-			(id(&site_b), b"irb:approved".to_vec()),
-		),
+	node.dispatch(
+		&api::tx()
+			.consent()
+			.revoke_attribute(id(&site_b), b"irb:approved".to_vec()),
 		&governance,
 	)
 	.await;
 
 	// Unchallenged, round 1 finalises; round 2 starts.
 	wait_until(&node, published.challenge_ends).await;
-	let dispatched = submit_ok(&node, &finalize(task), &registry).await;
+	let dispatched = node.dispatch(&finalize(task), &registry).await;
 	let finalized = dispatched
 		.events
 		.find_first::<CheckpointFinalized>()
 		.expect("CheckpointFinalized")
 		.expect("decodes");
-	assert_eq!(
-		(finalized.round, finalized.model),
-		(1, ModelRef::seeded(0x21))
-	);
+	assert_eq!((finalized.round, finalized.model), (1, seeded_model(0x21)));
 	let round_two_start = dispatched.inclusion.block.number as u32;
-	let stored: Option<Task> = api(&state_at(&node, &dispatched).await, "task", (task,)).await;
+	let stored: Option<Task> = ask(&node.state_after(&dispatched).await, fl_api().task(task)).await;
 	let stored = stored.expect("the task exists");
 	assert_eq!(
 		(stored.status, stored.round, stored.round_start),
@@ -352,47 +303,42 @@ async fn three_sites_two_rounds_rogue_update_budget_revocation_and_payout() {
 		submit_update(task, 0x33, 400, 500),
 	);
 	let (refused_b, (overrun_c, _), _) = tokio::join!(
-		submit_err(&node, &update_b, &site_b),
+		node.refused(&update_b, &site_b),
 		async {
-			let overrun = submit_err(&node, &overrun_c, &site_c).await;
-			let ok = submit_ok(&node, &update_c, &site_c).await;
+			let overrun = node.refused(&overrun_c, &site_c).await;
+			let ok = node.dispatch(&update_c, &site_c).await;
 			(overrun, ok)
 		},
-		submit_ok(&node, &update_a, &site_a),
+		node.dispatch(&update_a, &site_a),
 	);
 	assert_eq!(refused_b, "Fl::PolicyNotSatisfied");
 	assert_eq!(overrun_c, "Fl::BudgetExceeded");
 
 	// Round 2's aggregate is disputed by B (still a participant) and upheld by governance.
 	wait_until(&node, round_two_start + ROUND_LENGTH).await;
-	submit_ok(
-		&node,
-		&publish(task, 0x41, &[&site_a, &site_c], &[]),
-		&coordinator,
-	)
-	.await;
-	submit_ok(
-		&node,
-		&dynamic::tx("Fl", "dispute_aggregate", (task, H256::repeat_byte(0x99))),
+	node.dispatch(&publish(task, 0x41, &[&site_a, &site_c], &[]), &coordinator)
+		.await;
+	node.dispatch(
+		&api::tx()
+			.fl()
+			.dispute_aggregate(task, H256::repeat_byte(0x99)),
 		&site_b,
 	)
 	.await;
 	assert_eq!(
-		submit_err(&node, &finalize(task), &registry).await,
+		node.refused(&finalize(task), &registry).await,
 		"Fl::Disputed"
 	);
-	let resolve = dynamic::tx(
-		"Fl",
-		"resolve_dispute",
-		Composite::unnamed([Value::u128(task.into()), Value::bool(false)]),
-	)
-	.into_value();
+	let resolve = api::Call::Fl(api::fl::Call::resolve_dispute {
+		task,
+		reject: false,
+	});
 	node.sudo_ok(resolve, &governance, INCLUSION_TIMEOUT)
 		.await
 		.expect("governance upholds the aggregate");
 
 	// The last round finalises: the pool is paid by score, bonds are released.
-	let dispatched = submit_ok(&node, &finalize(task), &registry).await;
+	let dispatched = node.dispatch(&finalize(task), &registry).await;
 	let completed = dispatched
 		.events
 		.find_first::<TaskCompleted>()
@@ -417,7 +363,7 @@ async fn three_sites_two_rounds_rogue_update_budget_revocation_and_payout() {
 	assert_eq!(paid, expected);
 
 	// Balances moved exactly by payout and released bond (none of them signed this block).
-	let after = state_at(&node, &dispatched).await;
+	let after = node.state_after(&dispatched).await;
 	let parent = node
 		.canonical_hash(dispatched.inclusion.block.number - 1)
 		.await
@@ -454,30 +400,23 @@ async fn three_sites_two_rounds_rogue_update_budget_revocation_and_payout() {
 	let mut last_purge = None;
 	for round in [1u32, 2] {
 		last_purge = Some(
-			submit_ok(
-				&node,
-				&dynamic::tx("Fl", "purge_round", (task, round)),
-				&coordinator,
-			)
-			.await,
+			node.dispatch(&api::tx().fl().purge_round(task, round), &coordinator)
+				.await,
 		);
 	}
-	let purged = state_at(&node, &last_purge.expect("two purges")).await;
+	let purged = node.state_after(&last_purge.expect("two purges")).await;
 	for site in [&site_a, &site_b, &site_c] {
 		assert_eq!(reserved_balance(&purged, &id(site)).await.unwrap(), 0);
 	}
 	assert_eq!(
-		submit_err(
-			&node,
-			&dynamic::tx("Fl", "purge_round", (task, 1u32)),
-			&site_a
-		)
-		.await,
+		node.refused(&api::tx().fl().purge_round(task, 1), &site_a)
+			.await,
 		"Fl::NothingToPurge"
 	);
 
 	// The ledgers: ε spent never exceeds the budget; C's rogue update counts against it.
-	let mut ledger: Vec<(AccountId32, Participant)> = api(&after, "participants", (task,)).await;
+	let mut ledger: Vec<(AccountId32, Participant)> =
+		ask(&after, fl_api().participants(task)).await;
 	ledger.sort_by_key(|(who, _)| *who);
 	let mut expected = vec![
 		(id(&site_a), (1_000, 300, 2, 0)),
@@ -496,11 +435,11 @@ async fn three_sites_two_rounds_rogue_update_budget_revocation_and_payout() {
 		ledger.iter().all(|(_, p)| p.bond == 0),
 		"bonds are released"
 	);
-	let stored: Option<Task> = api(&after, "task", (task,)).await;
+	let stored: Option<Task> = ask(&after, fl_api().task(task)).await;
 	assert_eq!(stored.map(|t| t.status), Some(TaskStatus::Completed));
 
 	// The lineage: two final checkpoints with the updates behind each.
-	let lineage: Vec<LineageEntry> = api(&after, "lineage", (task,)).await;
+	let lineage: Vec<LineageEntry> = ask(&after, fl_api().lineage(task)).await;
 	assert_eq!(
 		lineage
 			.iter()
@@ -511,8 +450,8 @@ async fn three_sites_two_rounds_rogue_update_budget_revocation_and_payout() {
 			))
 			.collect::<Vec<_>>(),
 		vec![
-			(1, ModelRef::seeded(0x21), CheckpointStatus::Finalized),
-			(2, ModelRef::seeded(0x41), CheckpointStatus::Finalized),
+			(1, seeded_model(0x21), CheckpointStatus::Finalized),
+			(2, seeded_model(0x41), CheckpointStatus::Finalized),
 		]
 	);
 	assert_eq!(lineage[0].checkpoint.used, vec![id(&site_a), id(&site_b)]);

@@ -7,11 +7,8 @@
 
 use std::time::Duration;
 
-use medchain_integration_tests::{
-	free_balance, has_event, token, BalancesTransfer, TestNode, TransactionFeePaid,
-};
+use medchain_integration_tests::{api, constant, free_balance, has_event, token, TestNode};
 use subxt::{
-	dynamic,
 	error::{ExtrinsicError, TransactionStatusError},
 	transactions::{TransactionInvalid, ValidationResult},
 };
@@ -62,10 +59,7 @@ async fn dev_chain_authors_finalizes_and_transfers() {
 		.at_current_block()
 		.await
 		.expect("client at the finalized block");
-	let existential_deposit = before
-		.constants()
-		.entry(dynamic::constant::<u128>("Balances", "ExistentialDeposit"))
-		.expect("Balances.ExistentialDeposit constant");
+	let existential_deposit = constant(&before, api::constants().balances().existential_deposit());
 	assert_eq!(
 		existential_deposit,
 		token::EXISTENTIAL_DEPOSIT,
@@ -89,11 +83,9 @@ async fn dev_chain_authors_finalizes_and_transfers() {
 	);
 
 	// Submit a signed transfer and follow it into a block.
-	let call = dynamic::tx(
-		"Balances",
-		"transfer_keep_alive",
-		(bob.public_key().to_address::<()>(), amount),
-	);
+	let call = api::tx()
+		.balances()
+		.transfer_keep_alive(bob.public_key().to_address::<()>(), amount);
 	let mut progress = node
 		.client()
 		.tx()
@@ -118,23 +110,23 @@ async fn dev_chain_authors_finalizes_and_transfers() {
 		.await
 		.expect("the transfer should dispatch successfully");
 	assert!(
-		has_event(&events, "System", "ExtrinsicSuccess"),
+		has_event::<api::system::events::ExtrinsicSuccess>(&events),
 		"System.ExtrinsicSuccess emitted"
 	);
 	let transfer = events
-		.find_first::<BalancesTransfer>()
+		.find_first::<api::balances::events::Transfer>()
 		.expect("a Balances.Transfer event")
 		.expect("Balances.Transfer decodes");
 	assert_eq!(
 		transfer,
-		BalancesTransfer {
+		api::balances::events::Transfer {
 			from: alice_id,
 			to: bob_id,
 			amount
 		}
 	);
 	let fee = events
-		.find_first::<TransactionFeePaid>()
+		.find_first::<api::transaction_payment::events::TransactionFeePaid>()
 		.expect("a TransactionPayment.TransactionFeePaid event")
 		.expect("TransactionFeePaid decodes");
 	assert_eq!(fee.who, alice_id, "Alice pays the fee");
@@ -214,13 +206,9 @@ async fn transfer_from_unfunded_account_is_refused() {
 		"the sender must start without funds"
 	);
 
-	let call = dynamic::tx(
-		"Balances",
-		"transfer_keep_alive",
-		(
-			dev::bob().public_key().to_address::<()>(),
-			10 * token::EXISTENTIAL_DEPOSIT,
-		),
+	let call = api::tx().balances().transfer_keep_alive(
+		dev::bob().public_key().to_address::<()>(),
+		10 * token::EXISTENTIAL_DEPOSIT,
 	);
 	let signed = at
 		.tx()

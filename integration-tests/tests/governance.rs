@@ -13,96 +13,58 @@
 use std::time::{Duration, Instant};
 
 use medchain_integration_tests::{
-	account_id as id, has_event, upgrade_rehearsal_wasm, BlockId, DevKey, Dispatched, NodeConfig,
-	TestNetwork, TestNode,
+	account_id as id, api, has_event, upgrade_rehearsal_wasm, BlockId, DevKey, Dispatched,
+	NodeConfig, TestNetwork, TestNode,
 };
 use subxt::{
 	config::{substrate::BlakeTwo256, Hasher},
-	dynamic::{self, Value},
-	events::DecodeAsEvent,
-	ext::{scale_decode::DecodeAsType, scale_value::Composite},
-	transactions::Payload,
 	utils::{AccountId32, H256},
 };
-use subxt_signer::sr25519::{dev, Keypair};
+use subxt_signer::sr25519::dev;
 
-const INCLUSION_TIMEOUT: Duration = Duration::from_secs(90);
 const MESH_TIMEOUT: Duration = Duration::from_secs(60);
 const FINALITY_TIMEOUT: Duration = Duration::from_secs(120);
 /// Two session rotations (a minute each on test networks), then Dave's turn, with slack.
 const ROTATION_TIMEOUT: Duration = Duration::from_secs(300);
 /// Upper bound on a proposal's encoded length and weight that `propose` and `close` accept.
 const PROPOSAL_LENGTH_BOUND: u32 = 10_000;
-const PROPOSAL_REF_TIME_BOUND: u128 = 200_000_000_000;
-const PROPOSAL_PROOF_SIZE_BOUND: u128 = 1_000_000;
+const PROPOSAL_REF_TIME_BOUND: u64 = 200_000_000_000;
+const PROPOSAL_PROOF_SIZE_BOUND: u64 = 1_000_000;
 /// `spec_version` of the runtime the chain starts with.
-const GENESIS_SPEC_VERSION: u32 = 104;
-
-/// `Council.Proposed`.
-#[derive(Debug, Clone, DecodeAsType)]
-#[decode_as_type(crate_path = "::subxt::ext::scale_decode")]
-struct Proposed {
-	proposal_index: u32,
-	proposal_hash: H256,
-}
-
-impl DecodeAsEvent for Proposed {
-	fn is_event(pallet: &str, event: &str) -> bool {
-		pallet == "Council" && event == "Proposed"
-	}
-}
-
-async fn submit_ok(node: &TestNode, call: &impl Payload, signer: &Keypair) -> Dispatched {
-	node.submit_ok(call, signer, INCLUSION_TIMEOUT)
-		.await
-		.expect("the transaction dispatches")
-}
+const GENESIS_SPEC_VERSION: u32 = 105;
 
 /// The council passes `call` with three of four ayes: Alice proposes; Alice, Bob and Charlie
 /// vote; Dave closes. Returns the closing transaction, in which the call was dispatched.
-async fn council_passes(node: &TestNode, call: Value) -> Dispatched {
-	let propose = dynamic::tx(
-		"Council",
-		"propose",
-		Composite::unnamed([
-			Value::u128(3),
-			call,
-			Value::u128(PROPOSAL_LENGTH_BOUND.into()),
-		]),
-	);
-	let proposed = submit_ok(node, &propose, &dev::alice())
+async fn council_passes(node: &TestNode, call: api::Call) -> Dispatched {
+	let propose = api::tx().council().propose(3, call, PROPOSAL_LENGTH_BOUND);
+	let proposed = node
+		.dispatch(&propose, &dev::alice())
 		.await
 		.events
-		.find_first::<Proposed>()
+		.find_first::<api::council::events::Proposed>()
 		.expect("Council.Proposed")
 		.expect("decodes");
-	let vote = dynamic::tx(
-		"Council",
-		"vote",
-		(proposed.proposal_hash, proposed.proposal_index, true),
-	);
+	let vote = api::tx()
+		.council()
+		.vote(proposed.proposal_hash, proposed.proposal_index, true);
 	let (alice, bob, charlie) = (dev::alice(), dev::bob(), dev::charlie());
 	tokio::join!(
-		submit_ok(node, &vote, &alice),
-		submit_ok(node, &vote, &bob),
-		submit_ok(node, &vote, &charlie),
+		node.dispatch(&vote, &alice),
+		node.dispatch(&vote, &bob),
+		node.dispatch(&vote, &charlie),
 	);
-	let close = dynamic::tx(
-		"Council",
-		"close",
-		Composite::unnamed([
-			Value::from_bytes(proposed.proposal_hash.0),
-			Value::u128(proposed.proposal_index.into()),
-			Value::named_composite([
-				("ref_time", Value::u128(PROPOSAL_REF_TIME_BOUND)),
-				("proof_size", Value::u128(PROPOSAL_PROOF_SIZE_BOUND)),
-			]),
-			Value::u128(PROPOSAL_LENGTH_BOUND.into()),
-		]),
+	let close = api::tx().council().close(
+		proposed.proposal_hash,
+		proposed.proposal_index,
+		api::runtime_types::sp_weights::weight_v2::Weight {
+			ref_time: PROPOSAL_REF_TIME_BOUND,
+			proof_size: PROPOSAL_PROOF_SIZE_BOUND,
+		},
+		PROPOSAL_LENGTH_BOUND,
 	);
-	let closed = submit_ok(node, &close, &dev::dave()).await;
-	assert!(has_event(&closed.events, "Council", "Approved"));
-	assert!(has_event(&closed.events, "Council", "Executed"));
+	let closed = node.dispatch(&close, &dev::dave()).await;
+	assert!(has_event::<api::council::events::Approved>(&closed.events));
+	assert!(has_event::<api::council::events::Executed>(&closed.events));
 	closed
 }
 
@@ -140,26 +102,23 @@ async fn council_upgrades_the_runtime_and_adds_a_validator() {
 	// 1. A runtime upgrade by vote: authorise the code's hash, then anyone submits the code.
 	// frame-system identifies authorised code by its blake2-256 hash.
 	let code_hash: H256 = BlakeTwo256.hash(&code);
-	let authorize = dynamic::tx(
-		"Upgrades",
-		"authorize_upgrade",
-		Composite::unnamed([Value::from_bytes(code_hash.0)]),
-	)
-	.into_value();
+	let authorize = api::Call::Upgrades(api::upgrades::Call::authorize_upgrade { code_hash });
 	let closed = council_passes(alice, authorize).await;
 	assert!(
-		has_event(&closed.events, "System", "UpgradeAuthorized"),
+		has_event::<api::system::events::UpgradeAuthorized>(&closed.events),
 		"the council's supermajority authorised the code hash"
 	);
-	let applied = submit_ok(
-		alice,
-		&dynamic::tx("System", "apply_authorized_upgrade", (code.clone(),)),
-		&dev::eve(),
-	)
-	.await;
-	assert!(has_event(&applied.events, "System", "CodeUpdated"));
+	let applied = alice
+		.dispatch(
+			&api::tx().system().apply_authorized_upgrade(code.clone()),
+			&dev::eve(),
+		)
+		.await;
+	assert!(has_event::<api::system::events::CodeUpdated>(
+		&applied.events
+	));
 	eventually(
-		"spec_version 105 on every node",
+		"spec_version 106 on every node",
 		FINALITY_TIMEOUT,
 		|| async {
 			let mut all = true;
@@ -193,26 +152,24 @@ async fn council_upgrades_the_runtime_and_adds_a_validator() {
 		64,
 		"an sr25519 Aura key and an ed25519 GRANDPA key"
 	);
-	let set_keys = dynamic::tx(
-		"Session",
-		"set_keys",
-		Composite::unnamed([
-			Value::named_composite([
-				("aura", Value::from_bytes(&keys[..32])),
-				("grandpa", Value::from_bytes(&keys[32..])),
-			]),
-			Value::from_bytes(&generated.proof.0),
-		]),
-	);
-	submit_ok(alice, &set_keys, &dev::dave()).await;
-	let add = dynamic::tx(
-		"Validators",
-		"add_validator",
-		Composite::unnamed([Value::from_bytes(dave.0)]),
-	)
-	.into_value();
+	let (aura, grandpa) = keys.split_at(32);
+	let session_keys = api::runtime_types::medchain_runtime::SessionKeys {
+		aura: api::runtime_types::sp_consensus_aura::sr25519::app_sr25519::Public(
+			aura.try_into().expect("32 bytes"),
+		),
+		grandpa: api::runtime_types::sp_consensus_grandpa::app::Public(
+			grandpa.try_into().expect("32 bytes"),
+		),
+	};
+	let set_keys = api::tx()
+		.session()
+		.set_keys(session_keys, generated.proof.0.clone());
+	alice.dispatch(&set_keys, &dev::dave()).await;
+	let add = api::Call::Validators(api::validators::Call::add_validator { validator: dave });
 	let closed = council_passes(alice, add).await;
-	assert!(has_event(&closed.events, "Validators", "ValidatorAdded"));
+	assert!(has_event::<api::validators::events::ValidatorAdded>(
+		&closed.events
+	));
 	let added_at = closed.inclusion.block.number;
 
 	// After the session changes, Dave's node authors ("Pre-sealed" is logged per authored

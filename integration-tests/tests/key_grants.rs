@@ -6,21 +6,17 @@
 
 use std::time::Duration;
 
+use api::{key_grants::Call as KeyGrantsCall, runtime_types::pallet_key_grants::types::Verdict};
 use medchain_integration_tests::{
-	account_id as id,
+	account_id as id, api, ask, content,
 	key_grants::{
 		Attestation, AttestationRecorded, Claim, EvidenceAdjudicated, EvidenceFiled, GrantCreated,
 		GrantProxy, GrantScope, Outcome, Proxy, Receipt, RequestBinding,
 	},
-	records::{content, RecordInput, RecordRegistered},
-	reserved_balance, runtime_api, token, ClientAtBlock, Dispatched, TestNode,
+	records::{RecordInput, RecordRegistered},
+	reserved_balance, token, Dispatched, TestNode,
 };
-use subxt::{
-	dynamic::{self, Value},
-	ext::{scale_decode::DecodeAsType, scale_value::Composite},
-	transactions::Payload,
-	utils::H256,
-};
+use subxt::{transactions::Payload, utils::H256};
 use subxt_signer::sr25519::{dev, Keypair};
 
 const INCLUSION_TIMEOUT: Duration = Duration::from_secs(60);
@@ -30,32 +26,15 @@ const PROXY_BOND: u128 = 1_000 * token::UNIT;
 /// What governance slashes for serving after revocation.
 const SLASH: u128 = 250 * token::UNIT;
 
-async fn submit_ok(node: &TestNode, call: &impl Payload, signer: &Keypair) -> Dispatched {
-	node.submit_ok(call, signer, INCLUSION_TIMEOUT)
-		.await
-		.expect("the transaction dispatches")
-}
-
-async fn submit_sudo(node: &TestNode, call: Value, governance: &Keypair) -> Dispatched {
+async fn submit_sudo(node: &TestNode, call: KeyGrantsCall, governance: &Keypair) -> Dispatched {
+	let call = api::Call::KeyGrants(call);
 	node.sudo_ok(call, governance, INCLUSION_TIMEOUT)
 		.await
 		.expect("the Root call succeeds")
 }
 
-async fn state_at(node: &TestNode, dispatched: &Dispatched) -> ClientAtBlock {
-	node.state_at(&dispatched.inclusion.block)
-		.await
-		.expect("client at the inclusion block")
-}
-
-async fn api<R: DecodeAsType>(
-	state: &ClientAtBlock,
-	method: &str,
-	args: impl subxt::ext::frame_decode::storage::IntoEncodableValues,
-) -> R {
-	runtime_api(state, "KeyGrantsApi", method, args)
-		.await
-		.unwrap_or_else(|e| panic!("KeyGrantsApi.{method}: {e}"))
+fn grants_api() -> api::runtime_apis::key_grants_api::KeyGrantsApi {
+	api::runtime_apis().key_grants_api()
 }
 
 /// `proxy`'s attestation of re-encrypting capsule `seed` for `grant`, signed over the message
@@ -85,12 +64,18 @@ async fn signed_attestation(
 		},
 	};
 	let state = node.state_at(&best).await.expect("client at best");
-	let message: Vec<u8> = api(&state, "attestation_message", (attestation.clone(),)).await;
+	let message = ask(
+		&state,
+		grants_api().attestation_message(attestation.clone()),
+	)
+	.await;
 	(attestation, proxy.sign(&message).0)
 }
 
 fn attest(attestation: Attestation, signature: [u8; 64]) -> impl Payload {
-	dynamic::tx("KeyGrants", "submit_attestation", (attestation, signature))
+	api::tx()
+		.key_grants()
+		.submit_attestation(attestation, signature)
 }
 
 #[tokio::test]
@@ -108,9 +93,10 @@ async fn two_of_two_grant_attestations_revocation_and_slash() {
 	for (who, key) in [(&owner, 0x02u8), (&grantee, 0x03u8)] {
 		let mut public_key = [7u8; 33];
 		public_key[0] = key;
-		submit_ok(
-			&node,
-			&dynamic::tx("KeyGrants", "register_pre_keys", (public_key, public_key)),
+		node.dispatch(
+			&api::tx()
+				.key_grants()
+				.register_pre_keys(public_key, public_key),
 			who,
 		)
 		.await;
@@ -121,37 +107,27 @@ async fn two_of_two_grant_attestations_revocation_and_slash() {
 		let before = reserved_balance(&node.client().at_current_block().await.unwrap(), &id(proxy))
 			.await
 			.unwrap();
-		let dispatched = submit_ok(
-			&node,
-			&dynamic::tx(
-				"KeyGrants",
-				"register_proxy",
-				([2u8; 33], b"https://proxy.medchain.example".to_vec()),
-			),
-			proxy,
-		)
-		.await;
-		let state = state_at(&node, &dispatched).await;
+		let dispatched = node
+			.dispatch(
+				&api::tx()
+					.key_grants()
+					.register_proxy([2u8; 33], b"https://proxy.medchain.example".to_vec()),
+				proxy,
+			)
+			.await;
+		let state = node.state_after(&dispatched).await;
 		assert_eq!(
 			reserved_balance(&state, &id(proxy)).await.unwrap(),
 			before + PROXY_BOND
 		);
-		let admit = dynamic::tx(
-			"KeyGrants",
-			"admit_proxy",
-			Composite::unnamed([Value::from_bytes(id(proxy).0)]),
-		)
-		.into_value();
+		let admit = KeyGrantsCall::admit_proxy { proxy: id(proxy) };
 		submit_sudo(&node, admit, &governance).await;
 	}
 
 	// A record of the owner, and a 2-of-2 grant over all the owner's records.
-	let dispatched = submit_ok(
-		&node,
-		&dynamic::tx(
-			"Records",
-			"register_record",
-			(
+	let dispatched = node
+		.dispatch(
+			&api::tx().records().register_record(
 				id(&owner),
 				RecordInput {
 					content: content(0x5A, 1 << 20),
@@ -159,10 +135,9 @@ async fn two_of_two_grant_attestations_revocation_and_slash() {
 					policy: None,
 				},
 			),
-		),
-		&owner,
-	)
-	.await;
+			&owner,
+		)
+		.await;
 	let record = dispatched
 		.events
 		.find_first::<RecordRegistered>()
@@ -170,12 +145,9 @@ async fn two_of_two_grant_attestations_revocation_and_slash() {
 		.expect("decodes")
 		.record;
 	let best = node.best_block().await.unwrap().number as u32;
-	let dispatched = submit_ok(
-		&node,
-		&dynamic::tx(
-			"KeyGrants",
-			"create_grant",
-			(
+	let dispatched = node
+		.dispatch(
+			&api::tx().key_grants().create_grant(
 				id(&grantee),
 				GrantScope::AllRecords,
 				vec![
@@ -188,13 +160,12 @@ async fn two_of_two_grant_attestations_revocation_and_slash() {
 						kfrag_commitment: H256::repeat_byte(0xB2),
 					},
 				],
-				2u8,
+				2,
 				best + 1_000,
 			),
-		),
-		&owner,
-	)
-	.await;
+			&owner,
+		)
+		.await;
 	let created = dispatched
 		.events
 		.find_first::<GrantCreated>()
@@ -205,13 +176,18 @@ async fn two_of_two_grant_attestations_revocation_and_slash() {
 		(id(&owner), id(&grantee), 2)
 	);
 	let grant = created.grant;
-	let state = state_at(&node, &dispatched).await;
-	assert!(api::<bool>(&state, "grant_active_for", (grant, id(&proxy_a), record)).await);
+	let state = node.state_after(&dispatched).await;
 	assert!(
-		!api::<bool>(
+		ask(
 			&state,
-			"grant_active_for",
-			(grant, id(&dev::ferdie()), record)
+			grants_api().grant_active_for(grant, id(&proxy_a), record)
+		)
+		.await
+	);
+	assert!(
+		!ask(
+			&state,
+			grants_api().grant_active_for(grant, id(&dev::ferdie()), record)
 		)
 		.await,
 		"not one of the grant's proxies"
@@ -222,7 +198,9 @@ async fn two_of_two_grant_attestations_revocation_and_slash() {
 	for proxy in [&proxy_a, &proxy_b] {
 		let (attestation, signature) =
 			signed_attestation(&node, proxy, grant, 0x11, None, None).await;
-		let dispatched = submit_ok(&node, &attest(attestation.clone(), signature), proxy).await;
+		let dispatched = node
+			.dispatch(&attest(attestation.clone(), signature), proxy)
+			.await;
 		let recorded = dispatched
 			.events
 			.find_first::<AttestationRecorded>()
@@ -233,7 +211,7 @@ async fn two_of_two_grant_attestations_revocation_and_slash() {
 	}
 	let best = node.best_block().await.expect("best block");
 	let state = node.state_at(&best).await.expect("client at best");
-	let listed: Vec<Receipt> = api(&state, "receipts", (grant,)).await;
+	let listed: Vec<Receipt> = ask(&state, grants_api().receipts(grant)).await;
 	assert_eq!(
 		listed
 			.iter()
@@ -246,18 +224,14 @@ async fn two_of_two_grant_attestations_revocation_and_slash() {
 	);
 
 	// The owner revokes; a later attestation is refused.
-	let dispatched = submit_ok(
-		&node,
-		&dynamic::tx("KeyGrants", "revoke_grant", (grant,)),
-		&owner,
-	)
-	.await;
+	let dispatched = node
+		.dispatch(&api::tx().key_grants().revoke_grant(grant), &owner)
+		.await;
 	let revoked_at = dispatched.inclusion.block.number as u32;
 	assert!(
-		!api::<bool>(
-			&state_at(&node, &dispatched).await,
-			"grant_active_for",
-			(grant, id(&proxy_a), record)
+		!ask(
+			&node.state_after(&dispatched).await,
+			grants_api().grant_active_for(grant, id(&proxy_a), record)
 		)
 		.await,
 		"a revoked grant is not active"
@@ -285,17 +259,13 @@ async fn two_of_two_grant_attestations_revocation_and_slash() {
 		signed_attestation(&node, &proxy_a, grant, 0x23, Some(revoked_at - 1), None).await;
 	let refused = node
 		.submit_failing(
-			&dynamic::tx(
-				"KeyGrants",
-				"file_evidence",
-				(
-					grant,
-					id(&proxy_a),
-					Claim::ServedAfterRevocation {
-						attestation: backdated,
-						signature,
-					},
-				),
+			&api::tx().key_grants().file_evidence(
+				grant,
+				id(&proxy_a),
+				Claim::ServedAfterRevocation {
+					attestation: backdated,
+					signature,
+				},
 			),
 			&grantee,
 			INCLUSION_TIMEOUT,
@@ -316,12 +286,14 @@ async fn two_of_two_grant_attestations_revocation_and_slash() {
 		attestation: backdated,
 		signature,
 	};
-	let dispatched = submit_ok(
-		&node,
-		&dynamic::tx("KeyGrants", "file_evidence", (grant, id(&proxy_a), claim)),
-		&grantee,
-	)
-	.await;
+	let dispatched = node
+		.dispatch(
+			&api::tx()
+				.key_grants()
+				.file_evidence(grant, id(&proxy_a), claim),
+			&grantee,
+		)
+		.await;
 	let filed = dispatched
 		.events
 		.find_first::<EvidenceFiled>()
@@ -331,20 +303,15 @@ async fn two_of_two_grant_attestations_revocation_and_slash() {
 		(filed.grant, filed.proxy, filed.filer),
 		(grant, id(&proxy_a), id(&grantee))
 	);
-	let state = state_at(&node, &dispatched).await;
-	let proxy: Option<Proxy> = api(&state, "proxy", (id(&proxy_a),)).await;
+	let state = node.state_after(&dispatched).await;
+	let proxy: Option<Proxy> = ask(&state, grants_api().proxy(id(&proxy_a))).await;
 	assert_eq!(proxy.map(|p| p.open_cases), Some(1));
 
 	// Governance upholds it and slashes part of the bond.
-	let adjudicate = dynamic::tx(
-		"KeyGrants",
-		"adjudicate",
-		Composite::unnamed([
-			Value::u128(u128::from(filed.case)),
-			Value::named_variant("Uphold", [("slash", Value::u128(SLASH))]),
-		]),
-	)
-	.into_value();
+	let adjudicate = KeyGrantsCall::adjudicate {
+		case: filed.case,
+		verdict: Verdict::Uphold { slash: SLASH },
+	};
 	let dispatched = submit_sudo(&node, adjudicate, &governance).await;
 	let adjudicated = dispatched
 		.events
@@ -352,8 +319,8 @@ async fn two_of_two_grant_attestations_revocation_and_slash() {
 		.expect("EvidenceAdjudicated")
 		.expect("decodes");
 	assert_eq!(adjudicated.outcome, Outcome::Upheld { slashed: SLASH });
-	let state = state_at(&node, &dispatched).await;
-	let proxy: Proxy = api::<Option<Proxy>>(&state, "proxy", (id(&proxy_a),))
+	let state = node.state_after(&dispatched).await;
+	let proxy: Proxy = ask(&state, grants_api().proxy(id(&proxy_a)))
 		.await
 		.expect("still registered");
 	assert_eq!((proxy.bond, proxy.open_cases), (PROXY_BOND - SLASH, 0));

@@ -20,9 +20,13 @@ use std::{
 };
 
 use medchain_client::{
-	chain::{consent::ReadBasis, Chain},
+	chain::{
+		api,
+		consent::{self, ReadBasis},
+		Chain,
+	},
+	flows,
 	keystore::Keystore,
-	ops,
 	protocol::{no_progress, GatewayClient, SignedRead},
 };
 use medchain_integration_tests::{
@@ -30,11 +34,7 @@ use medchain_integration_tests::{
 	TestNode,
 };
 use rand::RngCore;
-use subxt::{
-	dynamic::{self, Value},
-	ext::scale_value::Composite,
-	utils::AccountId32,
-};
+use subxt::utils::AccountId32;
 use subxt_signer::sr25519::dev;
 
 /// Size of the shared record.
@@ -47,8 +47,8 @@ async fn signed_upload_of(
 	subject: AccountId32,
 	path: &std::path::Path,
 ) -> medchain_client::protocol::SignedUpload {
-	let summary = ops::summarize_file(path).unwrap();
-	ops::signed_upload(chain, keys, subject, summary.cid.to_bytes(), summary.size)
+	let summary = flows::summarize_file(path).unwrap();
+	flows::signed_upload(chain, keys, subject, summary.cid.to_bytes(), summary.size)
 		.await
 		.unwrap()
 }
@@ -157,7 +157,7 @@ async fn a_record_is_shared_by_policy_and_by_grant_and_erased() {
 	}
 	let none = "http://127.0.0.1:9"; // commands that need no gateway
 	for actor in [&patient, &doctor, &nurse, &researcher] {
-		actor.ok(&node, none, &["register-keys"]).await;
+		actor.ok(&node, none, &["keys", "register"]).await;
 	}
 
 	// --- gateways: start, register as proxies, admitted by governance ---------------------
@@ -167,16 +167,17 @@ async fn a_record_is_shared_by_policy_and_by_grant_and_erased() {
 	}
 	for (actor, gateway) in proxies.iter().zip(&gateways) {
 		actor
-			.ok(&node, none, &["register-proxy", "--endpoint", &gateway.url])
+			.ok(
+				&node,
+				none,
+				&["proxy", "register", "--endpoint", &gateway.url],
+			)
 			.await;
 		sudo(
 			&node,
-			dynamic::tx(
-				"KeyGrants",
-				"admit_proxy",
-				Composite::unnamed([Value::from_bytes(actor.account.0)]),
-			)
-			.into_value(),
+			api::Call::KeyGrants(api::key_grants::Call::admit_proxy {
+				proxy: actor.account,
+			}),
 		)
 		.await;
 	}
@@ -185,18 +186,10 @@ async fn a_record_is_shared_by_policy_and_by_grant_and_erased() {
 	// --- the authority: accredited, issues attributes and CP-ABE keys ----------------------
 	sudo(
 		&node,
-		dynamic::tx(
-			"Consent",
-			"accredit_authority",
-			Composite::unnamed([
-				Value::from_bytes(authority.account.0),
-				Value::unnamed_composite([
-					Value::from_bytes(b"org:*"),
-					Value::from_bytes(b"role:*"),
-				]),
-			]),
-		)
-		.into_value(),
+		api::Call::Consent(api::consent::Call::accredit_authority {
+			authority: authority.account,
+			scopes: vec![b"org:*".to_vec(), b"role:*".to_vec()],
+		}),
 	)
 	.await;
 	authority
@@ -250,13 +243,13 @@ async fn a_record_is_shared_by_policy_and_by_grant_and_erased() {
 			.await;
 		assert_eq!(issued["attributes"].as_array().unwrap().len(), 2);
 		let imported = holder
-			.ok(&node, none, &["import-key", key.to_str().unwrap()])
+			.ok(&node, none, &["keys", "import", key.to_str().unwrap()])
 			.await;
 		assert_eq!(imported["authority"], authority.ss58());
 		assert_eq!(imported["replaced"], false);
 	}
 	let trusted = hospital
-		.ok(&node, none, &["trust", params.to_str().unwrap()])
+		.ok(&node, none, &["keys", "trust", params.to_str().unwrap()])
 		.await;
 	assert_eq!(trusted["version"], 1);
 
@@ -265,13 +258,13 @@ async fn a_record_is_shared_by_policy_and_by_grant_and_erased() {
 		.ok(
 			&node,
 			none,
-			&["create-policy", r#""role:doctor" and "org:hospital-a""#],
+			&["policy", "create", r#""role:doctor" and "org:hospital-a""#],
 		)
 		.await["policy"]
 		.as_u64()
 		.unwrap();
 	patient
-		.ok(&node, none, &["authorize-custodian", &hospital.ss58()])
+		.ok(&node, none, &["custodian", "authorize", &hospital.ss58()])
 		.await;
 
 	let marker = b"PATIENT: Jane Example, MRN 0042-7731, diagnosis: hypertension";
@@ -285,6 +278,7 @@ async fn a_record_is_shared_by_policy_and_by_grant_and_erased() {
 			&node,
 			&store,
 			&[
+				"record",
 				"put",
 				original.to_str().unwrap(),
 				"--subject",
@@ -315,7 +309,13 @@ async fn a_record_is_shared_by_policy_and_by_grant_and_erased() {
 		.ok(
 			&node,
 			&store,
-			&["get", &record.to_string(), "--out", out.to_str().unwrap()],
+			&[
+				"record",
+				"get",
+				&record.to_string(),
+				"--out",
+				out.to_str().unwrap(),
+			],
 		)
 		.await;
 	assert_eq!(
@@ -338,6 +338,7 @@ async fn a_record_is_shared_by_policy_and_by_grant_and_erased() {
 				&node,
 				&store,
 				&[
+					"record",
 					"get",
 					&record.to_string(),
 					"--out",
@@ -360,6 +361,7 @@ async fn a_record_is_shared_by_policy_and_by_grant_and_erased() {
 				&node,
 				&store,
 				&[
+					"record",
 					"get",
 					&record.to_string(),
 					"--out",
@@ -373,8 +375,8 @@ async fn a_record_is_shared_by_policy_and_by_grant_and_erased() {
 	let nurse_keys = Keystore::new(&nurse.keystore, PASSPHRASE).load().unwrap();
 	let store_client = GatewayClient::new(&store).unwrap();
 	let store_account: AccountId32 = store_client.info().await.unwrap().account.parse().unwrap();
-	let (_, version, _) = ops::current_version(&chain, record).await.unwrap();
-	let nurse_read = ops::signed_read(
+	let (_, version, _) = chain.current_version(record).await.unwrap();
+	let nurse_read = flows::signed_read(
 		&chain,
 		&nurse_keys,
 		store_account,
@@ -396,7 +398,7 @@ async fn a_record_is_shared_by_policy_and_by_grant_and_erased() {
 
 	// Forged, replayed and expired requests; the nurse's key on the doctor's ciphertext.
 	let doctor_keys = Keystore::new(&doctor.keystore, PASSPHRASE).load().unwrap();
-	let good = ops::signed_read(
+	let good = flows::signed_read(
 		&chain,
 		&doctor_keys,
 		store_account,
@@ -444,7 +446,10 @@ async fn a_record_is_shared_by_policy_and_by_grant_and_erased() {
 	expired.signature = doctor_keys
 		.keypair()
 		.unwrap()
-		.sign(&expired.request.message(&chain.genesis_hash().0))
+		.sign(&consent::read_request_message(
+			&expired.request,
+			&chain.genesis_hash().0,
+		))
 		.0;
 	let answer = store_client
 		.read(&expired, &d.join("x"), no_progress())
@@ -548,6 +553,7 @@ async fn a_record_is_shared_by_policy_and_by_grant_and_erased() {
 			&store,
 			&[
 				"grant",
+				"create",
 				"--grantee",
 				&researcher.ss58(),
 				"--record",
@@ -567,6 +573,7 @@ async fn a_record_is_shared_by_policy_and_by_grant_and_erased() {
 			&node,
 			&store,
 			&[
+				"record",
 				"get",
 				&record.to_string(),
 				"--grant",
@@ -586,7 +593,7 @@ async fn a_record_is_shared_by_policy_and_by_grant_and_erased() {
 		.unwrap()
 		.contains("proxy re-encryption"));
 
-	patient.ok(&node, none, &["revoke", &grant]).await;
+	patient.ok(&node, none, &["grant", "revoke", &grant]).await;
 	let after = d.join("after-revoke.bin");
 	let error = expect_refusal(
 		researcher
@@ -594,6 +601,7 @@ async fn a_record_is_shared_by_policy_and_by_grant_and_erased() {
 				&node,
 				&store,
 				&[
+					"record",
 					"get",
 					&record.to_string(),
 					"--grant",
@@ -610,7 +618,7 @@ async fn a_record_is_shared_by_policy_and_by_grant_and_erased() {
 
 	// --- the patient's audit trail ----------------------------------------------------------
 	let receipts = patient
-		.ok(&node, none, &["receipts", "--grant", &grant])
+		.ok(&node, none, &["record", "receipts", "--grant", &grant])
 		.await;
 	let reads = receipts["reads"].as_array().unwrap();
 	let readers: Vec<(&str, &str)> = reads
@@ -639,7 +647,7 @@ async fn a_record_is_shared_by_policy_and_by_grant_and_erased() {
 
 	// --- erasure ----------------------------------------------------------------------------
 	let erased = patient
-		.ok(&node, none, &["erase", &record.to_string()])
+		.ok(&node, none, &["record", "erase", &record.to_string()])
 		.await;
 	assert_eq!(erased["cids"][0], cid.as_str());
 	let started = Instant::now();
@@ -660,6 +668,7 @@ async fn a_record_is_shared_by_policy_and_by_grant_and_erased() {
 				&node,
 				&store,
 				&[
+					"record",
 					"get",
 					&record.to_string(),
 					"--out",
@@ -694,7 +703,7 @@ async fn throughput_of_a_100_mb_record() {
 	let gateway_actor = Actor::new(&node, d, "gateway", "//Ferdie").await;
 	let gateway = GatewayProcess::start(&node, d, &gateway_actor, 256 << 20).await;
 	patient
-		.ok(&node, "http://127.0.0.1:9", &["register-keys"])
+		.ok(&node, "http://127.0.0.1:9", &["keys", "register"])
 		.await;
 	let size = 100_000_000usize;
 	let mut plain = vec![0u8; size];
@@ -708,6 +717,7 @@ async fn throughput_of_a_100_mb_record() {
 			&node,
 			&gateway.url,
 			&[
+				"record",
 				"put",
 				original.to_str().unwrap(),
 				"--subject",
@@ -726,7 +736,7 @@ async fn throughput_of_a_100_mb_record() {
 		.ok(
 			&node,
 			&gateway.url,
-			&["get", &record, "--out", out.to_str().unwrap()],
+			&["record", "get", &record, "--out", out.to_str().unwrap()],
 		)
 		.await;
 	let get_time = started.elapsed();
@@ -770,11 +780,11 @@ async fn throughput_of_a_100_mb_record() {
 	}
 	let seal_time = started.elapsed();
 	let started = Instant::now();
-	let summary = ops::summarize_file(&sealed).unwrap();
+	let summary = flows::summarize_file(&sealed).unwrap();
 	let cid_time = started.elapsed();
 	let client = GatewayClient::new(&gateway.url).unwrap();
 	let chain = Chain::connect(node.ws_url()).await.unwrap();
-	let signed = ops::signed_upload(
+	let signed = flows::signed_upload(
 		&chain,
 		&keys,
 		patient.account,
@@ -797,8 +807,8 @@ async fn throughput_of_a_100_mb_record() {
 
 	let gateway_account: AccountId32 = gateway_actor.account;
 	let record: u64 = record.parse().unwrap();
-	let (_, version, _) = ops::current_version(&chain, record).await.unwrap();
-	let signed = ops::signed_read(
+	let (_, version, _) = chain.current_version(record).await.unwrap();
+	let signed = flows::signed_read(
 		&chain,
 		&keys,
 		gateway_account,

@@ -7,14 +7,14 @@
 use std::time::Duration;
 
 use medchain_integration_tests::{
-	has_event,
+	api, constant, content, has_event,
 	records::{
-		content, ContentInput, CustodianScope, Record, RecordErased, RecordInput, RecordRegistered,
+		ContentInput, CustodianScope, Record, RecordErased, RecordInput, RecordRegistered,
 		RecordView, Tombstone, Version, VersionAppended, VersionStatus,
 	},
 	reserved_balance, runtime_api, ClientAtBlock, Dispatched, Inclusion, TestNode,
 };
-use subxt::{dynamic, utils::AccountId32};
+use subxt::utils::AccountId32;
 use subxt_signer::sr25519::dev;
 
 /// Time allowed for a submitted transaction to reach a block.
@@ -27,7 +27,7 @@ async fn at(node: &TestNode, inclusion: &Inclusion) -> ClientAtBlock {
 }
 
 async fn record_view(client: &ClientAtBlock, id: u64) -> Option<RecordView> {
-	runtime_api(client, "RecordsApi", "record", (id,))
+	runtime_api(client, api::runtime_apis().records_api().record(id))
 		.await
 		.expect("RecordsApi.record")
 }
@@ -35,19 +35,12 @@ async fn record_view(client: &ClientAtBlock, id: u64) -> Option<RecordView> {
 async fn records_of(client: &ClientAtBlock, subject: &AccountId32) -> Vec<(u64, Record)> {
 	runtime_api(
 		client,
-		"RecordsApi",
-		"records_of",
-		(*subject, None::<u64>, 100u32),
+		api::runtime_apis()
+			.records_api()
+			.records_of(*subject, None, 100),
 	)
 	.await
 	.expect("RecordsApi.records_of")
-}
-
-fn constant(client: &ClientAtBlock, name: &str) -> u128 {
-	client
-		.constants()
-		.entry(dynamic::constant::<u128>("Records", name))
-		.unwrap_or_else(|e| panic!("Records.{name}: {e}"))
 }
 
 #[tokio::test]
@@ -62,8 +55,8 @@ async fn custodian_registers_versions_and_patient_erases() {
 	let hospital_id = hospital.public_key().to_account_id();
 
 	let start = node.client().at_current_block().await.expect("client");
-	let version_deposit = constant(&start, "VersionDeposit");
-	let custodian_deposit = constant(&start, "CustodianDeposit");
+	let version_deposit = constant(&start, api::constants().records().version_deposit());
+	let custodian_deposit = constant(&start, api::constants().records().custodian_deposit());
 	assert!(
 		version_deposit > 0 && custodian_deposit > 0,
 		"deposits guard state"
@@ -72,20 +65,18 @@ async fn custodian_registers_versions_and_patient_erases() {
 	let hospital_held = reserved_balance(&start, &hospital_id).await.unwrap();
 
 	// The patient authorises the hospital for observations.
-	let authorize = dynamic::tx(
-		"Records",
-		"authorize_custodian",
-		(
-			hospital_id,
-			CustodianScope::Kinds(vec![b"Observation".to_vec()]),
-			None::<u32>,
-		),
+	let authorize = api::tx().records().authorize_custodian(
+		hospital_id,
+		CustodianScope::Kinds(vec![b"Observation".to_vec()]),
+		None,
 	);
 	let Dispatched { inclusion, events } = node
 		.submit_ok(&authorize, &patient, INCLUSION_TIMEOUT)
 		.await
 		.expect("authorize_custodian included and authorised");
-	assert!(has_event(&events, "Records", "CustodianAuthorized"));
+	assert!(has_event::<api::records::events::CustodianAuthorized>(
+		&events
+	));
 	let state = at(&node, &inclusion).await;
 	assert_eq!(
 		reserved_balance(&state, &patient_id).await.unwrap(),
@@ -95,17 +86,13 @@ async fn custodian_registers_versions_and_patient_erases() {
 
 	// Someone the patient never authorised cannot write into the patient's record set.
 	let first = content(0xA1, 4_096);
-	let register = dynamic::tx(
-		"Records",
-		"register_record",
-		(
-			patient_id,
-			RecordInput {
-				content: first.clone(),
-				kind: b"Observation".to_vec(),
-				policy: None,
-			},
-		),
+	let register = api::tx().records().register_record(
+		patient_id,
+		RecordInput {
+			content: first.clone(),
+			kind: b"Observation".to_vec(),
+			policy: None,
+		},
 	);
 	let refused = node
 		.submit_failing(&register, &stranger, INCLUSION_TIMEOUT)
@@ -139,7 +126,7 @@ async fn custodian_registers_versions_and_patient_erases() {
 
 	// The hospital appends a corrected version.
 	let second = content(0xB2, 5_120);
-	let append = dynamic::tx("Records", "append_version", (id, second.clone()));
+	let append = api::tx().records().append_version(id, second.clone());
 	let Dispatched { inclusion, events } = node
 		.submit_ok(&append, &hospital, INCLUSION_TIMEOUT)
 		.await
@@ -181,6 +168,7 @@ async fn custodian_registers_versions_and_patient_erases() {
 		created_at: registered_at,
 		updated_at: appended_at,
 		current_version: 2,
+		__ignore: Default::default(),
 	};
 	assert_eq!(
 		view,
@@ -200,7 +188,7 @@ async fn custodian_registers_versions_and_patient_erases() {
 	);
 
 	// Only the patient may erase: the custodian is refused.
-	let erase = dynamic::tx("Records", "erase_record", (id,));
+	let erase = api::tx().records().erase_record(id);
 	let refused = node
 		.submit_failing(&erase, &hospital, INCLUSION_TIMEOUT)
 		.await
@@ -244,20 +232,14 @@ async fn custodian_registers_versions_and_patient_erases() {
 	// Raw storage agrees: no live entry and no version (with its CID) is left.
 	let live = state
 		.storage()
-		.try_fetch(
-			dynamic::storage::<(u64,), dynamic::Value>("Records", "Records"),
-			(id,),
-		)
+		.try_fetch(api::storage().records().records(), (id,))
 		.await
 		.expect("reading Records.Records");
 	assert!(live.is_none(), "Records.Records({id}) is gone");
 	for number in 1..=2u32 {
 		let version = state
 			.storage()
-			.try_fetch(
-				dynamic::storage::<(u64, u32), dynamic::Value>("Records", "Versions"),
-				(id, number),
-			)
+			.try_fetch(api::storage().records().versions(), (id, number))
 			.await
 			.expect("reading Records.Versions");
 		assert!(

@@ -19,12 +19,54 @@
 //!   (a proxy's attestation, a reader's signed download request).
 //!
 //! Every implementation must be side-effect free: these are questions, not actions.
+//!
+//! ## Glossary of error names
+//!
+//! A client sees `Pallet::Error` (`Consent::ExplicitlyDenied`), so one concept has one name in
+//! every pallet. Short CamelCase, no `Error` suffix; the runtime test
+//! `error_names_follow_the_glossary` enforces the rules it can check.
+//!
+//! | Name | Means | Used by |
+//! |---|---|---|
+//! | `RecordNotFound` | no live record has this id | Records, Consent, KeyGrants |
+//! | `RecordErased` | the record was erased (a tombstone remains) | Records |
+//! | `PolicyNotFound` | no such consent policy | Records, Consent |
+//! | `RecordPolicyMissing` | the record names a policy that no longer exists (access fails closed) | Consent, `AccessDenial` |
+//! | `NotSubject` | the caller is not the record's subject (patient) | Records, Consent, KeyGrants |
+//! | `ExplicitlyDenied` | the subject denied this account (deny wins) | Consent, `AccessDenial` |
+//! | `PolicyNotSatisfied` | the account's valid attributes do not satisfy the policy | Consent, Fl, `AccessDenial` |
+//! | `GrantNotActive` | the grant is revoked, expired or does not cover the record | Consent, KeyGrants |
+//! | `BadSignature` | a signed statement does not verify | Consent, KeyGrants |
+//! | `ExpiryInPast` | an expiry block that has already passed | Records, Consent, KeyGrants |
+//! | `InsufficientDeposit` | the caller cannot hold the deposit | Records, KeyGrants, Fl |
+//! | `IdOverflow` | an id counter is exhausted | every pallet with ids |
+//!
+//! Patterns: `XNotFound` for a missing item (never `UnknownX`), `NotX` for a caller who lacks
+//! role X (`NotIssuer`, `NotAggregator`), `TooManyX` for a full bounded collection, `AlreadyX`
+//! for a repeated action, `XStillY` for an action that must wait. [`AccessDenial`]'s variants
+//! carry the names of the consent errors they become.
 
 #![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 use sp_core::{bounded::BoundedVec, ConstU32};
+
+/// The prefix of a binary CIDv1 with the `raw` codec and a sha2-256 multihash: version 1,
+/// codec 0x55, multihash 0x12 of 32 (0x20) bytes. Envelopes are stored as raw leaves, so every
+/// single-block record's CID starts with these bytes.
+pub const CID_V1_RAW_SHA2_256_PREFIX: [u8; 4] = [0x01, 0x55, 0x12, 0x20];
+
+/// The binary CIDv1 (`raw`, sha2-256) of a block whose sha2-256 is `digest`. Benchmarks, tests
+/// and fuzz seeds make their made-up content ids with it.
+pub fn cid_v1_raw_sha2_256(digest: &[u8; 32]) -> alloc::vec::Vec<u8> {
+	let mut cid = alloc::vec::Vec::with_capacity(CID_V1_RAW_SHA2_256_PREFIX.len() + 32);
+	cid.extend_from_slice(&CID_V1_RAW_SHA2_256_PREFIX);
+	cid.extend_from_slice(digest);
+	cid
+}
 
 /// Identifies a record for its whole life, across versions. Assigned by the record registry.
 pub type RecordId = u64;
@@ -145,9 +187,9 @@ pub enum AccessDenial {
 	/// No live record has this id.
 	RecordNotFound,
 	/// The subject explicitly denied the requester (deny wins over everything else).
-	ExplicitDeny,
+	ExplicitlyDenied,
 	/// The record names a policy that no longer exists (access fails closed).
-	PolicyNotFound,
+	RecordPolicyMissing,
 	/// The record has no policy and the requester is neither subject nor explicitly allowed.
 	NoPolicy,
 	/// The requester's currently valid attributes do not satisfy the policy.

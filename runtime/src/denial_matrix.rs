@@ -74,8 +74,7 @@ fn bytes<const N: u32>(
 }
 
 fn content(seed: u8) -> ContentInput {
-	let mut cid = vec![0x01, 0x55, 0x12, 0x20];
-	cid.extend_from_slice(&[seed; 32]);
+	let cid = medchain_primitives::cid_v1_raw_sha2_256(&[seed; 32]);
 	ContentInput {
 		cid: cid.try_into().expect("36 bytes"),
 		digest: H256::repeat_byte(seed),
@@ -85,8 +84,7 @@ fn content(seed: u8) -> ContentInput {
 }
 
 fn model(seed: u8) -> ModelRef {
-	let mut cid = vec![0x01, 0x55, 0x12, 0x20];
-	cid.extend_from_slice(&[seed; 32]);
+	let cid = medchain_primitives::cid_v1_raw_sha2_256(&[seed; 32]);
 	ModelRef {
 		cid: cid.try_into().expect("36 bytes"),
 		digest: H256::repeat_byte(seed),
@@ -769,7 +767,7 @@ fn rows() -> Vec<Row> {
 				threshold: 1,
 				expires_at: 1_000,
 			},
-			GrantsError::NotRecordSubject,
+			GrantsError::NotSubject,
 		),
 		row(
 			"stranger",

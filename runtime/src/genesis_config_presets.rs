@@ -29,8 +29,11 @@ pub const TEST_SESSION_LENGTH: BlockNumber = MINUTES;
 
 /// A validator: its account and its session keys.
 pub struct Validator {
+	/// Its account (the validator set's entry).
 	pub account: AccountId,
+	/// Its Aura (block authoring) key.
 	pub aura: AuraId,
+	/// Its GRANDPA (finality) key.
 	pub grandpa: GrandpaId,
 }
 

@@ -13,8 +13,19 @@
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
+/// This runtime's WASM, written by `substrate-wasm-builder` (`build.rs`).
 #[cfg(all(feature = "std", feature = "wasm-builder"))]
-include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
+mod wasm_binary {
+	// The builder writes the constants without docs; they are documented where re-exported.
+	#![allow(missing_docs, dead_code)]
+	include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
+}
+/// The compact, compressed WASM the node runs; `None` when the build skipped it.
+#[cfg(all(feature = "std", feature = "wasm-builder"))]
+pub use wasm_binary::WASM_BINARY;
+/// The WASM before compaction and compression.
+#[cfg(all(feature = "std", feature = "wasm-builder"))]
+pub use wasm_binary::WASM_BINARY_BLOATY;
 
 /// No WASM runtime in a native build without the `wasm-builder` feature.
 #[cfg(all(feature = "std", not(feature = "wasm-builder")))]
@@ -28,6 +39,9 @@ pub const WASM_BINARY_BLOATY: Option<&[u8]> = None;
 /// without `wasm-builder`).
 #[cfg(feature = "std")]
 pub mod upgrade_rehearsal {
+	// Written by `build.rs` without docs: `WASM_BINARY` (compact, compressed),
+	// `WASM_BINARY_BLOATY` and `WASM_BINARY_PATH`.
+	#![allow(missing_docs)]
 	#[cfg(feature = "wasm-builder")]
 	include!(concat!(env!("OUT_DIR"), "/upgrade_rehearsal"));
 	/// No WASM runtime in a native build without the `wasm-builder` feature.
@@ -37,7 +51,6 @@ pub mod upgrade_rehearsal {
 
 extern crate alloc;
 
-pub mod apis;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarks;
 pub mod configs;
@@ -71,7 +84,9 @@ pub mod opaque {
 impl_opaque_keys! {
 	/// The keys a validator registers: Aura for authoring, GRANDPA for finality.
 	pub struct SessionKeys {
+		/// The sr25519 key that authors blocks.
 		pub aura: Aura,
+		/// The ed25519 key that votes on finality.
 		pub grandpa: Grandpa,
 	}
 }
@@ -84,7 +99,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("medchain"),
 	impl_name: Cow::Borrowed("medchain"),
 	authoring_version: 1,
-	spec_version: 104,
+	spec_version: 105,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 2,
@@ -100,7 +115,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("medchain"),
 	impl_name: Cow::Borrowed("medchain"),
 	authoring_version: 1,
-	spec_version: 105,
+	spec_version: 106,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 2,
@@ -116,8 +131,11 @@ pub mod time {
 	/// Aura slot duration. Changing it on a live chain stalls block production.
 	pub const SLOT_DURATION: u64 = MILLI_SECS_PER_BLOCK;
 
+	/// Blocks per minute.
 	pub const MINUTES: BlockNumber = 60_000 / (MILLI_SECS_PER_BLOCK as BlockNumber);
+	/// Blocks per hour.
 	pub const HOURS: BlockNumber = MINUTES * 60;
+	/// Blocks per day.
 	pub const DAYS: BlockNumber = HOURS * 24;
 }
 pub use time::*;
@@ -131,8 +149,11 @@ pub mod currency {
 	/// Decimal places: one MED is 10^12 plancks.
 	pub const TOKEN_DECIMALS: u8 = 12;
 
+	/// One MED in plancks.
 	pub const UNIT: Balance = 1_000_000_000_000;
+	/// A thousandth of a MED.
 	pub const MILLI_UNIT: Balance = UNIT / 1_000;
+	/// A millionth of a MED.
 	pub const MICRO_UNIT: Balance = UNIT / 1_000_000;
 
 	/// Accounts holding less than this are reaped; keeps dust accounts out of state.
@@ -206,63 +227,11 @@ pub type Executive = frame_executive::Executive<
 	Migrations,
 >;
 
-#[frame_support::runtime]
-mod runtime {
-	#[runtime::runtime]
-	#[runtime::derive(
-		RuntimeCall,
-		RuntimeEvent,
-		RuntimeError,
-		RuntimeOrigin,
-		RuntimeFreezeReason,
-		RuntimeHoldReason,
-		RuntimeSlashReason,
-		RuntimeLockId,
-		RuntimeTask,
-		RuntimeViewFunction
-	)]
-	pub struct Runtime;
-
-	// Indices are part of the extrinsic format: never reuse or reorder them.
-	#[runtime::pallet_index(0)]
-	pub type System = frame_system;
-	#[runtime::pallet_index(1)]
-	pub type Timestamp = pallet_timestamp;
-	#[runtime::pallet_index(2)]
-	pub type Aura = pallet_aura;
-	#[runtime::pallet_index(3)]
-	pub type Grandpa = pallet_grandpa;
-	#[runtime::pallet_index(4)]
-	pub type Balances = pallet_balances;
-	#[runtime::pallet_index(5)]
-	pub type TransactionPayment = pallet_transaction_payment;
-	/// Development only: the `development` preset sets a sudo key, every other preset none.
-	#[runtime::pallet_index(6)]
-	pub type Sudo = pallet_sudo;
-
-	// Consortium governance. The validator set is declared before the session pallet so that
-	// its genesis is built first (the session pallet asks it for the first set).
-	#[runtime::pallet_index(7)]
-	pub type Validators = pallet_validators;
-	#[runtime::pallet_index(8)]
-	pub type Session = pallet_session;
-	#[runtime::pallet_index(9)]
-	pub type Council = pallet_collective<Instance1>;
-	#[runtime::pallet_index(10)]
-	pub type CouncilMembership = pallet_membership<Instance1>;
-	#[runtime::pallet_index(11)]
-	pub type Upgrades = pallet_upgrades;
-
-	// MedChain's own pallets start at 20, leaving room for more infrastructure pallets.
-	#[runtime::pallet_index(20)]
-	pub type Records = pallet_records;
-	#[runtime::pallet_index(21)]
-	pub type Consent = pallet_consent;
-	#[runtime::pallet_index(22)]
-	pub type KeyGrants = pallet_key_grants;
-	#[runtime::pallet_index(23)]
-	pub type Fl = pallet_fl;
-}
+// `frame_support::runtime` and `impl_runtime_apis!` generate the runtime's types (`Runtime`,
+// `RuntimeCall`, `RuntimeEvent`, the pallet aliases, `RuntimeApi`, …) without docs; they live
+// in `construct` and are re-exported here.
+mod construct;
+pub use construct::*;
 
 #[cfg(test)]
 mod denial_matrix;

@@ -381,3 +381,63 @@ fn metadata_file_is_current() {
 		current.len()
 	);
 }
+
+/// The variant names of an enum type as its metadata gives them.
+fn variant_names<T: scale_info::TypeInfo + 'static>() -> Vec<&'static str> {
+	match T::type_info().type_def {
+		scale_info::TypeDef::Variant(def) => def.variants.iter().map(|v| v.name).collect(),
+		other => panic!("not an enum: {other:?}"),
+	}
+}
+
+/// Error names follow the glossary in `medchain_primitives`' docs: one name per concept in
+/// every pallet, `XNotFound` rather than `UnknownX`, and each `AccessDenial` named as the
+/// consent error it becomes, so that a client reading `Records::PolicyNotFound` and
+/// `Consent::PolicyNotFound` knows they mean the same thing.
+#[test]
+fn error_names_follow_the_glossary() {
+	let pallets = [
+		("Records", variant_names::<pallet_records::Error<Runtime>>()),
+		("Consent", variant_names::<pallet_consent::Error<Runtime>>()),
+		(
+			"KeyGrants",
+			variant_names::<pallet_key_grants::Error<Runtime>>(),
+		),
+		("Fl", variant_names::<pallet_fl::Error<Runtime>>()),
+		(
+			"Validators",
+			variant_names::<pallet_validators::Error<Runtime>>(),
+		),
+	];
+	// Names the glossary rules out, with the name to use instead.
+	const SYNONYMS: [(&str, &str); 6] = [
+		("NotRecordSubject", "NotSubject"),
+		("NotOwnerOfRecord", "NotSubject"),
+		("ExplicitDeny", "ExplicitlyDenied"),
+		("InvalidSignature", "BadSignature"),
+		("Overflow", "IdOverflow"),
+		("NotEnoughDeposit", "InsufficientDeposit"),
+	];
+	let mut wrong = Vec::new();
+	for (pallet, names) in &pallets {
+		for name in names {
+			if let Some((_, instead)) = SYNONYMS.iter().find(|(bad, _)| bad == name) {
+				wrong.push(format!("{pallet}::{name} (say {instead})"));
+			}
+			if let Some(thing) = name.strip_prefix("Unknown") {
+				wrong.push(format!("{pallet}::{name} (say {thing}NotFound)"));
+			}
+			if name.ends_with("Error") {
+				wrong.push(format!("{pallet}::{name} (no `Error` suffix)"));
+			}
+		}
+	}
+	assert!(wrong.is_empty(), "error names off the glossary: {wrong:?}");
+	let consent = &pallets[1].1;
+	for denial in variant_names::<medchain_primitives::AccessDenial>() {
+		assert!(
+			consent.contains(&denial),
+			"AccessDenial::{denial} is not named as the consent error it becomes"
+		);
+	}
+}

@@ -1,29 +1,124 @@
 //! MedChain over subxt 0.51: connection, transactions, runtime-API questions and events.
 //!
-//! Calls, storage and runtime APIs are used dynamically: argument and answer types are the
-//! mirrors in [`records`], [`consent`] and [`key_grants`], matched by name against the
-//! metadata the node serves, so this crate follows the runtime it talks to without a
-//! generated metadata file.
+//! Every call, storage item, event and runtime API comes from the typed API that subxt
+//! generates from the runtime's metadata ([`api`], the `medchain-chain-api` crate): a call the
+//! runtime renames or retypes stops this crate compiling once `metadata/medchain.scale` is
+//! regenerated. [`records`], [`consent`] and [`key_grants`] only name the generated types with
+//! the runtime's concrete parameters (`AccountId32`, `u128` balances, `u32` block numbers).
 
-pub mod consent;
-pub mod key_grants;
-pub mod records;
+pub use medchain_chain_api::api;
+/// An account on chain (SS58 text with [`ss58`] and [`parse_account`]).
+pub use subxt::utils::AccountId32;
+
+/// The record registry's types and events, as generated from the metadata.
+pub mod records {
+	use super::api::runtime_types::pallet_records::types as t;
+	use subxt::utils::AccountId32;
+
+	pub use super::api::records::events::{RecordErased, RecordRegistered, VersionAppended};
+	pub use t::{ContentInput, CustodianScope, EncryptionScheme, VersionStatus};
+	/// `register_record`'s argument.
+	pub type RecordInput = t::RecordInput<u32>;
+	/// A record as `RecordsApi.records_of` lists it.
+	pub type Record = t::Record<AccountId32, u32, u32>;
+	/// One version of a record.
+	pub type Version = t::Version<AccountId32, u128, u32>;
+	/// What is left of an erased record.
+	pub type Tombstone = t::Tombstone<AccountId32, u32>;
+	/// `RecordsApi.record`'s answer.
+	pub type RecordView = t::RecordView<AccountId32, u128, u32, u32>;
+}
+
+/// The consent pallet's types and events, as generated from the metadata.
+pub mod consent {
+	use super::api::runtime_types::pallet_consent::types as t;
+	use subxt::utils::AccountId32;
+
+	pub use super::api::consent::events::{
+		AccessGranted, BreakGlassOpened, PolicyCreated, ReadRecorded,
+	};
+	pub use super::api::runtime_types::medchain_primitives::{AccessBasis, AccessDenial, Purpose};
+	/// The context the pallet prefixes to a read request before it is signed.
+	pub use pallet_consent::READ_REQUEST_CONTEXT;
+	pub use t::{AuthorityStatus, OverrideKind, OverrideScope, ReadBasis, Review};
+	/// An access ticket (`ConsentApi.live_ticket`).
+	pub type Ticket = t::Ticket<AccountId32, u128, u32>;
+	/// A break-glass use (`ConsentApi.break_glass_uses`).
+	pub type BreakGlassUse = t::BreakGlassUse<AccountId32, u128, u32>;
+	/// A stored policy (`ConsentApi.policy`).
+	pub type Policy = t::Policy<AccountId32, u128, u32>;
+	/// An attribute as stored for its holder (`Consent.Attributes`).
+	pub type HeldAttribute = t::HeldAttribute<AccountId32, u128, u32>;
+	/// An authority's commitment to its CP-ABE public key.
+	pub type AbeKeyCommitment = t::AbeKeyCommitment<u32>;
+	/// What a reader signs to download a record; sent to a gateway as JSON.
+	pub type ReadRequest = t::ReadRequest<AccountId32, u32>;
+	/// A receipt of a served read (`ConsentApi.read_receipts`).
+	pub type ReadReceipt = t::ReadReceipt<AccountId32, u128, u32>;
+	/// One entry of `ConsentApi.authorities`: account, scopes, status, key commitment.
+	pub type AuthorityEntry = (
+		AccountId32,
+		Vec<Vec<u8>>,
+		AuthorityStatus,
+		Option<AbeKeyCommitment>,
+	);
+
+	/// What the reader of `request` signs: the bytes `ConsentApi.read_request_message` answers
+	/// (context, genesis hash, request), computed without asking the chain, so that a gateway
+	/// checks the signature before spending a node round trip on a request (the end-to-end
+	/// suite checks that both agree).
+	pub fn read_request_message(request: &ReadRequest, genesis: &[u8; 32]) -> Vec<u8> {
+		use codec::Encode;
+		(READ_REQUEST_CONTEXT, genesis, request).encode()
+	}
+}
+
+/// The key-grants pallet's types and events, as generated from the metadata.
+pub mod key_grants {
+	use super::api::runtime_types::pallet_key_grants::types as t;
+	use subxt::utils::AccountId32;
+
+	pub use super::api::key_grants::events::{
+		AttestationRecorded, EvidenceAdjudicated, EvidenceFiled, GrantCreated,
+	};
+	pub use t::GrantScope;
+	/// A grant's proxy and the commitment to its key fragment.
+	pub type GrantProxy = t::GrantProxy<AccountId32>;
+	/// What a proxy signs for one re-encryption.
+	pub type Attestation = t::Attestation<AccountId32, u32>;
+	/// The grantee's request an attestation answers.
+	pub type RequestBinding = t::RequestBinding<u32>;
+	/// Evidence against a proxy.
+	pub type Claim = t::Claim<AccountId32, u32, [u8; 64]>;
+	/// An accepted attestation (`KeyGrantsApi.receipts`).
+	pub type Receipt = t::Receipt<AccountId32, u32>;
+	/// A proxy's state (`KeyGrantsApi.proxy`).
+	pub type Proxy = t::Proxy<u128, u32>;
+	/// Whether a proxy may serve.
+	pub type ProxyStatus = t::ProxyStatus<u32>;
+	/// An account's registered Umbral keys (`KeyGrantsApi.pre_keys`).
+	pub type PreKeys = t::PreKeys<u32>;
+	/// A grant (`KeyGrantsApi.grant`).
+	pub type Grant = t::Grant<AccountId32, u128, u32>;
+	/// How a case ended.
+	pub type Outcome = t::Outcome<u128>;
+}
 
 use std::time::Duration;
 
 use subxt::{
+	client::OnlineClientAtBlockImpl,
 	config::{
-		substrate::{AccountId32, MultiAddress, MultiSignature},
+		substrate::{MultiAddress, MultiSignature},
 		Config, DefaultExtrinsicParamsBuilder, DefaultTransactionExtensions, HashFor, RpcConfigFor,
 		SubstrateConfig,
 	},
 	error::{DispatchError, TransactionEventsError},
 	events::DecodeAsEvent,
-	ext::scale_decode::DecodeAsType,
 	extrinsics::ExtrinsicEvents,
 	metadata::ArcMetadata,
 	rpcs::{LegacyRpcMethods, RpcClient},
-	transactions::{Payload, TransactionStatus},
+	transactions::{Payload, Signer, TransactionInBlock, TransactionProgress, TransactionStatus},
 	OnlineClient, OnlineClientAtBlock,
 };
 use subxt_signer::sr25519::Keypair;
@@ -76,6 +171,10 @@ pub type LegacyRpc = LegacyRpcMethods<RpcConfigFor<MedChainConfig>>;
 pub type BlockHash = HashFor<MedChainConfig>;
 /// Events of one extrinsic.
 pub type Events = ExtrinsicEvents<MedChainConfig>;
+/// The progress of a submitted transaction.
+pub type TxProgress = TransactionProgress<MedChainConfig, OnlineClientAtBlockImpl<MedChainConfig>>;
+/// A transaction that made it into a block.
+pub type TxInBlock = TransactionInBlock<MedChainConfig, OnlineClientAtBlockImpl<MedChainConfig>>;
 
 /// One MED in plancks (12 decimals).
 pub const UNIT: u128 = 1_000_000_000_000;
@@ -101,20 +200,34 @@ impl Chain {
 		let rpc_client = RpcClient::from_insecure_url(url)
 			.await
 			.map_err(|e| Error::Chain(format!("connecting to {url}: {e}")))?;
+		Self::from_rpc_client(rpc_client)
+			.await
+			.map_err(|e| Error::Chain(format!("connecting to {url}: {e}")))
+	}
+
+	/// A connection over an RPC client already connected to a node.
+	pub async fn from_rpc_client(rpc_client: RpcClient) -> Result<Self, Error> {
 		let client =
 			Client::from_rpc_client_with_config(MedChainConfig::default(), rpc_client.clone())
 				.await
-				.map_err(|e| Error::Chain(format!("connecting to {url}: {e}")))?;
+				.map_err(|e| Error::Chain(e.to_string()))?;
 		Ok(Self {
 			client,
 			rpc: LegacyRpc::new(rpc_client),
 		})
 	}
 
+	/// The subxt client.
 	pub fn client(&self) -> &Client {
 		&self.client
 	}
 
+	/// The node's plain RPC methods.
+	pub fn rpc(&self) -> &LegacyRpc {
+		&self.rpc
+	}
+
+	/// The genesis hash of the chain this connection serves.
 	pub fn genesis_hash(&self) -> BlockHash {
 		self.client.genesis_hash()
 	}
@@ -183,97 +296,125 @@ impl Chain {
 			.map_err(|e| Error::Chain(format!("chain_getBlockHash({number}): {e}")))
 	}
 
-	/// Signs `call`, submits it and waits until it is in a best block and dispatched. A
-	/// dispatch failure is [`Error::Refused`] with the pallet error (`"Consent::NoLiveTicket"`).
-	pub async fn submit<Call: Payload>(
+	/// Signs `call` with the signer's next nonce as the node counts it
+	/// (`system_accountNextIndex`, which includes its transactions still in the pool, so
+	/// several can be sent in a row) and submits it; returns its progress to follow.
+	pub async fn sign_and_watch<Call: Payload, S: Signer<MedChainConfig>>(
 		&self,
 		call: &Call,
-		signer: &Keypair,
-	) -> Result<Events, Error> {
-		let account = account_id(signer);
+		signer: &S,
+	) -> Result<TxProgress, Error> {
+		let account = signer.account_id();
 		let nonce = self
 			.rpc
 			.system_account_next_index(&account)
 			.await
-			.map_err(|e| Error::Chain(format!("system_accountNextIndex: {e}")))?;
+			.map_err(|e| Error::Chain(format!("system_accountNextIndex({account}): {e}")))?;
 		let params = DefaultExtrinsicParamsBuilder::<MedChainConfig>::new()
 			.nonce(nonce)
 			.build();
-		let mut progress = self
-			.client
+		self.client
 			.tx()
 			.await
 			.map_err(|e| Error::Chain(format!("transaction client: {e}")))?
 			.sign_and_submit_then_watch(call, signer, params)
 			.await
-			.map_err(|e| Error::Chain(format!("submitting a transaction: {e}")))?;
-		let in_block = tokio::time::timeout(INCLUSION_TIMEOUT, async {
+			.map_err(|e| Error::Chain(format!("submitting a transaction from {account}: {e}")))
+	}
+
+	/// Follows a submitted transaction until it is in a block: the transaction there, and
+	/// whether the first status seen was already "finalised". Fails if the pool reports it
+	/// invalid or dropped, or after `timeout`.
+	pub async fn wait_in_block(
+		progress: &mut TxProgress,
+		timeout: Duration,
+	) -> Result<(TxInBlock, bool), Error> {
+		let hash = progress.extrinsic_hash();
+		tokio::time::timeout(timeout, async {
 			loop {
 				let status = progress
 					.next()
 					.await
-					.ok_or_else(|| Error::Chain("the transaction status stream ended".into()))?
-					.map_err(|e| Error::Chain(format!("watching the transaction: {e}")))?;
+					.ok_or_else(|| {
+						Error::Chain(format!(
+							"the status stream of transaction {hash:?} ended before inclusion"
+						))
+					})?
+					.map_err(|e| Error::Chain(format!("watching transaction {hash:?}: {e}")))?;
 				match status {
-					TransactionStatus::InBestBlock(in_block)
-					| TransactionStatus::InFinalizedBlock(in_block) => return Ok(in_block),
-					TransactionStatus::Invalid { message }
-					| TransactionStatus::Dropped { message }
-					| TransactionStatus::Error { message } => {
-						return Err(Error::Chain(format!("transaction rejected: {message}")))
+					TransactionStatus::InBestBlock(in_block) => return Ok((in_block, false)),
+					TransactionStatus::InFinalizedBlock(in_block) => return Ok((in_block, true)),
+					TransactionStatus::Invalid { message } => {
+						return Err(Error::Chain(format!(
+							"transaction {hash:?} is invalid: {message}"
+						)))
 					}
+					TransactionStatus::Dropped { message } => {
+						return Err(Error::Chain(format!(
+							"transaction {hash:?} was dropped: {message}"
+						)))
+					}
+					TransactionStatus::Error { message } => {
+						return Err(Error::Chain(format!(
+							"transaction {hash:?} failed: {message}"
+						)))
+					}
+					// Validated, Broadcasted, NoLongerInBestBlock: keep waiting.
 					_ => continue,
 				}
 			}
 		})
 		.await
-		.map_err(|_| Error::Chain("the transaction was not included in time".into()))??;
-		in_block
-			.wait_for_success()
-			.await
-			.map_err(|error| match &error {
-				TransactionEventsError::ExtrinsicFailed(DispatchError::Module(module)) => {
-					Error::Refused(module.details_string())
-				}
-				_ => Error::Chain(format!("transaction failed: {error}")),
-			})
+		.map_err(|_| {
+			Error::Chain(format!(
+				"transaction {hash:?} was not included within {timeout:?}"
+			))
+		})?
 	}
 
-	/// Calls runtime API `api.method` on the best block.
-	pub async fn api<R: DecodeAsType>(
+	/// Signs `call`, submits it and waits until it is in a best block and dispatched. A
+	/// dispatch failure is [`Error::Refused`] with the pallet error (`"Consent::NoLiveTicket"`).
+	pub async fn submit<Call: Payload, S: Signer<MedChainConfig>>(
 		&self,
-		api: &str,
-		method: &str,
-		args: impl subxt::ext::frame_decode::storage::IntoEncodableValues,
-	) -> Result<R, Error> {
+		call: &Call,
+		signer: &S,
+	) -> Result<Events, Error> {
+		let mut progress = self.sign_and_watch(call, signer).await?;
+		let (in_block, _) = Self::wait_in_block(&mut progress, INCLUSION_TIMEOUT).await?;
+		dispatched(&in_block).await
+	}
+
+	/// Asks a runtime API question at the best block, e.g.
+	/// `chain.call(api::runtime_apis().consent_api().policy(id))`.
+	pub async fn call<P: subxt::runtime_apis::Payload>(
+		&self,
+		question: P,
+	) -> Result<P::ReturnType, Error> {
+		let name = format!("{}.{}", question.trait_name(), question.method_name());
 		self.at_best()
 			.await?
 			.runtime_apis()
-			.call(subxt::dynamic::runtime_api_call::<_, R>(api, method, args))
+			.call(question)
 			.await
-			.map_err(|e| Error::Chain(format!("{api}.{method}: {e}")))
+			.map_err(|e| Error::Chain(format!("{name}: {e}")))
 	}
 
-	/// Reads storage `pallet.item(key)` at the best block (`None` if absent).
-	pub async fn storage<K, V>(&self, pallet: &str, item: &str, key: K) -> Result<Option<V>, Error>
-	where
-		K: subxt::ext::frame_decode::storage::IntoEncodableValues
-			+ subxt::ext::frame_decode::storage::IntoDecodableValues
-			+ Clone,
-		V: DecodeAsType,
-	{
-		let address = subxt::dynamic::storage::<K, V>(pallet, item);
+	/// Reads a storage item at the best block (`None` if absent), e.g.
+	/// `chain.read(api::storage().consent().attributes(), (holder,))`.
+	pub async fn read<A: subxt::storage::Address>(
+		&self,
+		item: A,
+		key: A::KeyParts,
+	) -> Result<Option<A::Value>, Error> {
+		let name = format!("{}.{}", item.pallet_name(), item.entry_name());
 		let at = self.at_best().await?;
 		let value = at
 			.storage()
-			.try_fetch(address, key)
+			.try_fetch(item, key)
 			.await
-			.map_err(|e| Error::Chain(format!("{pallet}.{item}: {e}")))?;
+			.map_err(|e| Error::Chain(format!("{name}: {e}")))?;
 		value
-			.map(|v| {
-				v.decode()
-					.map_err(|e| Error::Chain(format!("{pallet}.{item}: {e}")))
-			})
+			.map(|v| v.decode().map_err(|e| Error::Chain(format!("{name}: {e}"))))
 			.transpose()
 	}
 
@@ -296,13 +437,81 @@ impl Chain {
 /// metadata): what runtime APIs such as `ConsentApi.check_read` answer with.
 pub use medchain_chain_api::api::runtime_types::sp_runtime::DispatchError as RuntimeError;
 
+/// Questions every flow and the gateway ask, answered at the best block.
 impl Chain {
-	/// The name of a pallet error as the chain's metadata gives it (`"Consent::GrantNotActive"`),
-	/// the same text a failed transaction reports in [`Error::Refused`]; other dispatch errors
-	/// by their variant.
-	pub async fn error_name(&self, error: &RuntimeError) -> Result<String, Error> {
+	/// The registered Umbral keys of `who`.
+	pub async fn pre_keys_of(&self, who: &AccountId32) -> Result<crate::pre::PrePublicKeys, Error> {
+		let keys = self
+			.call(api::runtime_apis().key_grants_api().pre_keys(*who))
+			.await?
+			.ok_or_else(|| {
+				Error::Invalid(format!(
+					"{who} has registered no PRE keys (medchain keys register)"
+				))
+			})?;
+		Ok(crate::pre::PrePublicKeys {
+			public_key: keys.public_key,
+			verifying_key: keys.verifying_key,
+		})
+	}
+
+	/// Every accredited authority with its scopes, status and key commitment.
+	pub async fn authorities(&self) -> Result<Vec<consent::AuthorityEntry>, Error> {
+		self.call(api::runtime_apis().consent_api().authorities())
+			.await
+	}
+
+	/// The current version of live record `record`: its number, the version, the subject.
+	pub async fn current_version(
+		&self,
+		record: u64,
+	) -> Result<(u32, records::Version, AccountId32), Error> {
+		use records::RecordView;
+		let view = self
+			.call(api::runtime_apis().records_api().record(record))
+			.await?;
+		match view {
+			Some(RecordView::Live {
+				record: live,
+				versions,
+			}) => {
+				let version = versions
+					.into_iter()
+					.last()
+					.ok_or_else(|| Error::Chain(format!("record {record} has no versions")))?;
+				Ok((live.current_version, version, live.subject))
+			}
+			Some(RecordView::Erased(_)) => {
+				Err(Error::Invalid(format!("record {record} was erased")))
+			}
+			Some(RecordView::__Ignore(_)) => Err(Error::Chain(format!(
+				"record {record}: an answer no runtime gives"
+			))),
+			None => Err(Error::Invalid(format!("no record {record} on chain"))),
+		}
+	}
+}
+
+/// A dispatch error explained from the chain's metadata.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Explained {
+	/// `"Consent::GrantNotActive"`: the text a failed transaction reports in
+	/// [`Error::Refused`]; other dispatch errors by their variant.
+	pub name: String,
+	/// The pallet error itself, typed (`api::Error::Consent(..)`), for callers to match on.
+	pub pallet: Option<api::Error>,
+}
+
+impl Chain {
+	/// Explains a dispatch error a runtime API answered with: its name and, for a pallet
+	/// error, the typed error.
+	pub async fn explain(&self, error: &RuntimeError) -> Result<Explained, Error> {
+		use subxt::ext::scale_decode::DecodeAsType;
 		let RuntimeError::Module(module) = error else {
-			return Ok(format!("{error:?}"));
+			return Ok(Explained {
+				name: format!("{error:?}"),
+				pallet: None,
+			});
 		};
 		let at = self.at_best().await?;
 		let metadata = at.metadata_ref();
@@ -323,8 +532,42 @@ impl Chain {
 					module.error[0]
 				))
 			})?;
-		Ok(format!("{}::{}", pallet.name(), variant.name))
+		// The runtime's outer error enum is indexed by pallet, then by the pallet's error.
+		let bytes = [
+			module.index,
+			module.error[0],
+			module.error[1],
+			module.error[2],
+			module.error[3],
+		];
+		let typed = api::Error::decode_as_type(
+			&mut &bytes[..],
+			metadata.outer_enums().error_enum_ty(),
+			metadata.types(),
+		)
+		.map_err(|e| Error::Chain(format!("decoding a pallet error: {e}")))?;
+		Ok(Explained {
+			name: format!("{}::{}", pallet.name(), variant.name),
+			pallet: Some(typed),
+		})
 	}
+}
+
+/// The events of a transaction in its block if it dispatched; its pallet error as
+/// [`Error::Refused`] if not.
+pub async fn dispatched(in_block: &TxInBlock) -> Result<Events, Error> {
+	in_block
+		.wait_for_success()
+		.await
+		.map_err(|error| match &error {
+			TransactionEventsError::ExtrinsicFailed(DispatchError::Module(module)) => {
+				Error::Refused(Explained {
+					name: module.details_string(),
+					pallet: module.as_root_error::<api::Error>().ok(),
+				})
+			}
+			_ => Error::Chain(format!("transaction failed: {error}")),
+		})
 }
 
 /// The first event of type `E` among an extrinsic's events.

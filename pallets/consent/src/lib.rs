@@ -363,113 +363,180 @@ pub mod pallet {
 	pub enum Event<T: Config> {
 		/// An authority was accredited, or its scopes replaced.
 		AuthorityAccredited {
+			/// The attribute authority.
 			authority: T::AccountId,
+			/// The attributes and namespaces it may issue.
 			scopes: ScopesOf<T>,
 		},
 		/// An authority was suspended: it may not issue and its attributes do not count.
-		AuthoritySuspended { authority: T::AccountId },
+		AuthoritySuspended {
+			/// The attribute authority.
+			authority: T::AccountId,
+		},
 		/// A suspended authority was reinstated.
-		AuthorityReinstated { authority: T::AccountId },
+		AuthorityReinstated {
+			/// The attribute authority.
+			authority: T::AccountId,
+		},
 		/// An accreditation ended; the authority's attributes no longer count and its CP-ABE
 		/// key commitment is gone.
-		AuthorityWithdrawn { authority: T::AccountId },
+		AuthorityWithdrawn {
+			/// The attribute authority.
+			authority: T::AccountId,
+		},
 		/// An authority published (or rotated) the commitment to its CP-ABE public key.
 		AbeKeyPublished {
+			/// The attribute authority.
 			authority: T::AccountId,
+			/// BLAKE2b-256 of its CP-ABE public key.
 			hash: H256,
+			/// The version.
 			version: u32,
 		},
 		/// An attribute was issued (or re-issued with a new expiry).
 		AttributeIssued {
+			/// The attribute's holder.
 			holder: T::AccountId,
+			/// The attribute.
 			attribute: AttributeName,
+			/// The authority that issued it.
 			issuer: T::AccountId,
+			/// The block it ends at (exclusive; `None`: no end).
 			expires_at: Option<BlockNumberFor<T>>,
 		},
 		/// The issuer revoked an attribute.
 		AttributeRevoked {
+			/// The attribute's holder.
 			holder: T::AccountId,
+			/// The attribute.
 			attribute: AttributeName,
+			/// The authority that issued it.
 			issuer: T::AccountId,
 		},
 		/// An attribute was removed by its holder or, once it no longer counted, by anyone.
 		AttributeRemoved {
+			/// The attribute's holder.
 			holder: T::AccountId,
+			/// The attribute.
 			attribute: AttributeName,
+			/// Who did it.
 			by: T::AccountId,
 		},
 		/// A policy was stored.
 		PolicyCreated {
+			/// The consent policy.
 			policy: PolicyId,
+			/// The owner.
 			owner: T::AccountId,
+			/// The canonical text (the CP-ABE policy).
 			canonical: policy::CanonicalText,
 		},
 		/// A policy was removed; records still naming it are refused by policy (fail closed).
 		PolicyRemoved {
+			/// The consent policy.
 			policy: PolicyId,
+			/// The owner.
 			owner: T::AccountId,
 		},
 		/// A subject set an explicit allow or deny.
 		OverrideSet {
+			/// The record's subject (the patient).
 			subject: T::AccountId,
+			/// What it covers.
 			scope: OverrideScope,
+			/// The account it concerns.
 			account: T::AccountId,
+			/// The record kind.
 			kind: OverrideKind,
+			/// The purpose of access.
 			purpose: Option<Purpose>,
+			/// The block it ends at (exclusive; `None`: no end).
 			expires_at: Option<BlockNumberFor<T>>,
 		},
 		/// A subject removed an override.
 		OverrideRemoved {
+			/// The record's subject (the patient).
 			subject: T::AccountId,
+			/// What it covers.
 			scope: OverrideScope,
+			/// The account it concerns.
 			account: T::AccountId,
 		},
 		/// Access was granted: the audit trail of who may read what, why and until when.
 		AccessGranted {
+			/// The record.
 			record: RecordId,
+			/// Who asked for access.
 			requester: T::AccountId,
+			/// The record's subject (the patient).
 			subject: T::AccountId,
+			/// The purpose of access.
 			purpose: Purpose,
+			/// On what access was allowed.
 			basis: AccessBasis,
+			/// The block it ends at (exclusive; `None`: no end).
 			expires_at: BlockNumberFor<T>,
 		},
 		/// A ticket was closed and its deposit returned.
 		TicketClosed {
+			/// The record.
 			record: RecordId,
+			/// Who asked for access.
 			requester: T::AccountId,
 		},
 		/// Emergency access was opened without the policy; it awaits review.
 		BreakGlassOpened {
+			/// Its id.
 			id: BreakGlassId,
+			/// The record.
 			record: RecordId,
+			/// The record's subject (the patient).
 			subject: T::AccountId,
+			/// Who asked for access.
 			requester: T::AccountId,
+			/// The emergency justification code.
 			justification: JustificationCode,
+			/// The block it ends at (exclusive; `None`: no end).
 			expires_at: BlockNumberFor<T>,
 		},
 		/// A break-glass use was reviewed. `reviewer` is `None` for the review origin.
 		BreakGlassReviewed {
+			/// Its id.
 			id: BreakGlassId,
+			/// The record's subject (the patient).
 			subject: T::AccountId,
+			/// Who asked for access.
 			requester: T::AccountId,
+			/// The review.
 			review: Review,
+			/// Who reviewed it.
 			reviewer: Option<T::AccountId>,
 		},
 		/// A gateway served `reader` the ciphertext of `record`; the receipt is listed for
 		/// `subject` under `receipt`.
 		ReadRecorded {
+			/// The record's subject (the patient).
 			subject: T::AccountId,
+			/// The receipt's hash.
 			receipt: H256,
+			/// The record.
 			record: RecordId,
+			/// The content's sha2-256.
 			digest: H256,
+			/// Who read it.
 			reader: T::AccountId,
+			/// The gateway that served it.
 			gateway: T::AccountId,
+			/// On what access was allowed.
 			basis: ReadBasis,
 		},
 		/// A read receipt was cleared and the gateway's deposit returned.
 		ReadReceiptCleared {
+			/// The record's subject (the patient).
 			subject: T::AccountId,
+			/// The receipt's hash.
 			receipt: H256,
+			/// Who did it.
 			by: T::AccountId,
 		},
 	}
@@ -608,8 +675,8 @@ pub mod pallet {
 		fn from(denial: AccessDenial) -> Self {
 			match denial {
 				AccessDenial::RecordNotFound => Self::RecordNotFound,
-				AccessDenial::ExplicitDeny => Self::ExplicitlyDenied,
-				AccessDenial::PolicyNotFound => Self::RecordPolicyMissing,
+				AccessDenial::ExplicitlyDenied => Self::ExplicitlyDenied,
+				AccessDenial::RecordPolicyMissing => Self::RecordPolicyMissing,
 				AccessDenial::NoPolicy => Self::NoPolicy,
 				AccessDenial::PolicyNotSatisfied => Self::PolicyNotSatisfied,
 			}
@@ -629,6 +696,16 @@ pub mod pallet {
 		/// Accredit `authority` for `scopes` (attributes such as `org:hospital-a` or namespaces
 		/// such as `role:*`), or replace an accredited authority's scopes. The authority
 		/// becomes active. Attributes it issued outside the new scopes stop counting.
+		///
+		/// `AuthorityOrigin` only (the council).
+		///
+		/// # Events
+		/// [`Event::AuthorityAccredited`].
+		///
+		/// # Errors
+		/// - `BadOrigin`: not `AuthorityOrigin`.
+		/// - [`Error::NoScopes`]: `scopes` is empty.
+		/// - [`Error::InvalidAttribute`]: a scope is neither an attribute nor a `namespace:*`.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::accredit_authority(scopes.len() as u32))]
 		pub fn accredit_authority(
@@ -655,6 +732,16 @@ pub mod pallet {
 
 		/// Suspend an active authority: it may not issue, and its attributes do not count
 		/// until it is reinstated.
+		///
+		/// `AuthorityOrigin` only.
+		///
+		/// # Events
+		/// [`Event::AuthoritySuspended`].
+		///
+		/// # Errors
+		/// - `BadOrigin`: not `AuthorityOrigin`.
+		/// - [`Error::NotAuthority`]: `authority` is not accredited.
+		/// - [`Error::AuthorityNotActive`]: it is suspended already.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::suspend_authority())]
 		pub fn suspend_authority(origin: OriginFor<T>, authority: T::AccountId) -> DispatchResult {
@@ -673,6 +760,16 @@ pub mod pallet {
 		}
 
 		/// Reinstate a suspended authority.
+		///
+		/// `AuthorityOrigin` only.
+		///
+		/// # Events
+		/// [`Event::AuthorityReinstated`].
+		///
+		/// # Errors
+		/// - `BadOrigin`: not `AuthorityOrigin`.
+		/// - [`Error::NotAuthority`]: `authority` is not accredited.
+		/// - [`Error::AuthorityNotSuspended`]: it is not suspended.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::reinstate_authority())]
 		pub fn reinstate_authority(
@@ -695,6 +792,15 @@ pub mod pallet {
 
 		/// End an accreditation. The attributes the authority issued stop counting at once;
 		/// anyone may then remove them (deposits go back to the authority).
+		///
+		/// `AuthorityOrigin` only.
+		///
+		/// # Events
+		/// [`Event::AuthorityWithdrawn`].
+		///
+		/// # Errors
+		/// - `BadOrigin`: not `AuthorityOrigin`.
+		/// - [`Error::NotAuthority`]: `authority` is not accredited.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::withdraw_authority())]
 		pub fn withdraw_authority(origin: OriginFor<T>, authority: T::AccountId) -> DispatchResult {
@@ -708,6 +814,20 @@ pub mod pallet {
 		/// Issue `attribute` to `holder` until `expires_at` (exclusive; `None`: no expiry).
 		/// Re-issuing an attribute the caller issued updates its expiry. The caller must be an
 		/// active authority covering the attribute; it pays [`Config::AttributeDeposit`].
+		///
+		/// # Events
+		/// [`Event::AttributeIssued`].
+		///
+		/// # Errors
+		/// - [`Error::InvalidAttribute`]: `attribute` is not `namespace:value` in the allowed alphabet.
+		/// - [`Error::NotAuthority`] / [`Error::AuthorityNotActive`]: the caller is not an active
+		///   authority.
+		/// - [`Error::OutsideScope`]: its scopes do not cover `attribute`.
+		/// - [`Error::ExpiryInPast`]: `expires_at` is not after the current block.
+		/// - [`Error::HeldFromOtherIssuer`]: `holder` holds `attribute` from another authority, still
+		///   counting.
+		/// - [`Error::TooManyAttributes`]: `holder` holds [`Config::MaxAttributesPerAccount`] attributes.
+		/// - `Token(FundsUnavailable)`: the caller cannot hold the deposit.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::issue_attribute(T::MaxAttributesPerAccount::get()))]
 		pub fn issue_attribute(
@@ -782,6 +902,13 @@ pub mod pallet {
 		}
 
 		/// Revoke an attribute the caller issued; it stops counting at once.
+		///
+		/// # Events
+		/// [`Event::AttributeRevoked`].
+		///
+		/// # Errors
+		/// - [`Error::AttributeNotFound`]: `holder` does not hold `attribute`.
+		/// - [`Error::NotIssuer`]: the caller did not issue it.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::revoke_attribute(T::MaxAttributesPerAccount::get()))]
 		pub fn revoke_attribute(
@@ -806,6 +933,14 @@ pub mod pallet {
 		/// Remove an attribute of `holder`: the holder may always (renouncing it); anyone may
 		/// once it no longer counts (expired, issuer withdrawn or out of scope). The deposit
 		/// goes back to the issuer.
+		///
+		/// # Events
+		/// [`Event::AttributeRemoved`].
+		///
+		/// # Errors
+		/// - [`Error::AttributeNotFound`]: `holder` does not hold `attribute`.
+		/// - [`Error::AttributeStillValid`]: the caller is not the holder and the attribute still
+		///   counts.
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::remove_attribute(T::MaxAttributesPerAccount::get()))]
 		pub fn remove_attribute(
@@ -834,6 +969,19 @@ pub mod pallet {
 		/// Store a consent policy. The text is parsed, bounds-checked, canonicalised and
 		/// compiled; the owner pays [`Config::PolicyDepositBase`] plus
 		/// [`Config::PolicyDepositPerByte`] per stored byte.
+		///
+		/// # Events
+		/// [`Event::PolicyCreated`], with the canonical text (the CP-ABE policy).
+		///
+		/// # Errors
+		/// - [`Error::PolicyEmpty`], [`Error::PolicyTooLong`], [`Error::PolicySyntax`],
+		///   [`Error::MixedOperators`], [`Error::InvalidAttribute`], [`Error::InvalidThreshold`],
+		///   [`Error::TooManyLeaves`], [`Error::GateTooWide`], [`Error::PolicyTooDeep`],
+		///   [`Error::ExpansionTooLarge`]: the text is not a policy within the bounds (see
+		///   [`policy`]).
+		/// - [`Error::TooManyPolicies`]: the caller owns [`Config::MaxPoliciesPerAccount`] policies.
+		/// - `Token(FundsUnavailable)`: the caller cannot hold the deposit.
+		/// - [`Error::IdOverflow`]: policy ids are exhausted.
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::create_policy(text.len() as u32))]
 		pub fn create_policy(origin: OriginFor<T>, text: PolicyText) -> DispatchResult {
@@ -897,6 +1045,17 @@ pub mod pallet {
 		/// record or all of them. An allow may be limited to one `purpose`. Replaces an
 		/// existing override for the same scope and account. Holds
 		/// [`Config::OverrideDeposit`] once per override.
+		///
+		/// # Events
+		/// [`Event::OverrideSet`].
+		///
+		/// # Errors
+		/// - [`Error::OverrideForSelf`]: `account` is the caller.
+		/// - [`Error::RecordNotFound`]: a `Record` scope names no live record.
+		/// - [`Error::NotSubject`]: the caller is not that record's subject.
+		/// - [`Error::ExpiryInPast`]: `expires_at` is not after the current block.
+		/// - [`Error::TooManyOverrides`]: the caller has [`Config::MaxOverridesPerSubject`] overrides.
+		/// - `Token(FundsUnavailable)`: the caller cannot hold the deposit.
 		#[pallet::call_index(9)]
 		#[pallet::weight(T::WeightInfo::set_override())]
 		pub fn set_override(
@@ -952,6 +1111,12 @@ pub mod pallet {
 		}
 
 		/// Remove one of the caller's overrides, releasing its deposit.
+		///
+		/// # Events
+		/// [`Event::OverrideRemoved`].
+		///
+		/// # Errors
+		/// - [`Error::OverrideNotFound`]: the caller has no such override.
 		#[pallet::call_index(10)]
 		#[pallet::weight(T::WeightInfo::remove_override())]
 		pub fn remove_override(
@@ -977,6 +1142,19 @@ pub mod pallet {
 		/// attributes. If allowed, stores a ticket valid for [`Config::TicketLifetime`] blocks
 		/// (replacing the caller's previous ticket for the record) and emits
 		/// [`Event::AccessGranted`]. If refused, fails with the reason and stores nothing.
+		///
+		/// # Events
+		/// [`Event::AccessGranted`], with the basis (the audit trail of the decision).
+		///
+		/// # Errors
+		/// - [`Error::RecordNotFound`]: no live record `record`.
+		/// - [`Error::ExplicitlyDenied`]: the subject denies the caller.
+		/// - [`Error::RecordPolicyMissing`]: the record names a policy that no longer exists.
+		/// - [`Error::NoPolicy`]: the record has no policy and the caller is neither its subject nor
+		///   allowed.
+		/// - [`Error::PolicyNotSatisfied`]: the caller's valid attributes do not satisfy the policy.
+		/// - [`Error::TooManyTickets`]: the caller holds [`Config::MaxTicketsPerAccount`] tickets.
+		/// - `Token(FundsUnavailable)`: the caller cannot hold the deposit.
 		#[pallet::call_index(11)]
 		#[pallet::weight(T::WeightInfo::request_access(
 			T::MaxAttributesPerAccount::get(),
@@ -1012,6 +1190,14 @@ pub mod pallet {
 
 		/// Close a ticket and return its deposit: the requester at any time, anyone once it
 		/// has expired.
+		///
+		/// # Events
+		/// [`Event::TicketClosed`].
+		///
+		/// # Errors
+		/// - [`Error::TicketNotFound`]: `requester` has no ticket for `record`.
+		/// - [`Error::TicketStillValid`]: the caller is not the requester and the ticket has not
+		///   expired.
 		#[pallet::call_index(12)]
 		#[pallet::weight(T::WeightInfo::close_ticket())]
 		pub fn close_ticket(
@@ -1037,6 +1223,19 @@ pub mod pallet {
 		/// [`Config::EmergencyAttribute`]. An explicit deny still refuses. Stores a flagged
 		/// ticket valid for [`Config::BreakGlassLifetime`] blocks and a use listed for the
 		/// subject, holding [`Config::BreakGlassDeposit`] until the use is reviewed.
+		///
+		/// # Events
+		/// [`Event::AccessGranted`] (basis `BreakGlass`), then [`Event::BreakGlassOpened`].
+		///
+		/// # Errors
+		/// - [`Error::InvalidJustification`]: `justification` is not 1-32 uppercase letters, digits or `-`.
+		/// - [`Error::RecordNotFound`]: no live record `record`.
+		/// - [`Error::NotEmergencyStaff`]: the caller does not hold a valid emergency attribute.
+		/// - [`Error::ExplicitlyDenied`]: the subject denies the caller.
+		/// - [`Error::TooManyOpenBreakGlass`]: the subject has [`Config::MaxOpenBreakGlassPerAccount`] unreviewed uses.
+		/// - [`Error::TooManyTickets`]: the caller holds [`Config::MaxTicketsPerAccount`] tickets.
+		/// - `Token(FundsUnavailable)`: the caller cannot hold the deposit.
+		/// - [`Error::IdOverflow`]: break-glass ids are exhausted.
 		#[pallet::call_index(13)]
 		#[pallet::weight(T::WeightInfo::break_glass(T::MaxAttributesPerAccount::get()))]
 		pub fn break_glass(
@@ -1121,6 +1320,14 @@ pub mod pallet {
 		/// Acknowledge or dispute break-glass use `id` of `subject`: by the subject (signed) or
 		/// by [`Config::ReviewOrigin`]. The requester's deposit is released either way; a
 		/// dispute stays on record.
+		///
+		/// # Events
+		/// [`Event::BreakGlassReviewed`].
+		///
+		/// # Errors
+		/// - [`Error::NotSubject`]: signed by someone other than `subject` (and not `ReviewOrigin`).
+		/// - [`Error::BreakGlassNotFound`]: no use `id` of `subject`.
+		/// - [`Error::AlreadyReviewed`]: it was reviewed already.
 		#[pallet::call_index(14)]
 		#[pallet::weight(T::WeightInfo::review_break_glass())]
 		pub fn review_break_glass(
@@ -1222,6 +1429,14 @@ pub mod pallet {
 
 		/// Clear a read receipt of `subject` and return its deposit to the gateway: the
 		/// subject at any time, anyone after [`Config::ReceiptRetention`] blocks.
+		///
+		/// # Events
+		/// [`Event::ReadReceiptCleared`].
+		///
+		/// # Errors
+		/// - [`Error::ReceiptNotFound`]: `subject` has no receipt `receipt`.
+		/// - [`Error::ReceiptRetained`]: the caller is not `subject` and the retention period has not
+		///   passed.
 		#[pallet::call_index(16)]
 		#[pallet::weight(T::WeightInfo::clear_read_receipt())]
 		pub fn clear_read_receipt(
@@ -1334,7 +1549,7 @@ pub mod pallet {
 				return decision;
 			}
 			if Self::denied(&subject, record, who, now) {
-				decision.outcome = Err(AccessDenial::ExplicitDeny);
+				decision.outcome = Err(AccessDenial::ExplicitlyDenied);
 				return decision;
 			}
 			if Self::allowed(&subject, record, who, purpose, now) {
@@ -1346,7 +1561,7 @@ pub mod pallet {
 				return decision;
 			};
 			let Some(policy) = Policies::<T>::get(policy_id) else {
-				decision.outcome = Err(AccessDenial::PolicyNotFound);
+				decision.outcome = Err(AccessDenial::RecordPolicyMissing);
 				return decision;
 			};
 			let (held, examined) = Self::valid_attributes_examined(who, now);

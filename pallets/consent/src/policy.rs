@@ -151,7 +151,12 @@ pub enum Expr {
 	/// Holds if the requester has this attribute.
 	Attribute(Vec<u8>),
 	/// Holds if at least `threshold` children hold.
-	Gate { threshold: u32, children: Vec<Expr> },
+	Gate {
+		/// How many children must hold.
+		threshold: u32,
+		/// Its children.
+		children: Vec<Expr>,
+	},
 }
 
 impl Expr {
@@ -618,7 +623,12 @@ pub enum PolicyNode {
 	/// Pushes whether the requester holds `attributes[index]`.
 	Attribute(u8),
 	/// Pops `children` results and pushes whether at least `threshold` of them hold.
-	Gate { threshold: u8, children: u8 },
+	Gate {
+		/// How many of the popped results must hold.
+		threshold: u8,
+		/// How many results to pop.
+		children: u8,
+	},
 }
 
 /// A policy ready for evaluation: a sorted table of its distinct attributes and its nodes in

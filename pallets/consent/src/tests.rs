@@ -1037,7 +1037,7 @@ fn decisions_follow_subject_deny_allow_policy_order() {
 		));
 		assert_eq!(
 			decide(DOCTOR, 7, Purpose::Treatment),
-			Err(AccessDenial::ExplicitDeny)
+			Err(AccessDenial::ExplicitlyDenied)
 		);
 		assert_noop!(
 			Consent::request_access(RuntimeOrigin::signed(DOCTOR), 7, Purpose::Treatment),

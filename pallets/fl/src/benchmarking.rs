@@ -21,8 +21,7 @@ pub trait BenchmarkHelper<AccountId> {
 }
 
 fn model(seed: u8) -> ModelRef {
-	let mut cid = vec![0x01, 0x55, 0x12, 0x20];
-	cid.extend_from_slice(&[seed; 32]);
+	let cid = medchain_primitives::cid_v1_raw_sha2_256(&[seed; 32]);
 	ModelRef {
 		cid: cid.try_into().expect("36 bytes fit"),
 		digest: H256::repeat_byte(seed),

@@ -203,75 +203,125 @@ pub mod pallet {
 	pub enum Event<T: Config> {
 		/// A task was opened; round 1 started.
 		TaskCreated {
+			/// The task.
 			task: TaskId,
+			/// Who runs the task.
 			coordinator: T::AccountId,
+			/// The consent policy.
 			policy: medchain_primitives::PolicyId,
 		},
 		/// An account joined a task.
 		ParticipantJoined {
+			/// The task.
 			task: TaskId,
+			/// The participant.
 			participant: T::AccountId,
 		},
 		/// An update commitment was accepted.
 		UpdateSubmitted {
+			/// The task.
 			task: TaskId,
+			/// The round.
 			round: Round,
+			/// The participant.
 			participant: T::AccountId,
+			/// Training samples used.
 			samples: u64,
+			/// Differential-privacy budget spent, in thousandths of ε.
 			epsilon: MilliEpsilon,
 		},
 		/// An aggregate was published; it can be disputed until `challenge_ends`.
 		AggregatePublished {
+			/// The task.
 			task: TaskId,
+			/// The round.
 			round: Round,
+			/// Who published it.
 			aggregator: T::AccountId,
+			/// The model (CID and digest).
 			model: ModelRef,
+			/// The updates it used.
 			used: u32,
+			/// The last block it may be disputed in.
 			challenge_ends: BlockNumberFor<T>,
 		},
 		/// An update was flagged rogue; part of its sender's bond was slashed.
 		UpdateFlagged {
+			/// The task.
 			task: TaskId,
+			/// The round.
 			round: Round,
+			/// The participant.
 			participant: T::AccountId,
+			/// Why it was flagged.
 			reason: ReasonCode,
+			/// The amount slashed.
 			slashed: BalanceOf<T>,
 		},
 		/// A participant disputed an aggregate.
 		AggregateDisputed {
+			/// The task.
 			task: TaskId,
+			/// The round.
 			round: Round,
+			/// Who did it.
 			by: T::AccountId,
+			/// The digest the disputer recomputed.
 			recomputed: H256,
 		},
 		/// Governance upheld a disputed aggregate.
-		DisputeDismissed { task: TaskId, round: Round },
+		DisputeDismissed {
+			/// The task.
+			task: TaskId,
+			/// The round.
+			round: Round,
+		},
 		/// Governance rejected an aggregate; the round's aggregate may be published again.
-		AggregateRejected { task: TaskId, round: Round },
+		AggregateRejected {
+			/// The task.
+			task: TaskId,
+			/// The round.
+			round: Round,
+		},
 		/// A round's checkpoint became final.
 		CheckpointFinalized {
+			/// The task.
 			task: TaskId,
+			/// The round.
 			round: Round,
+			/// The model (CID and digest).
 			model: ModelRef,
 		},
 		/// A participant was paid from the reward pool.
 		RewardPaid {
+			/// The task.
 			task: TaskId,
+			/// The participant.
 			participant: T::AccountId,
+			/// The amount.
 			amount: BalanceOf<T>,
 		},
 		/// Every round finalised; rewards paid, bonds released.
 		TaskCompleted {
+			/// The task.
 			task: TaskId,
+			/// What was paid out.
 			paid: BalanceOf<T>,
+			/// What went back to the coordinator.
 			returned: BalanceOf<T>,
 		},
 		/// The coordinator cancelled the task; funds returned.
-		TaskCancelled { task: TaskId },
+		TaskCancelled {
+			/// The task.
+			task: TaskId,
+		},
 		/// An ended task's updates of one round were removed and their deposits released.
 		RoundPurged {
+			/// The task.
 			task: TaskId,
+			/// The round.
 			round: Round,
+			/// How many updates were removed.
 			updates: u32,
 		},
 	}
@@ -308,7 +358,7 @@ pub mod pallet {
 		/// Fewer used updates than the task's minimum.
 		TooFewUpdates,
 		/// A used or flagged update was not submitted this round, or is listed twice.
-		UnknownUpdate,
+		UpdateNotFound,
 		/// An update cannot be both used and flagged rogue.
 		UsedAndRogue,
 		/// No aggregate published for this round.
@@ -341,6 +391,15 @@ pub mod pallet {
 	impl<T: Config> Pallet<T> {
 		/// Open a task with `params`, holding the reward pool from the caller. Round 1 starts
 		/// now.
+		///
+		/// # Events
+		/// [`Event::TaskCreated`].
+		///
+		/// # Errors
+		/// - [`Error::InvalidParams`]: rounds, participants or round length are zero or out of
+		///   bounds, or the challenge period is below the runtime's minimum.
+		/// - [`Error::InsufficientDeposit`]: the caller cannot hold the reward pool and the deposit.
+		/// - [`Error::IdOverflow`]: task ids are exhausted.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::create_task())]
 		pub fn create_task(origin: OriginFor<T>, params: TaskParamsOf<T>) -> DispatchResult {
@@ -389,6 +448,16 @@ pub mod pallet {
 
 		/// Join a running task: the caller's valid attributes must satisfy its policy. Holds
 		/// the task's bond.
+		///
+		/// # Events
+		/// [`Event::ParticipantJoined`].
+		///
+		/// # Errors
+		/// - [`Error::TaskNotFound`] / [`Error::TaskNotRunning`]: no running task `task`.
+		/// - [`Error::AlreadyJoined`]: the caller participates already.
+		/// - [`Error::PolicyNotSatisfied`]: the caller's valid attributes do not satisfy the task's
+		///   policy.
+		/// - [`Error::TooManyParticipants`]: the task is full.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::join_task())]
 		pub fn join_task(origin: OriginFor<T>, task: TaskId) -> DispatchResult {
@@ -427,6 +496,18 @@ pub mod pallet {
 
 		/// Submit this round's update commitment. Refused after the round's window, twice in a
 		/// round, when the caller no longer satisfies the policy, or beyond its epsilon budget.
+		///
+		/// # Events
+		/// [`Event::UpdateSubmitted`].
+		///
+		/// # Errors
+		/// - [`Error::TaskNotFound`] / [`Error::TaskNotRunning`]: no running task `task`.
+		/// - [`Error::NotParticipant`]: the caller has not joined.
+		/// - [`Error::PolicyNotSatisfied`]: the caller no longer satisfies the task's policy.
+		/// - [`Error::RoundClosed`]: the round's submission window has passed.
+		/// - [`Error::DuplicateUpdate`]: the caller submitted this round already.
+		/// - [`Error::BudgetExceeded`]: `epsilon` would take the caller past the task's budget.
+		/// - [`Error::InsufficientDeposit`]: the caller cannot hold the update deposit.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::submit_update())]
 		pub fn submit_update(
@@ -487,6 +568,18 @@ pub mod pallet {
 		/// Publish the current round's aggregate after its window closed: the new model, the
 		/// participants whose accepted updates it used (at least the task's minimum) and the
 		/// updates flagged rogue with a reason (each slashes part of its sender's bond).
+		///
+		/// # Events
+		/// [`Event::UpdateFlagged`] for each rogue update, then [`Event::AggregatePublished`].
+		///
+		/// # Errors
+		/// - [`Error::TaskNotFound`] / [`Error::TaskNotRunning`]: no running task `task`.
+		/// - [`Error::NotAggregator`]: the caller may not aggregate this task.
+		/// - [`Error::RoundStillOpen`]: the round's submission window has not passed.
+		/// - [`Error::AlreadyPublished`]: the round has an aggregate.
+		/// - [`Error::UpdateNotFound`]: a used or flagged update was not submitted, or is listed twice.
+		/// - [`Error::UsedAndRogue`]: an update is both used and flagged.
+		/// - [`Error::TooFewUpdates`]: fewer used updates than the task's minimum.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::publish_aggregate(used.len() as u32 + rogue.len() as u32))]
 		pub fn publish_aggregate(
@@ -523,8 +616,8 @@ pub mod pallet {
 				ensure!(!seen.contains(&account), Error::<T>::UsedAndRogue);
 				seen.push(account);
 				let update =
-					Updates::<T>::get((task, round), account).ok_or(Error::<T>::UnknownUpdate)?;
-				ensure!(update.rogue.is_none(), Error::<T>::UnknownUpdate);
+					Updates::<T>::get((task, round), account).ok_or(Error::<T>::UpdateNotFound)?;
+				ensure!(update.rogue.is_none(), Error::<T>::UpdateNotFound);
 			}
 			for (account, reason) in rogue.iter() {
 				Updates::<T>::mutate((task, round), account, |update| {
@@ -568,6 +661,16 @@ pub mod pallet {
 
 		/// Dispute the current round's aggregate during its challenge window: a participant
 		/// recomputed it and got `recomputed` instead.
+		///
+		/// # Events
+		/// [`Event::AggregateDisputed`].
+		///
+		/// # Errors
+		/// - [`Error::TaskNotFound`] / [`Error::TaskNotRunning`]: no running task `task`.
+		/// - [`Error::NotParticipant`]: the caller has not joined.
+		/// - [`Error::NoAggregate`]: the round has no aggregate.
+		/// - [`Error::Disputed`]: it is disputed already.
+		/// - [`Error::ChallengeClosed`]: the challenge window has closed.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::dispute_aggregate())]
 		pub fn dispute_aggregate(
@@ -607,6 +710,17 @@ pub mod pallet {
 
 		/// Decide a disputed aggregate: reject it (it is removed and may be published again,
 		/// flagged updates stay flagged) or uphold it (it becomes finalisable at once).
+		///
+		/// `DisputeOrigin` only (the council).
+		///
+		/// # Events
+		/// [`Event::AggregateRejected`] or [`Event::DisputeDismissed`].
+		///
+		/// # Errors
+		/// - `BadOrigin`: not `DisputeOrigin`.
+		/// - [`Error::TaskNotFound`] / [`Error::TaskNotRunning`]: no running task `task`.
+		/// - [`Error::NoAggregate`]: the round has no aggregate.
+		/// - [`Error::NotDisputed`]: it is not disputed.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::resolve_dispute())]
 		pub fn resolve_dispute(origin: OriginFor<T>, task: TaskId, reject: bool) -> DispatchResult {
@@ -634,6 +748,16 @@ pub mod pallet {
 		/// Finalise the current round's undisputed aggregate after its challenge window. Scores
 		/// grow by the samples behind each used update; the next round starts, or after the
 		/// last round the pool is paid out by score and bonds are released.
+		///
+		/// # Events
+		/// [`Event::CheckpointFinalized`]; after the last round also the rewards
+		/// ([`Event::RewardPaid`]) and [`Event::TaskCompleted`].
+		///
+		/// # Errors
+		/// - [`Error::TaskNotFound`] / [`Error::TaskNotRunning`]: no running task `task`.
+		/// - [`Error::NoAggregate`]: the round has no aggregate.
+		/// - [`Error::Disputed`]: it is disputed.
+		/// - [`Error::ChallengeOpen`]: the challenge window is still open.
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::finalize_round(T::MaxParticipants::get()))]
 		pub fn finalize_round(origin: OriginFor<T>, task: TaskId) -> DispatchResultWithPostInfo {
@@ -676,6 +800,14 @@ pub mod pallet {
 		}
 
 		/// Cancel a task before any round was finalised: the pool and every bond go back.
+		///
+		/// # Events
+		/// [`Event::TaskCancelled`].
+		///
+		/// # Errors
+		/// - [`Error::TaskNotFound`] / [`Error::TaskNotRunning`]: no running task `task`.
+		/// - [`Error::NotCoordinator`]: the caller did not create the task.
+		/// - [`Error::RoundsFinalized`]: a round has been finalised already.
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::cancel_task(T::MaxParticipants::get()))]
 		pub fn cancel_task(origin: OriginFor<T>, task: TaskId) -> DispatchResult {

@@ -159,5 +159,5 @@ pub fn new_test_ext<R>(test: impl FnOnce() -> R) -> R {
 
 /// Moves to block `n`.
 pub fn run_to_block(n: u64) {
-	System::set_block_number(n);
+	medchain_test_utils::run_to_block::<Test>(n);
 }

@@ -11,8 +11,7 @@ const BOND: Balance = 1_000;
 const ROUND: u64 = 10;
 
 fn model(seed: u8) -> ModelRef {
-	let mut cid = vec![0x01, 0x55, 0x12, 0x20];
-	cid.extend_from_slice(&[seed; 32]);
+	let cid = medchain_primitives::cid_v1_raw_sha2_256(&[seed; 32]);
 	ModelRef {
 		cid: cid.try_into().unwrap(),
 		digest: H256::repeat_byte(seed),
@@ -421,7 +420,7 @@ fn aggregates_are_checked() {
 		);
 		assert_noop!(
 			publish(COORDINATOR, &[HOSPITAL_A, HOSPITAL_C], &[]),
-			Error::<Test>::UnknownUpdate
+			Error::<Test>::UpdateNotFound
 		);
 		assert_noop!(
 			publish(COORDINATOR, &[HOSPITAL_A, HOSPITAL_B], &[HOSPITAL_A]),

@@ -195,7 +195,12 @@ pub enum CheckpointStatus<AccountId> {
 	/// In its challenge window, or past it and awaiting finalisation.
 	Published,
 	/// Disputed by a participant who recomputed another digest; awaits governance.
-	Disputed { by: AccountId, recomputed: H256 },
+	Disputed {
+		/// The disputer.
+		by: AccountId,
+		/// The digest the disputer recomputed.
+		recomputed: H256,
+	},
 	/// Final: the base of the next round.
 	Finalized,
 }

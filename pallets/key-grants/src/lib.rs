@@ -270,74 +270,122 @@ pub mod pallet {
 	pub enum Event<T: Config> {
 		/// An account published (or, if `rotation` > 0, rotated) its PRE keys.
 		PreKeysRegistered {
+			/// The account.
 			who: T::AccountId,
+			/// The Umbral public key (compressed).
 			public_key: UmbralPublicKey,
+			/// The Umbral verifying key (compressed).
 			verifying_key: UmbralPublicKey,
+			/// How many times the keys were rotated.
 			rotation: u32,
 		},
 		/// An account removed its PRE keys and got back their deposit.
 		PreKeysRemoved {
+			/// The account.
 			who: T::AccountId,
+			/// The deposit released.
 			released: BalanceOf<T>,
 		},
 		/// A proxy registered and bonded; it awaits admission.
 		ProxyRegistered {
+			/// The proxy.
 			proxy: T::AccountId,
+			/// Where it serves.
 			endpoint: Endpoint,
+			/// The bond held.
 			bond: BalanceOf<T>,
 		},
 		/// A proxy was admitted (or reinstated).
-		ProxyAdmitted { proxy: T::AccountId },
+		ProxyAdmitted {
+			/// The proxy.
+			proxy: T::AccountId,
+		},
 		/// A proxy was suspended.
-		ProxySuspended { proxy: T::AccountId },
+		ProxySuspended {
+			/// The proxy.
+			proxy: T::AccountId,
+		},
 		/// Part of a proxy's bond was slashed.
 		ProxySlashed {
+			/// The proxy.
 			proxy: T::AccountId,
+			/// The amount.
 			amount: BalanceOf<T>,
 		},
 		/// A proxy started leaving.
 		ProxyUnbonding {
+			/// The proxy.
 			proxy: T::AccountId,
+			/// The block from which the bond can be withdrawn.
 			withdrawable_at: BlockNumberFor<T>,
 		},
 		/// A proxy left and took back what remains of its bond.
 		ProxyWithdrawn {
+			/// The proxy.
 			proxy: T::AccountId,
+			/// What went back to the coordinator.
 			returned: BalanceOf<T>,
 		},
 		/// A grant was created.
 		GrantCreated {
+			/// The grant.
 			grant: GrantId,
+			/// The owner.
 			owner: T::AccountId,
+			/// Who may decrypt.
 			grantee: T::AccountId,
+			/// What it covers.
 			scope: GrantScopeOf<T>,
+			/// Its proxies.
 			proxies: GrantProxiesOf<T>,
+			/// How many are needed.
 			threshold: u8,
+			/// The block it ends at (exclusive; `None`: no end).
 			expires_at: BlockNumberFor<T>,
 		},
 		/// The owner revoked a grant; proxies must stop serving it.
-		GrantRevoked { grant: GrantId, owner: T::AccountId },
+		GrantRevoked {
+			/// The grant.
+			grant: GrantId,
+			/// The owner.
+			owner: T::AccountId,
+		},
 		/// An ended grant and its receipts were removed.
-		GrantCleared { grant: GrantId },
+		GrantCleared {
+			/// The grant.
+			grant: GrantId,
+		},
 		/// A proxy's attestation was accepted as a receipt.
 		AttestationRecorded {
+			/// The grant.
 			grant: GrantId,
+			/// The proxy.
 			proxy: T::AccountId,
+			/// The receipt's index.
 			index: u32,
+			/// BLAKE2-256 of the capsule re-encrypted.
 			capsule_hash: H256,
+			/// BLAKE2-256 of the capsule fragment returned.
 			cfrag_hash: H256,
 		},
 		/// Evidence against a proxy was filed.
 		EvidenceFiled {
+			/// The evidence case.
 			case: CaseId,
+			/// The grant.
 			grant: GrantId,
+			/// The proxy.
 			proxy: T::AccountId,
+			/// Who filed it.
 			filer: T::AccountId,
 		},
 		/// A case was adjudicated.
 		EvidenceAdjudicated {
+			/// The evidence case.
 			case: CaseId,
+			/// The proxy.
 			proxy: T::AccountId,
+			/// How it ended.
 			outcome: Outcome<BalanceOf<T>>,
 		},
 	}
@@ -387,7 +435,7 @@ pub mod pallet {
 		/// No live record with this id.
 		RecordNotFound,
 		/// The record belongs to someone else.
-		NotRecordSubject,
+		NotSubject,
 		/// The owner has as many grants as allowed.
 		TooManyGrants,
 		/// No such grant.
@@ -510,6 +558,14 @@ pub mod pallet {
 
 		/// Offer to serve as a re-encryption proxy at `endpoint` with Umbral key `public_key`,
 		/// holding [`Config::ProxyBond`]. Serving starts once governance admits the proxy.
+		///
+		/// # Events
+		/// [`Event::ProxyRegistered`].
+		///
+		/// # Errors
+		/// - [`Error::AlreadyProxy`]: the caller is a proxy already.
+		/// - [`Error::MalformedKey`]: `public_key` is not a compressed point.
+		/// - `Token(FundsUnavailable)`: the caller cannot hold the bond.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::register_proxy())]
 		pub fn register_proxy(
@@ -544,6 +600,16 @@ pub mod pallet {
 		}
 
 		/// Admit a pending proxy, or reinstate a suspended one.
+		///
+		/// `AdmitOrigin` only (the council).
+		///
+		/// # Events
+		/// [`Event::ProxyAdmitted`].
+		///
+		/// # Errors
+		/// - `BadOrigin`: not `AdmitOrigin`.
+		/// - [`Error::ProxyNotFound`]: `proxy` is not registered.
+		/// - [`Error::CannotAdmit`]: it is neither pending nor suspended (active or leaving).
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::admit_proxy())]
 		pub fn admit_proxy(origin: OriginFor<T>, proxy: T::AccountId) -> DispatchResult {
@@ -562,6 +628,16 @@ pub mod pallet {
 		}
 
 		/// Suspend an active proxy: no new grants name it and its attestations are refused.
+		///
+		/// `PenaltyOrigin` only.
+		///
+		/// # Events
+		/// [`Event::ProxySuspended`].
+		///
+		/// # Errors
+		/// - `BadOrigin`: not `PenaltyOrigin`.
+		/// - [`Error::ProxyNotFound`]: `proxy` is not registered.
+		/// - [`Error::ProxyNotActive`]: it is not active.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::suspend_proxy())]
 		pub fn suspend_proxy(origin: OriginFor<T>, proxy: T::AccountId) -> DispatchResult {
@@ -580,6 +656,15 @@ pub mod pallet {
 		}
 
 		/// Slash up to `amount` of a proxy's bond (burnt).
+		///
+		/// `PenaltyOrigin` only.
+		///
+		/// # Events
+		/// [`Event::ProxySlashed`] with the amount actually slashed.
+		///
+		/// # Errors
+		/// - `BadOrigin`: not `PenaltyOrigin`.
+		/// - [`Error::ProxyNotFound`]: `proxy` is not registered.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::slash_proxy())]
 		pub fn slash_proxy(
@@ -597,6 +682,13 @@ pub mod pallet {
 		}
 
 		/// Start leaving. The bond can be withdrawn after [`Config::UnbondingPeriod`].
+		///
+		/// # Events
+		/// [`Event::ProxyUnbonding`].
+		///
+		/// # Errors
+		/// - [`Error::ProxyNotFound`]: the caller is not a proxy.
+		/// - [`Error::AlreadyLeaving`]: it is leaving already.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::unbond_proxy())]
 		pub fn unbond_proxy(origin: OriginFor<T>) -> DispatchResult {
@@ -621,6 +713,15 @@ pub mod pallet {
 
 		/// Leave after the unbonding period, taking back what remains of the bond. Refused
 		/// while evidence against the proxy is pending.
+		///
+		/// # Events
+		/// [`Event::ProxyWithdrawn`].
+		///
+		/// # Errors
+		/// - [`Error::ProxyNotFound`]: the caller is not a proxy.
+		/// - [`Error::NotLeaving`]: it has not started leaving ([`Pallet::unbond_proxy`]).
+		/// - [`Error::StillUnbonding`]: the unbonding period has not passed.
+		/// - [`Error::CasesPending`]: evidence against it awaits adjudication.
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::withdraw_proxy())]
 		pub fn withdraw_proxy(origin: OriginFor<T>) -> DispatchResult {
@@ -651,6 +752,24 @@ pub mod pallet {
 		/// `proxies`, any `threshold` of which suffice, until `expires_at`. Each proxy entry
 		/// commits to the key fragment the owner hands it off-chain. Both parties need PRE keys;
 		/// every proxy must be active. Holds [`Config::GrantDeposit`].
+		///
+		/// # Events
+		/// [`Event::GrantCreated`].
+		///
+		/// # Errors
+		/// - [`Error::GrantToSelf`]: `grantee` is the caller.
+		/// - [`Error::OwnerKeysMissing`] / [`Error::GranteeKeysMissing`]: a party has no PRE keys.
+		/// - [`Error::NoProxies`]: `proxies` is empty.
+		/// - [`Error::InvalidThreshold`]: `threshold` is 0 or more than the proxies.
+		/// - [`Error::DuplicateProxy`]: a proxy is named twice.
+		/// - [`Error::ProxyNotFound`] / [`Error::ProxyNotActive`]: a proxy is unknown or not active.
+		/// - [`Error::ExpiryInPast`]: `expires_at` is not after the current block.
+		/// - [`Error::RecordNotFound`]: a `Record` scope names no live record.
+		/// - [`Error::NotSubject`]: the caller is not that record's subject.
+		/// - [`Error::EmptyScope`]: `Kinds` with no kind.
+		/// - [`Error::TooManyGrants`]: the caller has [`Config::MaxGrantsPerOwner`] grants.
+		/// - `Token(FundsUnavailable)`: the caller cannot hold the deposit.
+		/// - [`Error::IdOverflow`]: grant ids are exhausted.
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::create_grant(proxies.len() as u32))]
 		pub fn create_grant(
@@ -691,7 +810,7 @@ pub mod pallet {
 			match &scope {
 				GrantScope::Record(record) => {
 					let summary = T::Records::record(*record).ok_or(Error::<T>::RecordNotFound)?;
-					ensure!(summary.subject == owner, Error::<T>::NotRecordSubject);
+					ensure!(summary.subject == owner, Error::<T>::NotSubject);
 				}
 				GrantScope::Kinds(kinds) => ensure!(!kinds.is_empty(), Error::<T>::EmptyScope),
 				GrantScope::AllRecords => {}
@@ -734,6 +853,14 @@ pub mod pallet {
 
 		/// Revoke a grant: from this block on, attestations for it are refused and a proxy
 		/// that still serves it can be proved to have done so.
+		///
+		/// # Events
+		/// [`Event::GrantRevoked`].
+		///
+		/// # Errors
+		/// - [`Error::GrantNotFound`]: no grant `grant`.
+		/// - [`Error::NotOwner`]: the caller did not create it.
+		/// - [`Error::AlreadyRevoked`]: it is revoked already.
 		#[pallet::call_index(8)]
 		#[pallet::weight(T::WeightInfo::revoke_grant())]
 		pub fn revoke_grant(origin: OriginFor<T>, grant: GrantId) -> DispatchResult {
@@ -751,6 +878,13 @@ pub mod pallet {
 
 		/// Remove a grant that ended (revoked or expired) at least [`Config::RetentionPeriod`]
 		/// blocks ago, with its receipts; the owner's deposit is released. Anyone may call.
+		///
+		/// # Events
+		/// [`Event::GrantCleared`].
+		///
+		/// # Errors
+		/// - [`Error::GrantNotFound`]: no grant `grant`.
+		/// - [`Error::GrantNotClearable`]: it has not ended, or ended less than the retention period ago.
 		#[pallet::call_index(9)]
 		#[pallet::weight(T::WeightInfo::clear_grant(T::MaxReceiptsPerGrant::get()))]
 		pub fn clear_grant(origin: OriginFor<T>, grant: GrantId) -> DispatchResultWithPostInfo {
@@ -781,6 +915,20 @@ pub mod pallet {
 
 		/// Record a proxy's signed attestation of one re-encryption as a receipt. Accepted only
 		/// while the grant is active and from one of its active proxies, once per capsule.
+		///
+		/// # Events
+		/// [`Event::AttestationRecorded`].
+		///
+		/// # Errors
+		/// - [`Error::GrantNotFound`]: no grant `attestation.grant`.
+		/// - [`Error::GrantNotActive`]: it is revoked or expired.
+		/// - [`Error::NotGrantProxy`]: the attesting proxy is not one of its proxies.
+		/// - [`Error::ProxyNotFound`] / [`Error::ProxyNotActive`]: the proxy is unknown or not active.
+		/// - [`Error::ServedInFuture`]: `served_at` is after the current block.
+		/// - [`Error::BadSignature`]: the signature is not the proxy's over
+		///   [`Pallet::attestation_message`].
+		/// - [`Error::AlreadyAttested`]: this capsule was attested already.
+		/// - [`Error::TooManyReceipts`]: the grant holds [`Config::MaxReceiptsPerGrant`] receipts.
 		#[pallet::call_index(10)]
 		#[pallet::weight(T::WeightInfo::submit_attestation())]
 		pub fn submit_attestation(
@@ -846,6 +994,20 @@ pub mod pallet {
 		/// File evidence against one of a grant's proxies: as its grantee or owner. A claim of
 		/// service after revocation must carry the proxy's own attestation showing it; it is
 		/// checked here. Holds [`Config::EvidenceDeposit`] until adjudication.
+		///
+		/// # Events
+		/// [`Event::EvidenceFiled`].
+		///
+		/// # Errors
+		/// - [`Error::GrantNotFound`]: no grant `grant`.
+		/// - [`Error::NotParty`]: the caller is neither its owner nor its grantee.
+		/// - [`Error::NotGrantProxy`]: `proxy` is not one of its proxies.
+		/// - [`Error::AttestationMismatch`]: the attestation is for another grant or proxy.
+		/// - [`Error::BadSignature`]: the attestation is not signed by `proxy`.
+		/// - [`Error::NotAfterRevocation`]: it does not prove service at or after the revocation.
+		/// - [`Error::ProxyNotFound`]: `proxy` is no longer registered.
+		/// - `Token(FundsUnavailable)`: the caller cannot hold the evidence deposit.
+		/// - [`Error::IdOverflow`]: case ids are exhausted.
 		#[pallet::call_index(11)]
 		#[pallet::weight(T::WeightInfo::file_evidence())]
 		pub fn file_evidence(
@@ -915,6 +1077,16 @@ pub mod pallet {
 
 		/// Decide a pending case: uphold (slashing up to the given amount of the proxy's bond)
 		/// or dismiss. The filer's deposit is released either way; the outcome stays on record.
+		///
+		/// `PenaltyOrigin` only.
+		///
+		/// # Events
+		/// [`Event::EvidenceAdjudicated`] (and [`Event::ProxySlashed`] when upheld).
+		///
+		/// # Errors
+		/// - `BadOrigin`: not `PenaltyOrigin`.
+		/// - [`Error::CaseNotFound`]: no case `case`.
+		/// - [`Error::AlreadyAdjudicated`]: it was decided already.
 		#[pallet::call_index(12)]
 		#[pallet::weight(T::WeightInfo::adjudicate())]
 		pub fn adjudicate(

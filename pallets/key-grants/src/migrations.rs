@@ -32,12 +32,16 @@ pub mod v1 {
 	pub enum OldClaim<AccountId, BlockNumber, Signature> {
 		/// Unchanged.
 		InvalidCfrag {
+			/// BLAKE2-256 of the capsule re-encrypted.
 			capsule_hash: H256,
+			/// BLAKE2-256 of the capsule fragment returned.
 			cfrag_hash: H256,
 		},
 		/// With the version-0 attestation.
 		ServedAfterRevocation {
+			/// The proxy's attestation.
 			attestation: OldAttestation<AccountId, BlockNumber>,
+			/// The proxy's sr25519 signature of the attestation message.
 			signature: Signature,
 		},
 	}

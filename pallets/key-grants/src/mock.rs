@@ -5,8 +5,12 @@ use crate as pallet_key_grants;
 use frame_support::{derive_impl, parameter_types, traits::VariantCountOf};
 use frame_system::EnsureRoot;
 use medchain_primitives::{PolicyId, RecordId, RecordInspect, RecordSummary};
+#[cfg(feature = "runtime-benchmarks")]
 use sp_core::{sr25519, Pair};
 use sp_runtime::BuildStorage;
+
+/// Mock accounts' sr25519 keys and their verifier.
+pub use medchain_test_utils::{pair, MockVerifier};
 use std::{cell::RefCell, collections::BTreeMap};
 
 type Block = frame_system::mocking::MockBlock<Test>;
@@ -52,21 +56,6 @@ impl pallet_balances::Config for Test {
 	type AccountStore = System;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type MaxFreezes = VariantCountOf<RuntimeFreezeReason>;
-}
-
-/// The sr25519 key pair of mock account `who`.
-pub fn pair(who: AccountId) -> sr25519::Pair {
-	let mut seed = [0u8; 32];
-	seed[..8].copy_from_slice(&who.to_le_bytes());
-	sr25519::Pair::from_seed(&seed)
-}
-
-/// Verifies with the key pair of the account number.
-pub struct MockVerifier;
-impl crate::SignatureVerifier<AccountId> for MockVerifier {
-	fn verify(signer: &AccountId, message: &[u8], signature: &sr25519::Signature) -> bool {
-		sp_io::crypto::sr25519_verify(signature, message, &pair(*signer).public())
-	}
 }
 
 thread_local! {
@@ -205,7 +194,7 @@ pub fn new_test_ext(test: impl FnOnce()) {
 
 /// Moves to block `n`.
 pub fn run_to_block(n: u64) {
-	System::set_block_number(n);
+	medchain_test_utils::run_to_block::<Test>(n);
 }
 
 /// Empty externalities for the benchmark test suite (benchmarks fund their own accounts).

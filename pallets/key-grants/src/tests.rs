@@ -480,7 +480,7 @@ fn grants_are_checked() {
 		);
 		assert_noop!(
 			create(OWNER, GRANTEE, GrantScope::Record(6), &[PROXY_A], 1, 100),
-			Error::<Test>::NotRecordSubject
+			Error::<Test>::NotSubject
 		);
 		assert_noop!(
 			create(

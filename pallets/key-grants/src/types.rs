@@ -222,13 +222,17 @@ pub enum Claim<AccountId, BlockNumber, Signature> {
 	/// The capsule fragment the proxy returned failed verification (checked off-chain with the
 	/// owner's verifying key; the council adjudicates).
 	InvalidCfrag {
+		/// BLAKE2-256 of the capsule re-encrypted.
 		capsule_hash: H256,
+		/// BLAKE2-256 of the capsule fragment returned.
 		cfrag_hash: H256,
 	},
 	/// The proxy served after the grant's revocation: its own signed attestation shows a
 	/// `served_at` at or after the revocation block. Checked on chain.
 	ServedAfterRevocation {
+		/// The proxy's attestation.
 		attestation: Attestation<AccountId, BlockNumber>,
+		/// The proxy's sr25519 signature of the attestation message.
 		signature: Signature,
 	},
 }
@@ -250,7 +254,10 @@ pub enum Outcome<Balance> {
 	/// Awaiting adjudication.
 	Pending,
 	/// The claim was upheld; this much of the proxy's bond was slashed.
-	Upheld { slashed: Balance },
+	Upheld {
+		/// The amount slashed.
+		slashed: Balance,
+	},
 	/// The claim was dismissed.
 	Dismissed,
 }
@@ -270,7 +277,10 @@ pub enum Outcome<Balance> {
 )]
 pub enum Verdict<Balance> {
 	/// Uphold and slash up to this much of the proxy's bond.
-	Uphold { slash: Balance },
+	Uphold {
+		/// The most of the bond to slash.
+		slash: Balance,
+	},
 	/// Dismiss.
 	Dismiss,
 }

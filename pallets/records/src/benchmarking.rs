@@ -18,8 +18,7 @@ use sp_runtime::Saturating;
 fn content(seed: u32) -> ContentInput {
 	let mut digest = [0xAB; 32];
 	digest[..4].copy_from_slice(&seed.to_le_bytes());
-	let mut cid = vec![0x01, 0x55, 0x12, 0x20];
-	cid.extend_from_slice(&digest);
+	let cid = medchain_primitives::cid_v1_raw_sha2_256(&digest);
 	ContentInput {
 		cid: cid.try_into().expect("36 bytes fit"),
 		digest: H256(digest),

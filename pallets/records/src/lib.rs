@@ -295,57 +295,87 @@ pub mod pallet {
 	pub enum Event<T: Config> {
 		/// `subject` authorised `custodian` to write its records.
 		CustodianAuthorized {
+			/// The record's subject (the patient).
 			subject: T::AccountId,
+			/// The custodian (the writer).
 			custodian: T::AccountId,
+			/// What it covers.
 			scope: CustodianScopeOf<T>,
+			/// The block it ends at (exclusive; `None`: no end).
 			expires_at: Option<BlockNumberFor<T>>,
 		},
 		/// `subject` revoked `custodian`'s authorisation.
 		CustodianRevoked {
+			/// The record's subject (the patient).
 			subject: T::AccountId,
+			/// The custodian (the writer).
 			custodian: T::AccountId,
 		},
 		/// A record was registered with its first version.
 		RecordRegistered {
+			/// The record.
 			record: RecordId,
+			/// The record's subject (the patient).
 			subject: T::AccountId,
+			/// The custodian (the writer).
 			custodian: T::AccountId,
+			/// The record kind.
 			kind: RecordKind,
+			/// The binary CID.
 			cid: ContentId,
+			/// The content's sha2-256.
 			digest: H256,
+			/// The consent policy.
 			policy: Option<T::PolicyId>,
 		},
 		/// A new version of `record` was anchored; the previous one is superseded.
 		VersionAppended {
+			/// The record.
 			record: RecordId,
+			/// The version.
 			version: VersionNumber,
+			/// The custodian (the writer).
 			custodian: T::AccountId,
+			/// The binary CID.
 			cid: ContentId,
+			/// The content's sha2-256.
 			digest: H256,
 		},
 		/// The consent policy guarding `record` changed; `version` is the new content sealed
 		/// under it.
 		PolicyChanged {
+			/// The version.
 			version: VersionNumber,
+			/// The record.
 			record: RecordId,
+			/// The consent policy.
 			policy: Option<T::PolicyId>,
 		},
 		/// `record` was erased. Gateways delete the blobs named by `cids`.
 		RecordErased {
+			/// The record.
 			record: RecordId,
+			/// The record's subject (the patient).
 			subject: T::AccountId,
+			/// Every CID gateways must delete.
 			cids: BoundedVec<ContentId, T::MaxVersionsPerRecord>,
 		},
 		/// A batch's Merkle root was anchored.
 		BatchAnchored {
+			/// The batch anchor.
 			anchor: AnchorId,
+			/// The custodian (the writer).
 			custodian: T::AccountId,
+			/// The batch's Merkle root.
 			root: H256,
+			/// How many records the batch holds.
 			leaf_count: u32,
 		},
 		/// A batch anchor was removed by its custodian.
 		AnchorRemoved {
+			/// The batch anchor.
 			anchor: AnchorId,
+			/// The custodian (the writer).
 			custodian: T::AccountId,
 		},
 	}
@@ -366,7 +396,7 @@ pub mod pallet {
 		/// or does not start with a letter.
 		InvalidKind,
 		/// The consent policy does not exist.
-		UnknownPolicy,
+		PolicyNotFound,
 		/// No live record has this id.
 		RecordNotFound,
 		/// The record was erased.
@@ -425,6 +455,17 @@ pub mod pallet {
 		/// block `expires_at` (exclusive; `None`: until revoked). Authorising an already
 		/// authorised custodian replaces its scope and expiry. Holds
 		/// [`Config::CustodianDeposit`] from the caller for a new authorisation.
+		///
+		/// # Events
+		/// [`Event::CustodianAuthorized`].
+		///
+		/// # Errors
+		/// - [`Error::CannotAuthorizeSelf`]: `custodian` is the caller.
+		/// - [`Error::EmptyScope`]: `Kinds` with no kind.
+		/// - [`Error::InvalidKind`]: a kind in `scope` is not a valid kind.
+		/// - [`Error::ExpiryInPast`]: `expires_at` is not after the current block.
+		/// - [`Error::TooManyCustodians`]: the caller has [`Config::MaxCustodiansPerSubject`] custodians.
+		/// - [`Error::InsufficientDeposit`]: the caller cannot hold the deposit.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::authorize_custodian())]
 		pub fn authorize_custodian(
@@ -481,6 +522,12 @@ pub mod pallet {
 
 		/// Withdraw `custodian`'s authorisation to write the caller's records, releasing its
 		/// deposit. Records it already wrote stay.
+		///
+		/// # Events
+		/// [`Event::CustodianRevoked`].
+		///
+		/// # Errors
+		/// - [`Error::CustodianNotFound`]: `custodian` is not authorised by the caller.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::revoke_custodian())]
 		pub fn revoke_custodian(origin: OriginFor<T>, custodian: T::AccountId) -> DispatchResult {
@@ -499,6 +546,23 @@ pub mod pallet {
 
 		/// Register a record about `subject` with its first version. The caller must be the
 		/// subject or a custodian authorised for the record's kind; it pays the version deposit.
+		///
+		/// # Events
+		/// [`Event::RecordRegistered`].
+		///
+		/// # Errors
+		/// - [`Error::InvalidKind`]: the kind is not a valid kind.
+		/// - [`Error::NotAuthorized`]: the caller is neither the subject nor its custodian.
+		/// - [`Error::AuthorizationExpired`]: the custodian's authorisation has expired.
+		/// - [`Error::KindNotInScope`]: the custodian is not authorised for this kind.
+		/// - [`Error::MalformedCid`], [`Error::CidNotVersion1`], [`Error::UnsupportedCidCodec`],
+		///   [`Error::UnsupportedMultihash`]: the CID is not a CIDv1 (raw or dag-pb, sha2-256).
+		/// - [`Error::EmptyContent`]: `size` is 0.
+		/// - [`Error::CidInUse`]: a live version of any record already anchors this CID.
+		/// - [`Error::PolicyNotFound`]: the named policy does not exist.
+		/// - [`Error::TooManyRecords`]: the subject has [`Config::MaxRecordsPerSubject`] records.
+		/// - [`Error::InsufficientDeposit`]: the caller cannot hold the version deposit.
+		/// - [`Error::IdOverflow`]: record ids are exhausted.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::register_record())]
 		pub fn register_record(
@@ -511,6 +575,14 @@ pub mod pallet {
 		}
 
 		/// Register several records, each about its own subject, in one call: all or none.
+		///
+		/// # Events
+		/// [`Event::RecordRegistered`] for each record.
+		///
+		/// # Errors
+		/// - [`Error::EmptyBatch`]: no records.
+		/// - any error of [`Pallet::register_record`], for the first record that fails (nothing is
+		///   registered then).
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::register_records(records.len() as u32))]
 		pub fn register_records(
@@ -527,6 +599,22 @@ pub mod pallet {
 
 		/// Anchor new content for `record`; the current version becomes superseded and stays
 		/// as history. Same authorisation and deposit as registering.
+		///
+		/// # Events
+		/// [`Event::VersionAppended`].
+		///
+		/// # Errors
+		/// - [`Error::RecordNotFound`] / [`Error::RecordErased`]: no live record `record`.
+		/// - [`Error::NotAuthorized`]: the caller is neither the subject nor its custodian.
+		/// - [`Error::AuthorizationExpired`]: the custodian's authorisation has expired.
+		/// - [`Error::KindNotInScope`]: the custodian is not authorised for this kind.
+		/// - [`Error::MalformedCid`], [`Error::CidNotVersion1`], [`Error::UnsupportedCidCodec`],
+		///   [`Error::UnsupportedMultihash`]: the CID is not a CIDv1 (raw or dag-pb, sha2-256).
+		/// - [`Error::EmptyContent`]: `size` is 0.
+		/// - [`Error::CidInUse`]: a live version of any record already anchors this CID.
+		/// - [`Error::TooManyVersions`]: the record has [`Config::MaxVersionsPerRecord`] versions.
+		/// - [`Error::InsufficientDeposit`]: the caller cannot hold the version deposit.
+		/// - [`Error::IdOverflow`]: the record's version numbers are exhausted.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::append_version())]
 		pub fn append_version(
@@ -558,7 +646,7 @@ pub mod pallet {
 		/// # Errors
 		/// - [`Error::RecordNotFound`] / [`Error::RecordErased`]: no live record `record`.
 		/// - [`Error::NotSubject`]: the caller is not the record's subject.
-		/// - [`Error::UnknownPolicy`]: `policy` does not exist.
+		/// - [`Error::PolicyNotFound`]: `policy` does not exist.
 		/// - the content errors of [`Pallet::append_version`], [`Error::CidInUse`] and
 		///   [`Error::TooManyVersions`] among them.
 		#[pallet::call_index(5)]
@@ -575,7 +663,7 @@ pub mod pallet {
 			if let Some(policy) = &policy {
 				ensure!(
 					T::Policies::policy_exists(policy),
-					Error::<T>::UnknownPolicy
+					Error::<T>::PolicyNotFound
 				);
 			}
 			let now = frame_system::Pallet::<T>::block_number();
@@ -594,6 +682,13 @@ pub mod pallet {
 
 		/// Erase `record`: every version and its CID leave state, deposits go back to the
 		/// writers, and a tombstone keeps the last digest and the erasure block. Subject only.
+		///
+		/// # Events
+		/// [`Event::RecordErased`], naming every CID gateways must delete.
+		///
+		/// # Errors
+		/// - [`Error::RecordNotFound`] / [`Error::RecordErased`]: no live record `record`.
+		/// - [`Error::NotSubject`]: the caller is not the record's subject.
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::erase_record(T::MaxVersionsPerRecord::get()))]
 		pub fn erase_record(origin: OriginFor<T>, record: RecordId) -> DispatchResultWithPostInfo {
@@ -640,6 +735,15 @@ pub mod pallet {
 
 		/// Anchor the Merkle root of a batch of `leaf_count` records uploaded off-chain.
 		/// Holds [`Config::AnchorDeposit`] from the caller.
+		///
+		/// # Events
+		/// [`Event::BatchAnchored`].
+		///
+		/// # Errors
+		/// - [`Error::EmptyBatch`]: `leaf_count` is 0.
+		/// - [`Error::TooManyAnchors`]: the caller has [`Config::MaxAnchorsPerAccount`] anchors.
+		/// - [`Error::InsufficientDeposit`]: the caller cannot hold the deposit.
+		/// - [`Error::IdOverflow`]: anchor ids are exhausted.
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::anchor_batch())]
 		pub fn anchor_batch(origin: OriginFor<T>, root: H256, leaf_count: u32) -> DispatchResult {
@@ -677,6 +781,13 @@ pub mod pallet {
 
 		/// Remove a batch anchor the caller made, releasing its deposit. The anchoring event
 		/// stays in the chain's history.
+		///
+		/// # Events
+		/// [`Event::AnchorRemoved`].
+		///
+		/// # Errors
+		/// - [`Error::AnchorNotFound`]: no anchor `anchor`.
+		/// - [`Error::NotAnchorOwner`]: the caller did not make it.
 		#[pallet::call_index(8)]
 		#[pallet::weight(T::WeightInfo::remove_anchor())]
 		pub fn remove_anchor(origin: OriginFor<T>, anchor: AnchorId) -> DispatchResult {
@@ -708,7 +819,7 @@ pub mod pallet {
 			if let Some(policy) = &input.policy {
 				ensure!(
 					T::Policies::policy_exists(policy),
-					Error::<T>::UnknownPolicy
+					Error::<T>::PolicyNotFound
 				);
 			}
 			let count = RecordCount::<T>::get(&subject);

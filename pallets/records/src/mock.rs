@@ -117,7 +117,7 @@ pub fn new_test_ext(test: impl FnOnce()) {
 
 /// Moves to block `n`.
 pub fn run_to_block(n: u64) {
-	System::set_block_number(n);
+	medchain_test_utils::run_to_block::<Test>(n);
 }
 
 /// Empty externalities for the benchmark test suite (benchmarks fund their own accounts).

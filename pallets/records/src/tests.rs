@@ -322,7 +322,7 @@ fn register_rejects_malformed_content() {
 		}
 		assert_noop!(
 			register(input(1, "Observation", Some(77))),
-			Error::<Test>::UnknownPolicy
+			Error::<Test>::PolicyNotFound
 		);
 		assert_noop!(
 			Records::register_record(
@@ -577,7 +577,7 @@ fn set_policy_error_paths() {
 		);
 		assert_noop!(
 			Records::set_policy(RuntimeOrigin::signed(ALICE), 0, Some(42), content(2)),
-			Error::<Test>::UnknownPolicy
+			Error::<Test>::PolicyNotFound
 		);
 		assert_noop!(
 			Records::set_policy(RuntimeOrigin::signed(ALICE), 7, None, content(2)),

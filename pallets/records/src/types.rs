@@ -19,7 +19,7 @@ pub type AnchorId = u64;
 /// leaves room for longer digests allowed in future without a storage migration.
 pub const MAX_CID_LEN: u32 = 96;
 
-/// An IPFS-compatible content identifier (binary CIDv1), validated by [`crate::cid::validate`].
+/// An IPFS-compatible content identifier (binary CIDv1), validated by [`crate::content_id::validate`].
 pub type ContentId = BoundedVec<u8, ConstU32<MAX_CID_LEN>>;
 
 /// How the off-chain blob is encrypted and how its data key is wrapped. The chain stores the
@@ -242,7 +242,9 @@ pub struct BatchAnchor<AccountId, Balance, BlockNumber> {
 pub enum RecordView<AccountId, Balance, BlockNumber, PolicyId> {
 	/// A live record with versions oldest first.
 	Live {
+		/// The record.
 		record: Record<AccountId, BlockNumber, PolicyId>,
+		/// Its versions, oldest first.
 		versions: alloc::vec::Vec<Version<AccountId, Balance, BlockNumber>>,
 	},
 	/// An erased record.

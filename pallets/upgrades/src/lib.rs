@@ -54,6 +54,12 @@ pub mod pallet {
 		/// Authorise runtime code whose hash is `code_hash`, to be submitted by anyone with
 		/// `System::apply_authorized_upgrade`. The code must have the same `spec_name` and a
 		/// higher `spec_version` than the running runtime.
+		///
+		/// # Events
+		/// `System::UpgradeAuthorized` (this pallet has no events of its own).
+		///
+		/// # Errors
+		/// - `BadOrigin`: not `AuthorizeOrigin` (the council's supermajority).
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::authorize_upgrade())]
 		pub fn authorize_upgrade(origin: OriginFor<T>, code_hash: T::Hash) -> DispatchResult {

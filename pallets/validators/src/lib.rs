@@ -124,9 +124,15 @@ pub mod pallet {
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
 		/// A validator was added; it joins the authorities within two session boundaries.
-		ValidatorAdded { validator: T::AccountId },
+		ValidatorAdded {
+			/// The validator.
+			validator: T::AccountId,
+		},
 		/// A validator was removed; it leaves the authorities within two session boundaries.
-		ValidatorRemoved { validator: T::AccountId },
+		ValidatorRemoved {
+			/// The validator.
+			validator: T::AccountId,
+		},
 	}
 
 	#[pallet::error]
@@ -151,7 +157,16 @@ pub mod pallet {
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Add `validator` to the set from the next session rotation on.
+		/// Add `validator` to the set from the next session rotation on. `ManageOrigin` only
+		/// (the council).
+		///
+		/// # Events
+		/// [`Event::ValidatorAdded`].
+		///
+		/// # Errors
+		/// - `BadOrigin`: not `ManageOrigin`.
+		/// - [`Error::AlreadyValidator`]: `validator` is in the set.
+		/// - [`Error::TooManyValidators`]: the set holds `MaxValidators`.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::add_validator(T::MaxValidators::get()))]
 		pub fn add_validator(origin: OriginFor<T>, validator: T::AccountId) -> DispatchResult {
@@ -169,7 +184,16 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Remove `validator` from the set from the next session rotation on.
+		/// Remove `validator` from the set from the next session rotation on. `ManageOrigin`
+		/// only (the council).
+		///
+		/// # Events
+		/// [`Event::ValidatorRemoved`].
+		///
+		/// # Errors
+		/// - `BadOrigin`: not `ManageOrigin`.
+		/// - [`Error::NotValidator`]: `validator` is not in the set.
+		/// - [`Error::TooFewValidators`]: the set would fall below `MinValidators`.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::remove_validator(T::MaxValidators::get()))]
 		pub fn remove_validator(origin: OriginFor<T>, validator: T::AccountId) -> DispatchResult {

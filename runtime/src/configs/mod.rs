@@ -42,6 +42,7 @@ const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
 pub const MAX_AUTHORITIES: u32 = 32;
 
 parameter_types! {
+	/// This runtime's version, for `frame_system`.
 	pub const Version: RuntimeVersion = VERSION;
 	/// 2 s of compute per 6 s block, leaving time for import and networking.
 	pub RuntimeBlockWeights: BlockWeights = BlockWeights::with_sensible_defaults(
@@ -123,6 +124,7 @@ impl pallet_balances::Config for Runtime {
 }
 
 parameter_types! {
+	/// Fees do not scale with congestion: a consortium chain is not an auction.
 	pub FeeMultiplier: Multiplier = Multiplier::one();
 }
 

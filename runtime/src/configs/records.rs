@@ -85,8 +85,7 @@ pub(crate) fn register_benchmark_record(
 	use frame_support::traits::fungible::Mutate;
 	use pallet_records::{ContentInput, EncryptionScheme, RecordInput, H256};
 	Balances::set_balance(subject, 1_000 * crate::UNIT);
-	let mut cid = alloc::vec![0x01, 0x55, 0x12, 0x20];
-	cid.extend_from_slice(&[7; 32]);
+	let cid = medchain_primitives::cid_v1_raw_sha2_256(&[7; 32]);
 	let id = pallet_records::NextRecordId::<Runtime>::get();
 	let input = RecordInput {
 		content: ContentInput {
