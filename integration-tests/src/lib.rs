@@ -1019,47 +1019,37 @@ impl TestNode {
 
 	/// The number of a block, by hash.
 	pub async fn block_id(&self, hash: BlockHash) -> Result<BlockId> {
-		let header = self
-			.rpc()
-			.chain_get_header(Some(hash))
+		let number = self
+			.chain
+			.number_of(hash)
 			.await
-			.map_err(subxt_err(format!(
-				"{}: chain_getHeader({hash:?})",
-				self.label()
-			)))?
-			.ok_or_else(|| Error::Chain {
-				message: format!("block {hash:?} is unknown"),
-			})?;
+			.map_err(chain_err(self.label()))?;
 		Ok(BlockId {
-			number: header.number,
+			number: number.into(),
 			hash,
 		})
 	}
 
 	/// The current best block.
 	pub async fn best_block(&self) -> Result<BlockId> {
-		let hash = self
-			.rpc()
-			.chain_get_block_hash(None)
-			.await
-			.map_err(subxt_err(format!("{}: chain_getBlockHash", self.label())))?
-			.ok_or_else(|| Error::Chain {
-				message: "the node reports no best block".into(),
-			})?;
-		self.block_id(hash).await
+		let (number, hash) = self.chain.best().await.map_err(chain_err(self.label()))?;
+		Ok(BlockId {
+			number: number.into(),
+			hash,
+		})
 	}
 
 	/// The current finalised block.
 	pub async fn finalized_block(&self) -> Result<BlockId> {
-		let hash = self
-			.rpc()
-			.chain_get_finalized_head()
+		let (number, hash) = self
+			.chain
+			.finalized()
 			.await
-			.map_err(subxt_err(format!(
-				"{}: chain_getFinalizedHead",
-				self.label()
-			)))?;
-		self.block_id(hash).await
+			.map_err(chain_err(self.label()))?;
+		Ok(BlockId {
+			number: number.into(),
+			hash,
+		})
 	}
 
 	/// The hash of the best-chain block at `number`, if there is one. For finalised heights

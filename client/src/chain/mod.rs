@@ -232,6 +232,17 @@ impl Chain {
 		self.client.genesis_hash()
 	}
 
+	/// The number of block `hash`.
+	pub async fn number_of(&self, hash: BlockHash) -> Result<u32, Error> {
+		let header = self
+			.rpc
+			.chain_get_header(Some(hash))
+			.await
+			.map_err(|e| Error::Chain(format!("chain_getHeader({hash:?}): {e}")))?
+			.ok_or_else(|| Error::Chain(format!("block {hash:?} is unknown")))?;
+		Ok(header.number as u32)
+	}
+
 	/// The best block's number and hash.
 	pub async fn best(&self) -> Result<(u32, BlockHash), Error> {
 		let hash = self
@@ -240,13 +251,7 @@ impl Chain {
 			.await
 			.map_err(|e| Error::Chain(format!("chain_getBlockHash: {e}")))?
 			.ok_or_else(|| Error::Chain("the node reported no best block".into()))?;
-		let header = self
-			.rpc
-			.chain_get_header(Some(hash))
-			.await
-			.map_err(|e| Error::Chain(format!("chain_getHeader: {e}")))?
-			.ok_or_else(|| Error::Chain("the best block has no header".into()))?;
-		Ok((header.number as u32, hash))
+		Ok((self.number_of(hash).await?, hash))
 	}
 
 	/// State at the best block: what gateways check, so a revocation counts from the block
@@ -279,13 +284,7 @@ impl Chain {
 			.chain_get_finalized_head()
 			.await
 			.map_err(|e| Error::Chain(format!("chain_getFinalizedHead: {e}")))?;
-		let header = self
-			.rpc
-			.chain_get_header(Some(hash))
-			.await
-			.map_err(|e| Error::Chain(format!("chain_getHeader: {e}")))?
-			.ok_or_else(|| Error::Chain("the finalised block has no header".into()))?;
-		Ok((header.number as u32, hash))
+		Ok((self.number_of(hash).await?, hash))
 	}
 
 	/// The hash of block `number` on the node's best chain, if it has one.
