@@ -41,5 +41,11 @@ for component in rust-src clippy rustfmt; do
 	fi
 done
 
+# cargo-nextest runs the test suites side by side (scripts/test.sh).
+if ! cargo nextest --version >/dev/null 2>&1; then
+	log "installing cargo-nextest (from crates.io)"
+	cargo install cargo-nextest --locked
+fi
+
 mkdir -p "$CARGO_TARGET_DIR"
 log "set-up complete (cargo target dir: $CARGO_TARGET_DIR)"

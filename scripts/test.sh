@@ -24,11 +24,11 @@ cargo doc --profile "$MEDCHAIN_PROFILE" "${MEDCHAIN_CARGO_SELECTION[@]}" --no-de
 step "build"
 build_workspace --all-targets
 
-step "tests (unit + end-to-end)"
-# --no-fail-fast: report every failing crate, not only the first; --show-output: print what
-# passing end-to-end tests measured (block time, finality lag).
-cargo test --profile "$MEDCHAIN_PROFILE" "${MEDCHAIN_CARGO_SELECTION[@]}" --all-targets --no-fail-fast \
-	-- --show-output
+step "tests (unit + end-to-end, side by side)"
+# cargo-nextest runs the tests of all binaries at once (the end-to-end ones, mostly waiting for
+# blocks, six at a time); it reports every failure and prints what passing end-to-end tests
+# measured (block time, finality lag). Settings: .config/nextest.toml.
+cargo nextest run --cargo-profile "$MEDCHAIN_PROFILE" "${MEDCHAIN_CARGO_SELECTION[@]}" --all-targets
 
 # Pallet benchmarks run as tests against each pallet's mock runtime. They need the
 # `runtime-benchmarks` feature, which changes FRAME's features, so they build apart from the
