@@ -26,7 +26,7 @@ build_workspace --all-targets
 
 step "tests (unit + end-to-end, side by side)"
 # cargo-nextest runs the tests of all binaries at once (the end-to-end ones, mostly waiting for
-# blocks, six at a time); it reports every failure and prints what passing end-to-end tests
+# blocks, three at a time); it reports every failure and prints what passing end-to-end tests
 # measured (block time, finality lag). Settings: .config/nextest.toml.
 cargo nextest run --cargo-profile "$MEDCHAIN_PROFILE" "${MEDCHAIN_CARGO_SELECTION[@]}" --all-targets
 
