@@ -8,13 +8,16 @@ as_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-# System packages: protoc (libp2p's protobuf definitions), clang (C parts of some crates).
+# System packages: protoc (libp2p's protobuf definitions), clang (C parts of some crates),
+# libssl-dev (OpenSSL for the node's networking).
 missing=()
 command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
 command -v clang >/dev/null 2>&1 || missing+=(clang)
 command -v cc >/dev/null 2>&1 || missing+=(build-essential)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 command -v git >/dev/null 2>&1 || missing+=(git)
+# OpenSSL's headers and pkg-config file: the node links the system's libssl (env.sh).
+[ -f /usr/include/openssl/ssl.h ] || missing+=(libssl-dev)
 if [ "${#missing[@]}" -gt 0 ]; then
 	command -v apt-get >/dev/null 2>&1 ||
 		die "missing ${missing[*]} and no apt-get: install them with your package manager"
@@ -45,6 +48,15 @@ done
 if ! cargo nextest --version >/dev/null 2>&1; then
 	log "installing cargo-nextest (from crates.io)"
 	cargo install cargo-nextest --locked
+fi
+
+# Zombienet (scripts/zombienet.sh) from the npm registry, exactly as locked.
+zombienet_dir="$MEDCHAIN_ROOT/zombienet"
+if ! cmp -s "$zombienet_dir/package-lock.json" "$zombienet_dir/node_modules/.medchain-lock" 2>/dev/null; then
+	command -v npm >/dev/null 2>&1 || die "npm not found: install Node.js 20 and npm"
+	log "installing zombienet (npm ci in zombienet/)"
+	(cd "$zombienet_dir" && npm ci --no-audit --no-fund --loglevel=error)
+	cp "$zombienet_dir/package-lock.json" "$zombienet_dir/node_modules/.medchain-lock"
 fi
 
 mkdir -p "$CARGO_TARGET_DIR"

@@ -30,6 +30,11 @@ step "tests (unit + end-to-end, side by side)"
 # measured (block time, finality lag). Settings: .config/nextest.toml.
 cargo nextest run --cargo-profile "$MEDCHAIN_PROFILE" "${MEDCHAIN_CARGO_SELECTION[@]}" --all-targets
 
+step "zombienet: four validators (zombienet/consortium.zndsl)"
+# Authoring, finality, the pallets in the metadata, a record written through one node and read
+# from another, finality with one of four validators stopped, stalled with two, resumed.
+"$MEDCHAIN_ROOT/scripts/zombienet.sh"
+
 # Pallet benchmarks run as tests against each pallet's mock runtime. They need the
 # `runtime-benchmarks` feature, which changes FRAME's features, so they build apart from the
 # workspace; all MedChain pallets build together, in one feature set, so FRAME is compiled once

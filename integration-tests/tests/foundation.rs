@@ -1,13 +1,17 @@
 //! Foundation checks against a real `medchain-node --dev`: blocks are authored and finalised,
 //! a signed balance transfer goes through end to end, the transaction pool refuses a
-//! transaction whose sender cannot pay fees, and the node shuts down cleanly.
+//! transaction whose sender cannot pay fees, and the node shuts down cleanly. A release node
+//! (built without `runtime-benchmarks`) answers `benchmark` with where to find benchmarks,
+//! not a panic.
 //!
 //! Needs the release node binary (see the crate docs of `medchain_integration_tests`). Run
 //! with `--nocapture` to see the measured block time and finality lag.
 
 use std::time::Duration;
 
-use medchain_integration_tests::{api, constant, free_balance, has_event, token, TestNode};
+use medchain_integration_tests::{
+	api, constant, free_balance, has_event, node_binary, token, TestNode,
+};
 use subxt::{
 	error::{ExtrinsicError, TransactionStatusError},
 	transactions::{TransactionInvalid, ValidationResult},
@@ -252,4 +256,23 @@ async fn transfer_from_unfunded_account_is_refused() {
 	node.shutdown(SHUTDOWN_TIMEOUT)
 		.await
 		.expect("the node should shut down cleanly");
+}
+
+/// The release node has no benchmark sub-commands (they need `--features runtime-benchmarks`,
+/// which `scripts/benchmark.sh` builds): `medchain-node benchmark ...` must fail with a message
+/// that says so, never with a panic or clap's bare "unrecognized subcommand".
+#[test]
+fn release_node_explains_where_benchmarks_are() {
+	let output = std::process::Command::new(node_binary().expect("the release node is built"))
+		.args(["benchmark", "pallet", "--pallet", "pallet_records", "--extrinsic", "*"])
+		.output()
+		.expect("medchain-node runs");
+	let stderr = String::from_utf8_lossy(&output.stderr);
+	assert!(!output.status.success(), "benchmark must fail on a release node: {stderr}");
+	assert!(
+		stderr.contains("built without benchmarks") && stderr.contains("runtime-benchmarks"),
+		"the error should say how to get benchmarks: {stderr}"
+	);
+	assert!(!stderr.contains("panicked"), "no panic in front of a user: {stderr}");
+	assert!(!stderr.contains("Input("), "a sentence, not Rust's debug form: {stderr}");
 }

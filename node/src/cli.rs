@@ -44,10 +44,20 @@ pub enum Subcommand {
 	/// Revert the chain to a previous state.
 	Revert(sc_cli::RevertCmd),
 
-	/// Benchmarks: pallet weights (needs `--features runtime-benchmarks`), storage, block,
-	/// extrinsic overhead and machine.
+	/// Benchmarks: pallet weights, storage, block, extrinsic overhead and machine.
+	#[cfg(feature = "runtime-benchmarks")]
 	#[command(subcommand)]
 	Benchmark(frame_benchmarking_cli::BenchmarkCmd),
+
+	/// Benchmarks: not in this build. Build the node with `--features runtime-benchmarks`
+	/// (`scripts/benchmark.sh` does).
+	#[cfg(not(feature = "runtime-benchmarks"))]
+	#[command(disable_help_flag = true)]
+	Benchmark {
+		/// Ignored: this node has no benchmarks.
+		#[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+		args: Vec<String>,
+	},
 
 	/// Database metadata.
 	ChainInfo(sc_cli::ChainInfoCmd),

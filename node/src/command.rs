@@ -1,15 +1,20 @@
 //! Dispatches the command line to the node or a sub-command.
 
+#[cfg(feature = "runtime-benchmarks")]
+use crate::benchmarking::{inherent_benchmark_data, SignedCallBuilder};
 use crate::{
-	benchmarking::{inherent_benchmark_data, SignedCallBuilder},
 	chain_spec,
 	cli::{Cli, Subcommand},
 	service,
 };
+#[cfg(feature = "runtime-benchmarks")]
 use frame_benchmarking_cli::{BenchmarkCmd, ExtrinsicFactory, SUBSTRATE_REFERENCE_HARDWARE};
-use medchain_runtime::{Block, EXISTENTIAL_DEPOSIT};
+use medchain_runtime::Block;
+#[cfg(feature = "runtime-benchmarks")]
+use medchain_runtime::EXISTENTIAL_DEPOSIT;
 use sc_cli::SubstrateCli;
 use sc_service::PartialComponents;
+#[cfg(feature = "runtime-benchmarks")]
 use sp_keyring::Sr25519Keyring;
 
 impl SubstrateCli for Cli {
@@ -128,10 +133,17 @@ pub fn run() -> sc_cli::Result<()> {
 				Ok((cmd.run(client, backend, Some(aux_revert)), task_manager))
 			})
 		}
+		#[cfg(feature = "runtime-benchmarks")]
 		Some(Subcommand::Benchmark(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| run_benchmark(cmd, config))
 		}
+		#[cfg(not(feature = "runtime-benchmarks"))]
+		Some(Subcommand::Benchmark { .. }) => Err(
+			"this node was built without benchmarks: build it with `--features \
+			 runtime-benchmarks` (scripts/benchmark.sh does)"
+				.into(),
+		),
 		Some(Subcommand::ChainInfo(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| cmd.run::<Block>(&config))
@@ -158,26 +170,16 @@ pub fn run() -> sc_cli::Result<()> {
 }
 
 /// `medchain-node benchmark ...`
+#[cfg(feature = "runtime-benchmarks")]
 fn run_benchmark(cmd: &BenchmarkCmd, config: sc_service::Configuration) -> sc_cli::Result<()> {
 	match cmd {
 		BenchmarkCmd::Pallet(cmd) => {
-			if !cfg!(feature = "runtime-benchmarks") {
-				return Err(
-					"pallet benchmarks need a node built with `--features runtime-benchmarks`"
-						.into(),
-				);
-			}
 			cmd.run_with_spec::<sp_runtime::traits::HashingFor<Block>, ()>(Some(config.chain_spec))
 		}
 		BenchmarkCmd::Block(cmd) => {
 			let PartialComponents { client, .. } = service::new_partial(&config)?;
 			cmd.run(client)
 		}
-		#[cfg(not(feature = "runtime-benchmarks"))]
-		BenchmarkCmd::Storage(_) => {
-			Err("storage benchmarks need a node built with `--features runtime-benchmarks`".into())
-		}
-		#[cfg(feature = "runtime-benchmarks")]
 		BenchmarkCmd::Storage(cmd) => {
 			let PartialComponents {
 				client, backend, ..

@@ -10,6 +10,7 @@
 // every closure and command result; boxing them here would only add conversions.
 #![allow(clippy::result_large_err)]
 
+#[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 mod chain_spec;
 mod cli;
@@ -17,6 +18,11 @@ mod command;
 mod rpc;
 mod service;
 
-fn main() -> sc_cli::Result<()> {
-	command::run()
+/// Runs the command line; a failure is printed as a sentence (not Rust's debug form of the
+/// error) and exits with status 1.
+fn main() {
+	if let Err(error) = command::run() {
+		eprintln!("Error: {error}");
+		std::process::exit(1);
+	}
 }
