@@ -21,6 +21,12 @@ step "cargo doc (missing docs and broken intra-doc links are errors)"
 cargo doc --profile "$MEDCHAIN_PROFILE" "${MEDCHAIN_CARGO_SELECTION[@]}" --no-deps \
 	--exclude medchain-chain-api
 
+step "medchain-client for browsers (wasm32-unknown-unknown, feature web)"
+# What the dApp builds on: the SDK without files or threads. Checked, not built: the browser
+# build itself (wasm-bindgen) is the dApp's.
+cargo check --profile "$MEDCHAIN_PROFILE" --locked --target wasm32-unknown-unknown \
+	-p medchain-client --no-default-features --features web
+
 step "build"
 build_workspace --all-targets
 

@@ -47,7 +47,7 @@ fn main() -> Result<(), medchain_client::Error> {
 		("10-attribute and, 2 authorities", all.join(" and ")),
 		("10-attribute or, 2 authorities", all.join(" or ")),
 	] {
-		let validated = pallet_consent::policy::validate(source.as_bytes())
+		let validated = medchain_consent_primitives::policy::validate(source.as_bytes())
 			.map_err(|e| medchain_client::Error::Invalid(format!("{e:?}")))?;
 		let canonical = String::from_utf8_lossy(&validated.canonical).into_owned();
 		let (mut wraps, mut unwraps) = (Vec::new(), Vec::new());

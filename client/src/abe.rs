@@ -14,7 +14,7 @@
 //!   (AW11's global identifier), and keys of different accounts do not combine.
 //!
 //! ## What a ciphertext is encrypted under: the encoding
-//! A record's policy is the chain's canonical text (see `pallet_consent::policy`), which the
+//! A record's policy is the chain's canonical text (see `medchain_consent_primitives::policy`), which the
 //! runtime evaluates. A writer encrypts under [`abe_text`] of it, a deterministic encoding
 //! that rabe accepts for every policy the chain accepts:
 //! - every attribute leaf `"x"` becomes the authority-qualified name `"X@<authority>"` (the
@@ -61,7 +61,7 @@ use std::{
 };
 
 use blake2::{digest::consts::U32, Blake2b, Digest};
-use pallet_consent::policy::{parse_canonical, Expr};
+use medchain_consent_primitives::policy::{parse_canonical, Expr};
 use rabe::{
 	schemes::aw11::{self, Aw11Ciphertext, Aw11GlobalKey, Aw11MasterKey, Aw11PublicKey},
 	utils::policy::pest::PolicyLanguage,
@@ -145,7 +145,7 @@ pub struct AuthorityKeys {
 }
 
 fn check_attribute(attribute: &str) -> Result<(), Error> {
-	pallet_consent::policy::validate_attribute(attribute.as_bytes()).map_err(|_| {
+	medchain_consent_primitives::policy::validate_attribute(attribute.as_bytes()).map_err(|_| {
 		Error::Invalid(format!(
 			"`{attribute}` is not a `namespace:value` attribute"
 		))
@@ -478,7 +478,7 @@ mod tests {
 	}
 
 	fn canonical(source: &str) -> String {
-		let validated = pallet_consent::policy::validate(source.as_bytes()).unwrap();
+		let validated = medchain_consent_primitives::policy::validate(source.as_bytes()).unwrap();
 		String::from_utf8(validated.canonical.into_inner()).unwrap()
 	}
 

@@ -10,9 +10,13 @@
 //! of the passphrase (RFC 9106 second recommendation, 19 MiB / 2 passes). Files are written
 //! atomically (temporary file, then rename) with mode 0600, so a crash never leaves a
 //! half-written keystore.
+//!
+//! The same bytes without a file ([`seal`], [`open`]) are what a browser keeps (the dApp, with
+//! no file system); [`Keystore`] is the file, for native programs (feature `native`).
 
+use std::collections::BTreeMap;
+#[cfg(feature = "native")]
 use std::{
-	collections::BTreeMap,
 	fs,
 	io::Write,
 	path::{Path, PathBuf},
@@ -114,12 +118,82 @@ fn derive_key(passphrase: &str, kdf: &KdfParams) -> Result<Zeroizing<[u8; 32]>, 
 	Ok(key)
 }
 
+/// Encrypts `material` under `passphrase`: the keystore's bytes (JSON), with a fresh salt and
+/// nonce every time.
+///
+/// # Errors
+/// [`Error::Keystore`] if the key derivation or encryption fails.
+pub fn seal(passphrase: &str, material: &KeyMaterial) -> Result<Vec<u8>, Error> {
+	let mut kdf = KdfParams {
+		algorithm: "argon2id".into(),
+		salt: [0u8; 16],
+		memory_kib: Params::DEFAULT_M_COST,
+		passes: Params::DEFAULT_T_COST,
+		lanes: Params::DEFAULT_P_COST,
+	};
+	rand::rngs::OsRng.fill_bytes(&mut kdf.salt);
+	let mut nonce = [0u8; 24];
+	rand::rngs::OsRng.fill_bytes(&mut nonce);
+	let key = derive_key(passphrase, &kdf)?;
+	let plain =
+		Zeroizing::new(serde_json::to_vec(material).map_err(|e| Error::Keystore(e.to_string()))?);
+	let ciphertext = XChaCha20Poly1305::new(key.as_ref().into())
+		.encrypt(
+			XNonce::from_slice(&nonce),
+			Payload {
+				msg: &plain,
+				aad: FORMAT.as_bytes(),
+			},
+		)
+		.map_err(|_| Error::Keystore("encryption failed".into()))?;
+	let file = KeystoreFile {
+		format: FORMAT.into(),
+		kdf,
+		nonce,
+		ciphertext,
+	};
+	serde_json::to_vec_pretty(&file).map_err(|e| Error::Keystore(e.to_string()))
+}
+
+/// Decrypts keystore bytes made by [`seal`]. A wrong passphrase and changed bytes give the same
+/// error.
+///
+/// # Errors
+/// [`Error::Keystore`] if the bytes are not a keystore, name an unknown format or KDF, or do not
+/// open under `passphrase`.
+pub fn open(passphrase: &str, bytes: &[u8]) -> Result<KeyMaterial, Error> {
+	let file: KeystoreFile = serde_json::from_slice(bytes)
+		.map_err(|e| Error::Keystore(format!("not a keystore: {e}")))?;
+	if file.format != FORMAT {
+		return Err(Error::Keystore(format!(
+			"unknown keystore format {}",
+			file.format
+		)));
+	}
+	let key = derive_key(passphrase, &file.kdf)?;
+	let cipher = XChaCha20Poly1305::new(key.as_ref().into());
+	let plain = Zeroizing::new(
+		cipher
+			.decrypt(
+				XNonce::from_slice(&file.nonce),
+				Payload {
+					msg: &file.ciphertext,
+					aad: FORMAT.as_bytes(),
+				},
+			)
+			.map_err(|_| Error::Keystore("wrong passphrase, or the keystore was changed".into()))?,
+	);
+	serde_json::from_slice(&plain).map_err(|e| Error::Keystore(format!("key material: {e}")))
+}
+
 /// A keystore file and its passphrase.
+#[cfg(feature = "native")]
 pub struct Keystore {
 	path: PathBuf,
 	passphrase: Zeroizing<String>,
 }
 
+#[cfg(feature = "native")]
 impl Keystore {
 	/// A keystore file at `path`, opened with `passphrase`.
 	pub fn new(path: impl Into<PathBuf>, passphrase: &str) -> Self {
@@ -136,70 +210,17 @@ impl Keystore {
 
 	/// Decrypts the key material. A wrong passphrase and a changed file give the same error.
 	pub fn load(&self) -> Result<KeyMaterial, Error> {
-		let text = fs::read(&self.path)
+		let bytes = fs::read(&self.path)
 			.map_err(|e| Error::Keystore(format!("reading {}: {e}", self.path.display())))?;
-		let file: KeystoreFile = serde_json::from_slice(&text)
-			.map_err(|e| Error::Keystore(format!("{}: {e}", self.path.display())))?;
-		if file.format != FORMAT {
-			return Err(Error::Keystore(format!(
-				"unknown keystore format {}",
-				file.format
-			)));
-		}
-		let key = derive_key(&self.passphrase, &file.kdf)?;
-		let cipher = XChaCha20Poly1305::new(key.as_ref().into());
-		let plain = Zeroizing::new(
-			cipher
-				.decrypt(
-					XNonce::from_slice(&file.nonce),
-					Payload {
-						msg: &file.ciphertext,
-						aad: FORMAT.as_bytes(),
-					},
-				)
-				.map_err(|_| {
-					Error::Keystore(format!(
-						"{}: wrong passphrase, or the file was changed",
-						self.path.display()
-					))
-				})?,
-		);
-		serde_json::from_slice(&plain).map_err(|e| Error::Keystore(format!("key material: {e}")))
+		open(&self.passphrase, &bytes).map_err(|e| match e {
+			Error::Keystore(why) => Error::Keystore(format!("{}: {why}", self.path.display())),
+			other => other,
+		})
 	}
 
 	/// Encrypts and writes `material` (a fresh salt and nonce every time).
 	pub fn save(&self, material: &KeyMaterial) -> Result<(), Error> {
-		let mut kdf = KdfParams {
-			algorithm: "argon2id".into(),
-			salt: [0u8; 16],
-			memory_kib: Params::DEFAULT_M_COST,
-			passes: Params::DEFAULT_T_COST,
-			lanes: Params::DEFAULT_P_COST,
-		};
-		rand::rngs::OsRng.fill_bytes(&mut kdf.salt);
-		let mut nonce = [0u8; 24];
-		rand::rngs::OsRng.fill_bytes(&mut nonce);
-		let key = derive_key(&self.passphrase, &kdf)?;
-		let plain = Zeroizing::new(
-			serde_json::to_vec(material).map_err(|e| Error::Keystore(e.to_string()))?,
-		);
-		let ciphertext = XChaCha20Poly1305::new(key.as_ref().into())
-			.encrypt(
-				XNonce::from_slice(&nonce),
-				Payload {
-					msg: &plain,
-					aad: FORMAT.as_bytes(),
-				},
-			)
-			.map_err(|_| Error::Keystore("encryption failed".into()))?;
-		let file = KeystoreFile {
-			format: FORMAT.into(),
-			kdf,
-			nonce,
-			ciphertext,
-		};
-		let bytes = serde_json::to_vec_pretty(&file).map_err(|e| Error::Keystore(e.to_string()))?;
-		write_private(&self.path, &bytes)
+		write_private(&self.path, &seal(&self.passphrase, material)?)
 	}
 
 	/// Creates a keystore for `suri`; refuses to overwrite an existing file.
@@ -228,6 +249,7 @@ impl Keystore {
 }
 
 /// Writes `bytes` to `path` atomically, readable by the owner only.
+#[cfg(feature = "native")]
 pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), Error> {
 	let dir = path
 		.parent()
@@ -251,6 +273,25 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), Error> {
 mod tests {
 	use super::*;
 
+	#[test]
+	fn keystore_bytes_open_only_under_their_passphrase() {
+		let material = KeyMaterial::new("//Alice").unwrap();
+		let sealed = seal("correct horse", &material).unwrap();
+		let opened = open("correct horse", &sealed).unwrap();
+		assert_eq!(opened.suri, "//Alice");
+		assert_eq!(opened.pre_seed, material.pre_seed);
+		assert!(matches!(open("wrong", &sealed), Err(Error::Keystore(_))));
+		assert!(matches!(
+			open("correct horse", b"{}"),
+			Err(Error::Keystore(_))
+		));
+		// Two seals of the same material differ (fresh salt and nonce) and both open.
+		let again = seal("correct horse", &material).unwrap();
+		assert_ne!(sealed, again);
+		assert_eq!(open("correct horse", &again).unwrap().suri, "//Alice");
+	}
+
+	#[cfg(feature = "native")]
 	#[test]
 	fn material_round_trips_and_the_passphrase_is_required() {
 		let dir = tempfile::tempdir().unwrap();
@@ -288,6 +329,7 @@ mod tests {
 		assert!(store.load().is_err());
 	}
 
+	#[cfg(feature = "native")]
 	#[test]
 	fn updates_persist() {
 		let dir = tempfile::tempdir().unwrap();

@@ -19,14 +19,25 @@
 //!   put, get (by ticket or by grant), grant, erase, list.
 //!
 //! ## Dependencies (why each is here)
-//! `rabe` + `rabe-bn` (multi-authority CP-ABE, AW11, and its pairing groups), `pallet-consent`
-//! (the chain's own policy parser and scope matching, so the CP-ABE encoding reads a policy as
-//! the runtime does), `umbral-pre` (threshold PRE; GPL-3.0-only, hence this crate's
+//! `rabe` + `rabe-bn` (multi-authority CP-ABE, AW11, and its pairing groups),
+//! `medchain-consent-primitives` (the chain's own policy parser and scope matching, so the
+//! CP-ABE encoding reads a policy as the runtime does), `umbral-pre` (threshold PRE; GPL-3.0-only, hence this crate's
 //! licence), `chacha20poly1305` + `hkdf` + `sha2` (AEAD, key derivation, digests), `argon2`
 //! (passphrase hardening), `rust-unixfs` + `cid` (Kubo-compatible CIDs), `blake2` (the chain's
 //! commitment to a key fragment), `subxt` + `subxt-signer` (chain access, sr25519),
-//! `reqwest` (gateway HTTP). The CLI's own dependencies (`clap`, `indicatif`) live in
-//! `medchain-cli`.
+//! `reqwest` (gateway HTTP), `futures-timer` (timeouts that also work in a browser). The CLI's
+//! own dependencies (`clap`, `indicatif`) live in `medchain-cli`.
+//!
+//! ## Native and WebAssembly
+//!
+//! Feature `native` (the default) is for programs with files and threads: the CLI, the gateway,
+//! servers. Without it (`--no-default-features --features web`) the crate builds for
+//! `wasm32-unknown-unknown`, for the browser dApp: the chain over the browser's WebSocket,
+//! gateways over `fetch`, randomness from the browser's crypto API. Everything but the file
+//! flows is there: keys and the keystore as bytes ([`keystore::seal`], [`keystore::open`]),
+//! sealing and opening envelopes, CIDs, and the byte flows
+//! [`flows::put_record_bytes`] and [`flows::get_record_bytes`], which check and encrypt exactly
+//! as the file flows do (`scripts/test.sh` checks that it builds).
 
 pub mod abe;
 pub mod chain;

@@ -12,12 +12,17 @@
 //! does not allow the read), `bad-signature`, `expired`, `replayed`, `too-large`, `not-found`,
 //! `unsigned-upload`, `not-a-writer`, `cid-mismatch`, `quota-exceeded`, `store-full`, `busy`.
 
-use std::{fmt, path::Path, time::Duration};
+use std::fmt;
+#[cfg(feature = "native")]
+use std::{path::Path, time::Duration};
 
 use codec::{Decode, Encode};
+use futures::StreamExt;
+#[cfg(feature = "native")]
 use futures::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use subxt::utils::AccountId32;
+#[cfg(feature = "native")]
 use tokio::io::AsyncWriteExt;
 
 use crate::{chain::consent::ReadRequest, pre, Error};
@@ -404,8 +409,11 @@ pub fn no_progress() -> Progress {
 impl GatewayClient {
 	/// A client for the gateway at `base` (`http://127.0.0.1:8787`).
 	pub fn new(base: &str) -> Result<Self, Error> {
-		let http = reqwest::Client::builder()
-			.connect_timeout(Duration::from_secs(10))
+		let builder = reqwest::Client::builder();
+		// A browser's fetch has its own connect timeout (and reqwest none to set there).
+		#[cfg(feature = "native")]
+		let builder = builder.connect_timeout(Duration::from_secs(10));
+		let http = builder
 			.build()
 			.map_err(|e| transport_error(format!("HTTP client: {e}")))?;
 		Ok(Self {
@@ -465,7 +473,67 @@ impl GatewayClient {
 			.map_err(|e| transport_error(format!("info: {e}")))
 	}
 
+	/// Sends `envelope` (all its bytes, in memory) to the gateway with its signed upload
+	/// request; [`GatewayClient::upload`] streams a file instead.
+	pub async fn upload_bytes(
+		&self,
+		envelope: Vec<u8>,
+		signed: &SignedUpload,
+		progress: Progress,
+	) -> Result<Stored, Error> {
+		let size = envelope.len() as u64;
+		let (request, signature) = signed.headers();
+		let response = self
+			.http
+			.post(self.url("/v1/blobs"))
+			.header(reqwest::header::CONTENT_LENGTH, size)
+			.header(UPLOAD_HEADER, request)
+			.header(UPLOAD_SIGNATURE_HEADER, signature)
+			.body(envelope)
+			.send()
+			.await
+			.map_err(self.send_err("POST /v1/blobs"))?;
+		progress(size);
+		Self::check(response)
+			.await?
+			.json()
+			.await
+			.map_err(|e| transport_error(format!("upload answer: {e}")))
+	}
+
+	/// Downloads a record's envelope into memory, refusing more than `limit` bytes (the size
+	/// the chain recorded: a gateway cannot make the reader hold more);
+	/// [`GatewayClient::read`] writes to a file instead.
+	pub async fn read_bytes(
+		&self,
+		signed: &SignedRead,
+		limit: u64,
+		progress: Progress,
+	) -> Result<Vec<u8>, Error> {
+		let response = self
+			.http
+			.post(self.url("/v1/reads"))
+			.json(signed)
+			.send()
+			.await
+			.map_err(self.send_err("POST /v1/reads"))?;
+		let mut body = Self::check(response).await?.bytes_stream();
+		let mut received = Vec::new();
+		while let Some(chunk) = body.next().await {
+			let chunk = chunk.map_err(|e| transport_error(format!("download interrupted: {e}")))?;
+			if (received.len() + chunk.len()) as u64 > limit {
+				return Err(Error::Tampered(format!(
+					"the gateway sent more than the {limit} bytes on chain"
+				)));
+			}
+			received.extend_from_slice(&chunk);
+			progress(received.len() as u64);
+		}
+		Ok(received)
+	}
+
 	/// Streams the file at `path` to the gateway, with its signed upload request.
+	#[cfg(feature = "native")]
 	pub async fn upload(
 		&self,
 		path: &Path,
@@ -500,6 +568,7 @@ impl GatewayClient {
 	}
 
 	/// Downloads a record's envelope into `out` (created or truncated).
+	#[cfg(feature = "native")]
 	pub async fn read(
 		&self,
 		signed: &SignedRead,

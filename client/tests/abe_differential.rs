@@ -2,7 +2,7 @@
 //!
 //! Random policies (`and`, `or`, `k of`, nested, over attributes from one to three authorities,
 //! one attribute covered by two authorities) go through the chain's own code path
-//! (`pallet_consent::policy::validate`: parse, bounds, canonical text, compiled form). Every
+//! (`medchain_consent_primitives::policy::validate`: parse, bounds, canonical text, compiled form). Every
 //! policy the chain accepts must be encryptable: the data key is wrapped under the canonical
 //! text with the SDK's routing (`flows::abe_routes`, the authorities whose scopes cover each
 //! attribute) and rabe's AW11. Then random readers, each holding a random attribute set (each
@@ -22,7 +22,7 @@ use medchain_client::{
 	flows,
 	keystore::KeyMaterial,
 };
-use pallet_consent::policy::{self, AttributeName};
+use medchain_consent_primitives::policy::{self, AttributeName};
 use rand::{rngs::StdRng, seq::SliceRandom, Rng, SeedableRng};
 use subxt::utils::{AccountId32, H256};
 

@@ -264,15 +264,31 @@ async fn transfer_from_unfunded_account_is_refused() {
 #[test]
 fn release_node_explains_where_benchmarks_are() {
 	let output = std::process::Command::new(node_binary().expect("the release node is built"))
-		.args(["benchmark", "pallet", "--pallet", "pallet_records", "--extrinsic", "*"])
+		.args([
+			"benchmark",
+			"pallet",
+			"--pallet",
+			"pallet_records",
+			"--extrinsic",
+			"*",
+		])
 		.output()
 		.expect("medchain-node runs");
 	let stderr = String::from_utf8_lossy(&output.stderr);
-	assert!(!output.status.success(), "benchmark must fail on a release node: {stderr}");
+	assert!(
+		!output.status.success(),
+		"benchmark must fail on a release node: {stderr}"
+	);
 	assert!(
 		stderr.contains("built without benchmarks") && stderr.contains("runtime-benchmarks"),
 		"the error should say how to get benchmarks: {stderr}"
 	);
-	assert!(!stderr.contains("panicked"), "no panic in front of a user: {stderr}");
-	assert!(!stderr.contains("Input("), "a sentence, not Rust's debug form: {stderr}");
+	assert!(
+		!stderr.contains("panicked"),
+		"no panic in front of a user: {stderr}"
+	);
+	assert!(
+		!stderr.contains("Input("),
+		"a sentence, not Rust's debug form: {stderr}"
+	);
 }

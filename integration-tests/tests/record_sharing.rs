@@ -6,9 +6,11 @@
 //!    `role:nurse` + `org:hospital-a` to Eve on chain, and CP-ABE keys over exactly those.
 //! 2. The patient (Bob) stores the policy `"role:doctor" and "org:hospital-a"` and authorises
 //!    the hospital (Charlie), which uploads a 4 MiB record for Bob under it.
-//! 3. Dave downloads and decrypts it byte-identical. Eve is refused by the chain
-//!    (`PolicyNotSatisfied`) and by the gateway; forged, replayed and expired requests,
-//!    non-envelopes and oversize uploads are refused, and the gateway keeps serving.
+//! 3. Dave downloads and decrypts it byte-identical, with the CLI and in memory (the
+//!    browser's flow); a record the hospital seals in memory opens with Dave's CLI. Eve is
+//!    refused by the chain (`PolicyNotSatisfied`) and by the gateway; forged, replayed and
+//!    expired requests, non-envelopes and oversize uploads are refused, and the gateway keeps
+//!    serving.
 //! 4. Bob grants Ferdie through 2-of-3 proxies; Ferdie decrypts. Bob revokes; the next
 //!    re-encryption is refused.
 //! 5. Bob lists every read receipt, erases the record, and the gateway deletes the blob.
@@ -354,6 +356,85 @@ async fn a_record_is_shared_by_policy_and_by_grant_and_erased() {
 	);
 	std::fs::write(&blob, &stored).unwrap();
 
+	// The browser's flows (in memory, no files): the same record read into memory is
+	// byte-identical; a record sealed in memory by the hospital is read by the doctor's CLI;
+	// the nurse is refused by the chain exactly as on the CLI.
+	let store_gateway = GatewayClient::new(&store).unwrap();
+	let doctor_material = Keystore::new(&doctor.keystore, PASSPHRASE).load().unwrap();
+	let in_memory = flows::get_record_bytes(
+		&chain,
+		&doctor_material,
+		&store_gateway,
+		record,
+		flows::Via::Ticket(consent::Purpose::Treatment),
+		no_progress(),
+	)
+	.await
+	.expect("the doctor reads the record into memory");
+	assert!(
+		in_memory.plaintext == plain,
+		"the in-memory copy is byte-identical"
+	);
+	assert_eq!(in_memory.cid, cid);
+	assert!(
+		in_memory.key_from.starts_with("CP-ABE"),
+		"{}",
+		in_memory.key_from
+	);
+	let nurse_material = Keystore::new(&nurse.keystore, PASSPHRASE).load().unwrap();
+	let refused = flows::get_record_bytes(
+		&chain,
+		&nurse_material,
+		&store_gateway,
+		record,
+		flows::Via::Ticket(consent::Purpose::Treatment),
+		no_progress(),
+	)
+	.await
+	.err()
+	.expect("the nurse is refused");
+	assert!(
+		matches!(&refused, medchain_client::Error::Refused(e) if e.name == "Consent::PolicyNotSatisfied"),
+		"{refused}"
+	);
+	let hospital_material = Keystore::new(&hospital.keystore, PASSPHRASE)
+		.load()
+		.unwrap();
+	let small = plain[..100_000].to_vec();
+	let sealed_in_memory = flows::put_record_bytes(
+		&chain,
+		&hospital_material,
+		&store_gateway,
+		flows::PutBytesRequest {
+			plaintext: &small,
+			subject: patient.account,
+			kind: "Observation",
+			policy: Some(policy as u32),
+		},
+		no_progress(),
+	)
+	.await
+	.expect("the hospital puts a record from memory");
+	assert_eq!(sealed_in_memory.scheme, "AeadCpAbeAndPre");
+	let small_out = d.join("small.bin");
+	doctor
+		.ok(
+			&node,
+			&store,
+			&[
+				"record",
+				"get",
+				&sealed_in_memory.record.to_string(),
+				"--out",
+				small_out.to_str().unwrap(),
+			],
+		)
+		.await;
+	assert!(
+		std::fs::read(&small_out).unwrap() == small,
+		"a record sealed in memory opens with the CLI"
+	);
+
 	let nurse_out = d.join("nurse.bin");
 	expect_refusal(
 		nurse
@@ -632,6 +713,8 @@ async fn a_record_is_shared_by_policy_and_by_grant_and_erased() {
 			(doctor.ss58().as_str(), "ticket"),
 			(doctor.ss58().as_str(), "ticket"),
 			(doctor.ss58().as_str(), "ticket"),
+			(doctor.ss58().as_str(), "ticket"),
+			(doctor.ss58().as_str(), "ticket"),
 			(patient.ss58().as_str(), "ticket"),
 			(researcher.ss58().as_str(), expected_grant.as_str()),
 		],
@@ -643,7 +726,8 @@ async fn a_record_is_shared_by_policy_and_by_grant_and_erased() {
 		"two proxies attested"
 	);
 	let audit = std::fs::read_to_string(gateways[0].data.join("audit.jsonl")).unwrap();
-	assert_eq!(audit.lines().filter(|l| l.contains("\"read\"")).count(), 5);
+	// The five reads above and the doctor's CLI read of the record sealed in memory.
+	assert_eq!(audit.lines().filter(|l| l.contains("\"read\"")).count(), 7);
 
 	// --- erasure ----------------------------------------------------------------------------
 	let erased = patient

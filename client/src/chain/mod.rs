@@ -39,7 +39,7 @@ pub mod consent {
 	};
 	pub use super::api::runtime_types::medchain_primitives::{AccessBasis, AccessDenial, Purpose};
 	/// The context the pallet prefixes to a read request before it is signed.
-	pub use pallet_consent::READ_REQUEST_CONTEXT;
+	pub use medchain_consent_primitives::READ_REQUEST_CONTEXT;
 	pub use t::{AuthorityStatus, OverrideKind, OverrideScope, ReadBasis, Review};
 	/// An access ticket (`ConsentApi.live_ticket`).
 	pub type Ticket = t::Ticket<AccountId32, u128, u32>;
@@ -329,7 +329,7 @@ impl Chain {
 		timeout: Duration,
 	) -> Result<(TxInBlock, bool), Error> {
 		let hash = progress.extrinsic_hash();
-		tokio::time::timeout(timeout, async {
+		let watch = async {
 			loop {
 				let status = progress
 					.next()
@@ -362,13 +362,12 @@ impl Chain {
 					_ => continue,
 				}
 			}
-		})
-		.await
-		.map_err(|_| {
-			Error::Chain(format!(
+		};
+		within(timeout, watch).await.unwrap_or_else(|| {
+			Err(Error::Chain(format!(
 				"transaction {hash:?} was not included within {timeout:?}"
-			))
-		})?
+			)))
+		})
 	}
 
 	/// Signs `call`, submits it and waits until it is in a best block and dispatched. A
@@ -416,19 +415,17 @@ impl Chain {
 			.map(|v| v.decode().map_err(|e| Error::Chain(format!("{name}: {e}"))))
 			.transpose()
 	}
+}
 
-	/// Waits until the best block is at least `number`.
-	pub async fn wait_for_block(&self, number: u32, timeout: Duration) -> Result<(), Error> {
-		let started = std::time::Instant::now();
-		while self.best().await?.0 < number {
-			if started.elapsed() > timeout {
-				return Err(Error::Chain(format!(
-					"block #{number} did not arrive in time"
-				)));
-			}
-			tokio::time::sleep(Duration::from_millis(500)).await;
-		}
-		Ok(())
+/// `work`'s output, or `None` if `timeout` passed first. A timer of `futures-timer`, so that it
+/// works natively and in a browser alike (tokio's timers need tokio's runtime and a clock that
+/// WebAssembly in a browser does not have).
+pub async fn within<T>(timeout: Duration, work: impl std::future::Future<Output = T>) -> Option<T> {
+	use futures::future::{select, Either};
+	let work = std::pin::pin!(work);
+	match select(work, futures_timer::Delay::new(timeout)).await {
+		Either::Left((output, _)) => Some(output),
+		Either::Right(_) => None,
 	}
 }
 
@@ -586,4 +583,26 @@ pub fn ss58(account: &AccountId32) -> String {
 pub fn parse_account(text: &str) -> Result<AccountId32, Error> {
 	text.parse()
 		.map_err(|e| Error::Invalid(format!("not an SS58 account: {text}: {e:?}")))
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn within_returns_work_that_finishes_in_time() {
+		let out = futures::executor::block_on(within(Duration::from_secs(5), async { 7 }));
+		assert_eq!(out, Some(7));
+	}
+
+	#[test]
+	fn within_gives_up_on_work_that_never_finishes() {
+		let started = std::time::Instant::now();
+		let out = futures::executor::block_on(within(
+			Duration::from_millis(50),
+			futures::future::pending::<u8>(),
+		));
+		assert_eq!(out, None);
+		assert!(started.elapsed() >= Duration::from_millis(50));
+	}
 }

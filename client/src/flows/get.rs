@@ -1,16 +1,20 @@
 //! Get: read a record under a consent ticket or a key grant, checked against the chain
 //! before anything is decrypted.
 
+#[cfg(feature = "native")]
 use std::{
 	fs::File,
 	io::{BufReader, BufWriter, Write},
 	path::{Path, PathBuf},
 };
 
+#[cfg(feature = "native")]
 use serde::Serialize;
 use subxt::utils::{AccountId32, H256};
 
-use super::{put::summarize_file, random_nonce, REQUEST_VALIDITY};
+#[cfg(feature = "native")]
+use super::put::summarize_file;
+use super::{random_nonce, REQUEST_VALIDITY};
 use crate::{
 	abe,
 	chain::{
@@ -34,7 +38,8 @@ pub enum Via {
 	Grant(u64),
 }
 
-/// A record read and decrypted.
+/// A record read and decrypted to a file.
+#[cfg(feature = "native")]
 #[derive(Debug, Clone, Serialize)]
 pub struct GetOutcome {
 	/// The record read.
@@ -49,6 +54,21 @@ pub struct GetOutcome {
 	pub key_from: String,
 	/// Where the plaintext was written.
 	pub output: PathBuf,
+}
+
+/// A record read and decrypted into memory ([`get_record_bytes`]).
+#[derive(Clone)]
+pub struct RecordBytes {
+	/// The record read.
+	pub record: u64,
+	/// The version read (its current one).
+	pub version: u32,
+	/// The envelope CID.
+	pub cid: String,
+	/// How the data key was obtained (the reader's CP-ABE keys, its own PRE key, or a grant).
+	pub key_from: String,
+	/// The plaintext, every chunk authenticated.
+	pub plaintext: Vec<u8>,
 }
 
 /// Signs a download request for `record`'s version with `digest` served by `gateway`.
@@ -157,6 +177,7 @@ pub async fn ensure_ticket(
 
 /// A downloaded envelope whose bytes matched the chain: the temporary file holding it, its
 /// header, and the version it is.
+#[cfg(feature = "native")]
 pub struct VerifiedEnvelope {
 	/// The envelope, downloaded to a temporary file.
 	pub file: tempfile::NamedTempFile,
@@ -174,6 +195,7 @@ pub struct VerifiedEnvelope {
 
 /// Downloads the current version of `record` on `basis` into a temporary file in `dir` and
 /// checks it against the CID and digest on chain before anything reads it.
+#[cfg(feature = "native")]
 pub async fn fetch_envelope(
 	chain: &Chain,
 	material: &KeyMaterial,
@@ -218,7 +240,31 @@ pub async fn fetch_envelope(
 	})
 }
 
+/// The basis of a read of `record` via `via`, and the data key if the grant's proxies gave it:
+/// a ticket is requested on chain if there is no live one; a grant's proxies are asked first,
+/// so a revoked grant fails before any download. An erased or unknown record is said so
+/// plainly, before any ticket is asked for.
+async fn read_basis(
+	chain: &Chain,
+	material: &KeyMaterial,
+	record: u64,
+	via: Via,
+) -> Result<(ReadBasis, Option<[u8; 32]>), Error> {
+	chain.current_version(record).await?;
+	Ok(match via {
+		Via::Ticket(purpose) => {
+			ensure_ticket(chain, material, record, purpose).await?;
+			(ReadBasis::Ticket, None)
+		}
+		Via::Grant(grant) => (
+			ReadBasis::Grant(grant),
+			Some(key_via_proxies(chain, material, grant, record).await?),
+		),
+	})
+}
+
 /// Downloads, verifies and decrypts `record` into `out`.
+#[cfg(feature = "native")]
 pub async fn get_record(
 	chain: &Chain,
 	material: &KeyMaterial,
@@ -228,19 +274,7 @@ pub async fn get_record(
 	out: &Path,
 	progress: Progress,
 ) -> Result<GetOutcome, Error> {
-	// An erased or unknown record is said so plainly, before any ticket is asked for.
-	chain.current_version(record).await?;
-	let (basis, data_key) = match via {
-		Via::Ticket(purpose) => {
-			ensure_ticket(chain, material, record, purpose).await?;
-			(ReadBasis::Ticket, None)
-		}
-		// The grant's proxies are asked first: a revoked grant fails before any download.
-		Via::Grant(grant) => (
-			ReadBasis::Grant(grant),
-			Some(key_via_proxies(chain, material, grant, record).await?),
-		),
-	};
+	let (basis, data_key) = read_basis(chain, material, record, via).await?;
 	let dir = out
 		.parent()
 		.filter(|p| !p.as_os_str().is_empty())
@@ -277,6 +311,105 @@ pub async fn get_record(
 		plaintext_size: size,
 		key_from,
 		output: out.to_path_buf(),
+	})
+}
+
+/// A downloaded envelope held in memory whose bytes matched the chain.
+pub struct VerifiedEnvelopeBytes {
+	/// The envelope.
+	pub bytes: Vec<u8>,
+	/// Its header.
+	pub header: envelope::Header,
+	/// The header as it was sealed (the associated data of every chunk).
+	pub header_bytes: Vec<u8>,
+	/// Byte offset of the first chunk.
+	pub body_offset: usize,
+	/// The version it is.
+	pub version: u32,
+	/// Its CID.
+	pub cid: String,
+}
+
+/// [`fetch_envelope`] into memory: downloads the current version of `record` on `basis`
+/// (never more bytes than the chain recorded) and checks it against the CID and digest on
+/// chain before anything reads it.
+pub async fn fetch_envelope_bytes(
+	chain: &Chain,
+	material: &KeyMaterial,
+	gateway: &GatewayClient,
+	record: u64,
+	basis: ReadBasis,
+	progress: Progress,
+) -> Result<VerifiedEnvelopeBytes, Error> {
+	let (version_number, version, _subject) = chain.current_version(record).await?;
+	let info = gateway.info().await?;
+	let signed = signed_read(
+		chain,
+		material,
+		chain::parse_account(&info.account)?,
+		record,
+		version.digest,
+		basis,
+	)
+	.await?;
+	let bytes = gateway.read_bytes(&signed, version.size, progress).await?;
+	let mut hasher = crate::content_id::ContentHasher::new();
+	hasher.update(&bytes);
+	let summary = hasher.finish();
+	if summary.digest != version.digest.0 || summary.cid.to_bytes() != version.cid {
+		return Err(Error::Tampered(format!(
+			"the gateway served {} which is not record {record}'s version {version_number}",
+			summary.cid
+		)));
+	}
+	let (header, header_bytes) = envelope::read_header(&mut bytes.as_slice())?;
+	Ok(VerifiedEnvelopeBytes {
+		body_offset: envelope::MAGIC.len() + 4 + header_bytes.len(),
+		bytes,
+		header,
+		header_bytes,
+		version: version_number,
+		cid: summary.cid.to_string(),
+	})
+}
+
+/// [`get_record`] into memory: downloads the current version of `record` (never more bytes
+/// than the chain recorded), checks it against the CID and digest on chain, and only then
+/// decrypts it, every chunk authenticated. What a browser runs.
+pub async fn get_record_bytes(
+	chain: &Chain,
+	material: &KeyMaterial,
+	gateway: &GatewayClient,
+	record: u64,
+	via: Via,
+	progress: Progress,
+) -> Result<RecordBytes, Error> {
+	let (basis, data_key) = read_basis(chain, material, record, via).await?;
+	let envelope = fetch_envelope_bytes(chain, material, gateway, record, basis, progress).await?;
+	let (data_key, key_from) = match (data_key, via) {
+		(Some(key), Via::Grant(grant)) => (key, format!("grant {grant} (proxy re-encryption)")),
+		_ => key_for_reader(material, &envelope.header)?,
+	};
+	let body = envelope
+		.bytes
+		.get(envelope.body_offset..)
+		.unwrap_or_default();
+	// The header's size is the writer's word: never reserve more than was downloaded.
+	let capacity = envelope.header.plaintext_size.min(body.len() as u64);
+	let mut plaintext = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
+	envelope::open(
+		&mut &*body,
+		&envelope.header,
+		&envelope.header_bytes,
+		&data_key,
+		&mut plaintext,
+	)?;
+	Ok(RecordBytes {
+		record,
+		version: envelope.version,
+		cid: envelope.cid,
+		key_from,
+		plaintext,
 	})
 }
 

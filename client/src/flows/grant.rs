@@ -3,7 +3,7 @@
 use serde::Serialize;
 use subxt::utils::{AccountId32, H256};
 
-use super::get::{ensure_ticket, fetch_envelope};
+use super::get::ensure_ticket;
 use crate::{
 	chain::{
 		self, api,
@@ -46,19 +46,32 @@ pub async fn create_grant(
 ) -> Result<GrantOutcome, Error> {
 	let grantee_keys = chain.pre_keys_of(grantee).await?;
 	ensure_ticket(chain, material, record, Purpose::Operations).await?;
-	let dir = std::env::temp_dir();
-	let envelope = fetch_envelope(
+	// Natively through a temporary file (records may be large); in a browser, in memory.
+	#[cfg(feature = "native")]
+	let header = super::get::fetch_envelope(
 		chain,
 		material,
 		gateway,
 		record,
 		ReadBasis::Ticket,
-		&dir,
+		&std::env::temp_dir(),
 		no_progress(),
 	)
-	.await?;
+	.await?
+	.header;
+	#[cfg(not(feature = "native"))]
+	let header = super::get::fetch_envelope_bytes(
+		chain,
+		material,
+		gateway,
+		record,
+		ReadBasis::Ticket,
+		no_progress(),
+	)
+	.await?
+	.header;
 	let owner_keys = material.pre_keys()?;
-	let data = match &envelope.header.pre {
+	let data = match &header.pre {
 		Some(wrap) if wrap.owner_public_key == owner_keys.public().public_key => {
 			zeroize::Zeroizing::new(pre::unwrap_own(&owner_keys, &wrap.wrapped)?)
 		}

@@ -330,7 +330,7 @@ pub fn abe_routes(
 	material: &KeyMaterial,
 	canonical: &str,
 ) -> Result<abe::Routes, Error> {
-	let tree = pallet_consent::policy::parse_canonical(canonical.as_bytes())
+	let tree = medchain_consent_primitives::policy::parse_canonical(canonical.as_bytes())
 		.map_err(|e| Error::Invalid(format!("not a canonical policy text ({e:?})")))?;
 	let mut attributes = std::collections::BTreeSet::new();
 	collect_attributes(&tree, &mut attributes);
@@ -339,9 +339,9 @@ pub fn abe_routes(
 		let covering: Vec<_> = listed
 			.iter()
 			.filter(|(_, scopes, ..)| {
-				scopes
-					.iter()
-					.any(|pattern| pallet_consent::pattern_covers(pattern, attribute.as_bytes()))
+				scopes.iter().any(|pattern| {
+					medchain_consent_primitives::pattern_covers(pattern, attribute.as_bytes())
+				})
 			})
 			.collect();
 		let active: Vec<_> = covering
@@ -384,14 +384,14 @@ pub fn abe_routes(
 }
 
 fn collect_attributes(
-	expr: &pallet_consent::policy::Expr,
+	expr: &medchain_consent_primitives::policy::Expr,
 	out: &mut std::collections::BTreeSet<String>,
 ) {
 	match expr {
-		pallet_consent::policy::Expr::Attribute(name) => {
+		medchain_consent_primitives::policy::Expr::Attribute(name) => {
 			out.insert(String::from_utf8_lossy(name).into_owned());
 		}
-		pallet_consent::policy::Expr::Gate { children, .. } => children
+		medchain_consent_primitives::policy::Expr::Gate { children, .. } => children
 			.iter()
 			.for_each(|child| collect_attributes(child, out)),
 	}

@@ -1,8 +1,10 @@
-//! Put: seal a file, upload it through a gateway, register it on chain.
+//! Put: seal a file (or bytes), upload it through a gateway, register it on chain.
 
+use std::io::Write;
+#[cfg(feature = "native")]
 use std::{
 	fs::File,
-	io::{BufReader, BufWriter, Read, Write},
+	io::{BufReader, BufWriter, Read},
 	path::Path,
 };
 
@@ -23,10 +25,23 @@ use crate::{
 	Error,
 };
 
-/// What to put.
+/// What to put, from a file.
+#[cfg(feature = "native")]
 pub struct PutRequest<'a> {
 	/// The plaintext file.
 	pub input: &'a Path,
+	/// The patient the record is about.
+	pub subject: AccountId32,
+	/// The record kind (FHIR resource type).
+	pub kind: &'a str,
+	/// Consent policy guarding the record (CP-ABE wrap under its text).
+	pub policy: Option<u32>,
+}
+
+/// What to put, from memory (a browser has no files).
+pub struct PutBytesRequest<'a> {
+	/// The plaintext.
+	pub plaintext: &'a [u8],
 	/// The patient the record is about.
 	pub subject: AccountId32,
 	/// The record kind (FHIR resource type).
@@ -71,6 +86,7 @@ impl<W: Write> Write for HashingWriter<W> {
 }
 
 /// The summary of a file's bytes, read in chunks.
+#[cfg(feature = "native")]
 pub fn summarize_file(path: &Path) -> Result<ContentSummary, Error> {
 	let mut reader = BufReader::with_capacity(1 << 20, File::open(path)?);
 	let mut hasher = ContentHasher::new();
@@ -85,101 +101,112 @@ pub fn summarize_file(path: &Path) -> Result<ContentSummary, Error> {
 	Ok(hasher.finish())
 }
 
-/// Encrypts `request.input`, uploads it through `gateway` and registers it on chain for
-/// `request.subject` (the writer must be the subject or an authorised custodian).
-pub async fn put_record(
-	chain: &Chain,
-	material: &KeyMaterial,
-	gateway: &GatewayClient,
-	request: PutRequest<'_>,
-	progress: Progress,
-) -> Result<PutOutcome, Error> {
-	let policy_text = match request.policy {
-		Some(id) => {
-			let policy = chain
-				.call(api::runtime_apis().consent_api().policy(id))
-				.await?;
-			let policy =
-				policy.ok_or_else(|| Error::Invalid(format!("no policy {id} on chain")))?;
-			Some(
-				String::from_utf8(policy.canonical)
-					.map_err(|_| Error::Invalid("policy text is not UTF-8".into()))?,
-			)
-		}
-		None => None,
-	};
-	let routes = match &policy_text {
-		Some(text) => Some(abe_routes(&chain.authorities().await?, material, text)?),
-		None => None,
-	};
-	let owner = chain
-		.call(
-			api::runtime_apis()
-				.key_grants_api()
-				.pre_keys(request.subject),
-		)
-		.await?;
-	let scheme = match (&policy_text, &owner) {
-		(Some(_), Some(_)) => EncryptionScheme::AeadCpAbeAndPre,
-		(Some(_), None) => EncryptionScheme::AeadCpAbe,
-		(None, Some(_)) => EncryptionScheme::AeadPre,
-		(None, None) => {
-			return Err(Error::Invalid(
-				"the record needs a policy, or the subject needs registered PRE keys".into(),
-			))
-		}
-	};
+/// Who and what a new record is sealed for: the consent policy's canonical text and the CP-ABE
+/// routes of its attributes, the subject's Umbral key, and the resulting scheme.
+struct Sealing {
+	abe: Option<(String, crate::abe::Routes)>,
+	pre_owner: Option<[u8; 33]>,
+	scheme: EncryptionScheme,
+}
 
-	// Seal to a temporary file, computing the CID and digest on the way.
-	let sealed = tempfile::NamedTempFile::new()?;
-	let sealed_path = sealed.path().to_path_buf();
-	let input = request.input.to_path_buf();
-	let subject = request.subject.to_string();
-	let kind = request.kind.to_string();
-	let abe_args = match (routes, &policy_text) {
-		(Some(routes), Some(text)) => Some((text.clone(), routes)),
-		_ => None,
-	};
-	let pre_owner = owner.as_ref().map(|k| k.public_key);
-	let (header, summary) = tokio::task::spawn_blocking(move || -> Result<_, Error> {
-		let file = File::open(&input)?;
-		let size = file.metadata()?.len();
-		let mut reader = BufReader::with_capacity(1 << 20, file);
+impl Sealing {
+	/// Asks the chain for `policy`'s text and `subject`'s PRE keys.
+	async fn for_record(
+		chain: &Chain,
+		material: &KeyMaterial,
+		subject: &AccountId32,
+		policy: Option<u32>,
+	) -> Result<Self, Error> {
+		let policy_text = match policy {
+			Some(id) => {
+				let policy = chain
+					.call(api::runtime_apis().consent_api().policy(id))
+					.await?;
+				let policy =
+					policy.ok_or_else(|| Error::Invalid(format!("no policy {id} on chain")))?;
+				Some(
+					String::from_utf8(policy.canonical)
+						.map_err(|_| Error::Invalid("policy text is not UTF-8".into()))?,
+				)
+			}
+			None => None,
+		};
+		let abe = match policy_text {
+			Some(text) => {
+				let routes = abe_routes(&chain.authorities().await?, material, &text)?;
+				Some((text, routes))
+			}
+			None => None,
+		};
+		let owner = chain
+			.call(api::runtime_apis().key_grants_api().pre_keys(*subject))
+			.await?;
+		let scheme = match (&abe, &owner) {
+			(Some(_), Some(_)) => EncryptionScheme::AeadCpAbeAndPre,
+			(Some(_), None) => EncryptionScheme::AeadCpAbe,
+			(None, Some(_)) => EncryptionScheme::AeadPre,
+			(None, None) => {
+				return Err(Error::Invalid(
+					"the record needs a policy, or the subject needs registered PRE keys".into(),
+				))
+			}
+		};
+		Ok(Self {
+			abe,
+			pre_owner: owner.map(|k| k.public_key),
+			scheme,
+		})
+	}
+
+	/// Seals `size` bytes of `plaintext` into `out` under a fresh data key: the header, and the
+	/// CID and digest of everything written.
+	fn seal(
+		&self,
+		plaintext: &mut impl std::io::Read,
+		size: u64,
+		out: impl Write,
+		subject: &str,
+		kind: &str,
+	) -> Result<(envelope::Header, ContentSummary), Error> {
 		let mut writer = HashingWriter {
-			inner: BufWriter::with_capacity(1 << 20, File::create(&sealed_path)?),
+			inner: out,
 			hasher: ContentHasher::new(),
 		};
 		let recipients = Recipients {
-			abe: abe_args
+			abe: self
+				.abe
 				.as_ref()
 				.map(|(text, routes)| (text.as_str(), routes)),
-			pre_owner,
+			pre_owner: self.pre_owner,
 		};
 		let key = envelope::fresh_data_key();
 		let header = envelope::seal(
-			&mut reader,
+			plaintext,
 			size,
 			&mut writer,
-			&subject,
-			&kind,
+			subject,
+			kind,
 			&recipients,
 			&key,
 		)?;
 		writer.flush()?;
 		Ok((header, writer.hasher.finish()))
-	})
-	.await
-	.map_err(|e| Error::Crypto(format!("sealing task: {e}")))??;
+	}
+}
 
-	let signed = signed_upload(
-		chain,
-		material,
-		request.subject,
-		summary.cid.to_bytes(),
-		summary.size,
-	)
-	.await?;
-	let stored = gateway.upload(sealed.path(), &signed, progress).await?;
+/// Checks that the gateway stored what was sealed, then registers the record on chain.
+#[allow(clippy::too_many_arguments)]
+async fn register(
+	chain: &Chain,
+	material: &KeyMaterial,
+	stored: crate::protocol::Stored,
+	summary: ContentSummary,
+	header: envelope::Header,
+	scheme: EncryptionScheme,
+	subject: AccountId32,
+	kind: &str,
+	policy: Option<u32>,
+) -> Result<PutOutcome, Error> {
 	if stored.cid != summary.cid.to_string() || stored.digest != summary.digest {
 		return Err(Error::Tampered(format!(
 			"the gateway stored {} but we sealed {}",
@@ -193,12 +220,12 @@ pub async fn put_record(
 			size: summary.size,
 			scheme,
 		},
-		kind: request.kind.as_bytes().to_vec(),
-		policy: request.policy,
+		kind: kind.as_bytes().to_vec(),
+		policy,
 	};
 	let events = chain
 		.submit(
-			&api::tx().records().register_record(request.subject, input),
+			&api::tx().records().register_record(subject, input),
 			&material.keypair()?,
 		)
 		.await?;
@@ -211,6 +238,100 @@ pub async fn put_record(
 		ciphertext_size: summary.size,
 		scheme: format!("{scheme:?}"),
 	})
+}
+
+/// Encrypts `request.input`, uploads it through `gateway` and registers it on chain for
+/// `request.subject` (the writer must be the subject or an authorised custodian). The envelope
+/// is sealed to a temporary file, so records of any size stream through.
+#[cfg(feature = "native")]
+pub async fn put_record(
+	chain: &Chain,
+	material: &KeyMaterial,
+	gateway: &GatewayClient,
+	request: PutRequest<'_>,
+	progress: Progress,
+) -> Result<PutOutcome, Error> {
+	let sealing = Sealing::for_record(chain, material, &request.subject, request.policy).await?;
+	let scheme = sealing.scheme;
+
+	// Seal to a temporary file, computing the CID and digest on the way.
+	let sealed = tempfile::NamedTempFile::new()?;
+	let sealed_path = sealed.path().to_path_buf();
+	let input = request.input.to_path_buf();
+	let subject = request.subject.to_string();
+	let kind = request.kind.to_string();
+	let (header, summary) = tokio::task::spawn_blocking(move || -> Result<_, Error> {
+		let file = File::open(&input)?;
+		let size = file.metadata()?.len();
+		let mut reader = BufReader::with_capacity(1 << 20, file);
+		let out = BufWriter::with_capacity(1 << 20, File::create(&sealed_path)?);
+		sealing.seal(&mut reader, size, out, &subject, &kind)
+	})
+	.await
+	.map_err(|e| Error::Crypto(format!("sealing task: {e}")))??;
+
+	let signed = signed_upload(
+		chain,
+		material,
+		request.subject,
+		summary.cid.to_bytes(),
+		summary.size,
+	)
+	.await?;
+	let stored = gateway.upload(sealed.path(), &signed, progress).await?;
+	register(
+		chain,
+		material,
+		stored,
+		summary,
+		header,
+		scheme,
+		request.subject,
+		request.kind,
+		request.policy,
+	)
+	.await
+}
+
+/// [`put_record`] from memory: seals `request.plaintext` into memory, uploads it and registers
+/// it, with the same checks. What a browser runs (the whole envelope is held in memory).
+pub async fn put_record_bytes(
+	chain: &Chain,
+	material: &KeyMaterial,
+	gateway: &GatewayClient,
+	request: PutBytesRequest<'_>,
+	progress: Progress,
+) -> Result<PutOutcome, Error> {
+	let sealing = Sealing::for_record(chain, material, &request.subject, request.policy).await?;
+	let mut sealed = Vec::with_capacity(request.plaintext.len() + 4096);
+	let (header, summary) = sealing.seal(
+		&mut &*request.plaintext,
+		request.plaintext.len() as u64,
+		&mut sealed,
+		&request.subject.to_string(),
+		request.kind,
+	)?;
+	let signed = signed_upload(
+		chain,
+		material,
+		request.subject,
+		summary.cid.to_bytes(),
+		summary.size,
+	)
+	.await?;
+	let stored = gateway.upload_bytes(sealed, &signed, progress).await?;
+	register(
+		chain,
+		material,
+		stored,
+		summary,
+		header,
+		sealing.scheme,
+		request.subject,
+		request.kind,
+		request.policy,
+	)
+	.await
 }
 
 /// The caller's signed request to upload `size` bytes with binary CID `cid` for `subject`.

@@ -83,9 +83,10 @@ pub use types::*;
 pub mod benchmarking;
 #[cfg(test)]
 mod mock;
-pub mod policy;
-#[cfg(test)]
-mod policy_tests;
+/// The policy language and authority scopes, shared with clients (`medchain-consent-primitives`).
+pub use medchain_consent_primitives::{
+	pattern_covers, policy, validate_pattern, READ_REQUEST_CONTEXT,
+};
 #[cfg(test)]
 mod tests;
 mod types;

@@ -300,15 +300,6 @@ fn rotation_bumps_the_version_and_withdrawal_removes_the_commitment() {
 	});
 }
 
-#[test]
-fn scope_patterns_cover_their_namespace_only() {
-	assert!(pattern_covers(b"role:*", b"role:nurse"));
-	assert!(!pattern_covers(b"role:*", b"roles:nurse"));
-	assert!(!pattern_covers(b"role:*", b"role:"));
-	assert!(pattern_covers(b"org:a", b"org:a"));
-	assert!(!pattern_covers(b"org:a", b"org:ab"));
-}
-
 // --- Attributes ---
 
 #[test]

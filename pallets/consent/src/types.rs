@@ -9,6 +9,7 @@ use scale_info::TypeInfo;
 use sp_core::{Get, H256};
 
 use crate::policy::{AttributeName, CanonicalText, CompiledPolicy};
+use medchain_consent_primitives::pattern_covers;
 
 /// Identifies a break-glass use. Assigned by the chain in sequence.
 pub type BreakGlassId = u64;
@@ -92,28 +93,6 @@ pub struct AbeKeyCommitment<BlockNumber> {
 	pub version: u32,
 	/// Block of publication.
 	pub published_at: BlockNumber,
-}
-
-/// Checks an authority scope: an attribute (`org:hospital-a`) or a namespace (`role:*`).
-pub fn validate_pattern(pattern: &[u8]) -> Result<(), crate::policy::PolicyError> {
-	match pattern.strip_suffix(b"*") {
-		// `ns:*` is valid if `ns:x` is a valid attribute.
-		Some(prefix) if prefix.ends_with(b":") => {
-			let mut probe = prefix.to_vec();
-			probe.push(b'x');
-			crate::policy::validate_attribute(&probe)
-		}
-		_ => crate::policy::validate_attribute(pattern),
-	}
-}
-
-/// Whether `pattern` (`ns:value` or `ns:*`) covers `attribute`.
-pub fn pattern_covers(pattern: &[u8], attribute: &[u8]) -> bool {
-	match pattern.strip_suffix(b"*") {
-		// `ns:*`: the prefix keeps its colon, so `role:*` does not cover `roles:x`.
-		Some(prefix) => attribute.len() > prefix.len() && attribute.starts_with(prefix),
-		None => pattern == attribute,
-	}
 }
 
 /// An attribute held by an account.
@@ -285,10 +264,6 @@ pub fn valid_justification(code: &[u8]) -> bool {
 			.iter()
 			.all(|&b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
 }
-
-/// Domain separation for a reader's signed download request: signatures over it cannot be
-/// replayed as any other MedChain statement, nor on another chain (the genesis hash follows).
-pub const READ_REQUEST_CONTEXT: &[u8] = b"medchain/read-request/v1";
 
 /// On what a gateway served a read.
 #[derive(

@@ -36,8 +36,8 @@
 //! the canonical text. Nothing panics on any input.
 
 use alloc::vec::Vec;
+use bounded_collections::{BoundedVec, ConstU32};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-use frame_support::{pallet_prelude::ConstU32, BoundedVec};
 use scale_info::TypeInfo;
 
 /// Longest attribute name in bytes, e.g. `role:cardiologist`.
