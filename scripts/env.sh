@@ -1,7 +1,7 @@
 # Shared environment for every MedChain script. Source it; do not run it.
 #
 # One persistent cargo target directory outside the checkout: a fresh clone (CI) reuses the
-# dependencies compiled by earlier builds instead of spending ~50 minutes rebuilding them.
+# dependencies compiled by earlier builds instead of spending ~40 minutes rebuilding them.
 
 MEDCHAIN_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export MEDCHAIN_ROOT

@@ -5,7 +5,7 @@
 #   scripts/start.sh            a fresh, temporary dev chain and gateway store (discarded on exit)
 #   scripts/start.sh --persist  keep chain and gateway data in $MEDCHAIN_DEV_BASE_PATH between runs
 #
-# The first build on a fresh machine takes ~50 minutes on 2 cores; later ones reuse the cache.
+# The first build on a fresh machine takes ~40 minutes on 2 cores; later ones reuse the cache.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 

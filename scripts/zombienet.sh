@@ -7,7 +7,8 @@
 #
 # The tests: four validators author and finalise, every MedChain pallet is in the metadata, a
 # record registered through Bob's node is read back from Dave's, finality survives one of four
-# validators stopping, stalls with two stopped and resumes when one returns. Needs the release
+# validators stopping, stalls with two stopped and resumes when one returns; a validator killed
+# with SIGKILL and restarted on its base path keeps what it had finalised and catches up. Needs the release
 # build (scripts/start.sh or scripts/test.sh builds it); setup.sh installs zombienet from
 # zombienet/package-lock.json.
 set -euo pipefail
@@ -33,4 +34,8 @@ if [ "$mode" = spawn ]; then
 	exec "$zombienet" spawn --provider native zombienet/consortium.toml
 fi
 log "zombienet: four validators, zombienet/consortium.zndsl"
+# record.js notes what it wrote here; persisted.js checks it after Bob's node is killed.
+MEDCHAIN_ZOMBIENET_STATE="$(mktemp)"
+export MEDCHAIN_ZOMBIENET_STATE
+trap 'rm -f "$MEDCHAIN_ZOMBIENET_STATE"' EXIT
 "$zombienet" test --provider native zombienet/consortium.zndsl

@@ -4,7 +4,8 @@
 // chain stores only the CID, digest and size of ciphertext, never content) through the node
 // the test names; once its block is finalised, the storage of `args[0]` (another
 // validator) anchors that CID to the record's first version, with the same digest. Returns
-// the new record's id plus one (so > 0).
+// the new record's id plus one (so > 0), and notes the record in `$MEDCHAIN_ZOMBIENET_STATE`
+// for `persisted.js`.
 
 async function run(nodeName, networkInfo, args) {
   const writer = await zombie.connect(networkInfo.nodesByName[nodeName].wsUri);
@@ -51,6 +52,13 @@ async function run(nodeName, networkInfo, args) {
   const version = (await reader.query.records.versions(recordId, 1)).toJSON();
   if (!version || version.cid !== cid || version.digest !== hex(digest)) {
     throw new Error(`record ${recordId} v1 on ${args[0]} is ${JSON.stringify(version)}`);
+  }
+  // What the restart test (`persisted.js`) checks after the writer's node is killed.
+  if (process.env.MEDCHAIN_ZOMBIENET_STATE) {
+    require("fs").writeFileSync(
+      process.env.MEDCHAIN_ZOMBIENET_STATE,
+      JSON.stringify({ recordId, cid, digest: hex(digest) }),
+    );
   }
   await writer.disconnect();
   await reader.disconnect();
