@@ -391,6 +391,26 @@ impl fmt::Display for GatewayError {
 	}
 }
 
+/// Where [`GatewayClient`] puts downloaded chunks: memory, or (natively) a file.
+trait AsyncChunkSink {
+	/// Takes the next chunk.
+	async fn take(&mut self, chunk: &[u8]) -> Result<(), Error>;
+}
+
+impl AsyncChunkSink for &mut Vec<u8> {
+	async fn take(&mut self, chunk: &[u8]) -> Result<(), Error> {
+		self.extend_from_slice(chunk);
+		Ok(())
+	}
+}
+
+#[cfg(feature = "native")]
+impl AsyncChunkSink for &mut tokio::fs::File {
+	async fn take(&mut self, chunk: &[u8]) -> Result<(), Error> {
+		self.write_all(chunk).await.map_err(Error::Io)
+	}
+}
+
 /// An HTTP client for one gateway.
 #[derive(Clone)]
 pub struct GatewayClient {
@@ -473,6 +493,69 @@ impl GatewayClient {
 			.map_err(|e| transport_error(format!("info: {e}")))
 	}
 
+	/// `POST /v1/blobs` of `size` bytes with `body`, signed by `signed`: the gateway's answer.
+	async fn post_blob(
+		&self,
+		size: u64,
+		signed: &SignedUpload,
+		body: reqwest::Body,
+	) -> Result<Stored, Error> {
+		let (request, signature) = signed.headers();
+		let response = self
+			.http
+			.post(self.url("/v1/blobs"))
+			.header(reqwest::header::CONTENT_LENGTH, size)
+			.header(UPLOAD_HEADER, request)
+			.header(UPLOAD_SIGNATURE_HEADER, signature)
+			.body(body)
+			.send()
+			.await
+			.map_err(self.send_err("POST /v1/blobs"))?;
+		Self::check(response)
+			.await?
+			.json()
+			.await
+			.map_err(|e| transport_error(format!("upload answer: {e}")))
+	}
+
+	/// `POST /v1/reads`: the gateway's answer once it agreed to serve (a refusal is an error and
+	/// nothing was received).
+	async fn post_read(&self, signed: &SignedRead) -> Result<reqwest::Response, Error> {
+		let response = self
+			.http
+			.post(self.url("/v1/reads"))
+			.json(signed)
+			.send()
+			.await
+			.map_err(self.send_err("POST /v1/reads"))?;
+		Self::check(response).await
+	}
+
+	/// The envelope's bytes of `response` as they arrive, each chunk passed to `sink`, never
+	/// more than `limit` in all (the size the chain recorded: a gateway cannot make a reader
+	/// hold or store more). The total received.
+	async fn receive(
+		response: reqwest::Response,
+		limit: u64,
+		progress: Progress,
+		mut sink: impl AsyncChunkSink,
+	) -> Result<u64, Error> {
+		let mut body = response.bytes_stream();
+		let mut received = 0u64;
+		while let Some(chunk) = body.next().await {
+			let chunk = chunk.map_err(|e| transport_error(format!("download interrupted: {e}")))?;
+			received = received.saturating_add(chunk.len() as u64);
+			if received > limit {
+				return Err(Error::Tampered(format!(
+					"the gateway sent more than the {limit} bytes on chain"
+				)));
+			}
+			sink.take(&chunk).await?;
+			progress(received);
+		}
+		Ok(received)
+	}
+
 	/// Sends `envelope` (all its bytes, in memory) to the gateway with its signed upload
 	/// request; [`GatewayClient::upload`] streams a file instead.
 	pub async fn upload_bytes(
@@ -482,53 +565,22 @@ impl GatewayClient {
 		progress: Progress,
 	) -> Result<Stored, Error> {
 		let size = envelope.len() as u64;
-		let (request, signature) = signed.headers();
-		let response = self
-			.http
-			.post(self.url("/v1/blobs"))
-			.header(reqwest::header::CONTENT_LENGTH, size)
-			.header(UPLOAD_HEADER, request)
-			.header(UPLOAD_SIGNATURE_HEADER, signature)
-			.body(envelope)
-			.send()
-			.await
-			.map_err(self.send_err("POST /v1/blobs"))?;
+		let stored = self.post_blob(size, signed, envelope.into()).await?;
 		progress(size);
-		Self::check(response)
-			.await?
-			.json()
-			.await
-			.map_err(|e| transport_error(format!("upload answer: {e}")))
+		Ok(stored)
 	}
 
 	/// Downloads a record's envelope into memory, refusing more than `limit` bytes (the size
-	/// the chain recorded: a gateway cannot make the reader hold more);
-	/// [`GatewayClient::read`] writes to a file instead.
+	/// the chain recorded); [`GatewayClient::read`] writes to a file instead.
 	pub async fn read_bytes(
 		&self,
 		signed: &SignedRead,
 		limit: u64,
 		progress: Progress,
 	) -> Result<Vec<u8>, Error> {
-		let response = self
-			.http
-			.post(self.url("/v1/reads"))
-			.json(signed)
-			.send()
-			.await
-			.map_err(self.send_err("POST /v1/reads"))?;
-		let mut body = Self::check(response).await?.bytes_stream();
+		let response = self.post_read(signed).await?;
 		let mut received = Vec::new();
-		while let Some(chunk) = body.next().await {
-			let chunk = chunk.map_err(|e| transport_error(format!("download interrupted: {e}")))?;
-			if (received.len() + chunk.len()) as u64 > limit {
-				return Err(Error::Tampered(format!(
-					"the gateway sent more than the {limit} bytes on chain"
-				)));
-			}
-			received.extend_from_slice(&chunk);
-			progress(received.len() as u64);
-		}
+		Self::receive(response, limit, progress, &mut received).await?;
 		Ok(received)
 	}
 
@@ -542,7 +594,6 @@ impl GatewayClient {
 	) -> Result<Stored, Error> {
 		let file = tokio::fs::File::open(path).await?;
 		let size = file.metadata().await?.len();
-		let (request, signature) = signed.headers();
 		let mut sent = 0u64;
 		let stream = tokio_util::io::ReaderStream::with_capacity(file, 256 * 1024).inspect_ok(
 			move |chunk| {
@@ -550,50 +601,24 @@ impl GatewayClient {
 				progress(sent);
 			},
 		);
-		let response = self
-			.http
-			.post(self.url("/v1/blobs"))
-			.header(reqwest::header::CONTENT_LENGTH, size)
-			.header(UPLOAD_HEADER, request)
-			.header(UPLOAD_SIGNATURE_HEADER, signature)
-			.body(reqwest::Body::wrap_stream(stream))
-			.send()
+		self.post_blob(size, signed, reqwest::Body::wrap_stream(stream))
 			.await
-			.map_err(self.send_err("POST /v1/blobs"))?;
-		Self::check(response)
-			.await?
-			.json()
-			.await
-			.map_err(|e| transport_error(format!("upload answer: {e}")))
 	}
 
-	/// Downloads a record's envelope into `out` (created or truncated).
+	/// Downloads a record's envelope into `out` (created or truncated), refusing more than
+	/// `limit` bytes (the size the chain recorded).
 	#[cfg(feature = "native")]
 	pub async fn read(
 		&self,
 		signed: &SignedRead,
 		out: &Path,
+		limit: u64,
 		progress: Progress,
 	) -> Result<u64, Error> {
-		let response = self
-			.http
-			.post(self.url("/v1/reads"))
-			.json(signed)
-			.send()
-			.await
-			.map_err(self.send_err("POST /v1/reads"))?;
-		let mut response = Self::check(response).await?;
+		// Nothing is created unless the gateway agreed to serve.
+		let response = self.post_read(signed).await?;
 		let mut file = tokio::fs::File::create(out).await?;
-		let mut received = 0u64;
-		while let Some(chunk) = response
-			.chunk()
-			.await
-			.map_err(|e| transport_error(format!("download interrupted: {e}")))?
-		{
-			file.write_all(&chunk).await?;
-			received += chunk.len() as u64;
-			progress(received);
-		}
+		let received = Self::receive(response, limit, progress, &mut file).await?;
 		file.flush().await?;
 		Ok(received)
 	}

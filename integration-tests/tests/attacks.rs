@@ -288,7 +288,7 @@ async fn attacks_on_the_sharing_path_are_refused() {
 	.expect("the allowed doctor gets a ticket");
 	let served = d.join("served.env");
 	gateway_client
-		.read(&signed, &served, no_progress())
+		.read(&signed, &served, u64::MAX, no_progress())
 		.await
 		.expect("the doctor's signed read is served under the ticket");
 	assert_eq!(std::fs::read(&served).unwrap(), stored);
@@ -316,7 +316,7 @@ async fn attacks_on_the_sharing_path_are_refused() {
 	.await
 	.unwrap();
 	let refused = gateway_client
-		.read(&again, &d.join("denied.env"), no_progress())
+		.read(&again, &d.join("denied.env"), u64::MAX, no_progress())
 		.await
 		.unwrap_err()
 		.to_string();
@@ -464,7 +464,12 @@ async fn attacks_on_the_sharing_path_are_refused() {
 	};
 	let outside_out = d.join("outside.env");
 	let refused = gateway_client
-		.read(&grant_read(outside).await, &outside_out, no_progress())
+		.read(
+			&grant_read(outside).await,
+			&outside_out,
+			u64::MAX,
+			no_progress(),
+		)
 		.await
 		.unwrap_err();
 	assert_eq!(
@@ -481,7 +486,12 @@ async fn attacks_on_the_sharing_path_are_refused() {
 	// scope's, not a broken grant's.
 	let in_scope_out = d.join("in-scope.env");
 	gateway_client
-		.read(&grant_read(in_scope).await, &in_scope_out, no_progress())
+		.read(
+			&grant_read(in_scope).await,
+			&in_scope_out,
+			u64::MAX,
+			no_progress(),
+		)
 		.await
 		.expect("a read inside the grant's scope is served");
 	assert_eq!(

@@ -468,7 +468,7 @@ async fn a_record_is_shared_by_policy_and_by_grant_and_erased() {
 	.await
 	.unwrap();
 	let refused = store_client
-		.read(&nurse_read, &d.join("x"), no_progress())
+		.read(&nurse_read, &d.join("x"), u64::MAX, no_progress())
 		.await
 		.unwrap_err()
 		.to_string();
@@ -492,7 +492,7 @@ async fn a_record_is_shared_by_policy_and_by_grant_and_erased() {
 	let mut forged = good.clone();
 	forged.signature[0] ^= 1;
 	let answer = store_client
-		.read(&forged, &d.join("x"), no_progress())
+		.read(&forged, &d.join("x"), u64::MAX, no_progress())
 		.await
 		.unwrap_err()
 		.to_string();
@@ -500,14 +500,14 @@ async fn a_record_is_shared_by_policy_and_by_grant_and_erased() {
 	let mut impostor = good.clone();
 	impostor.request.reader = nurse.account;
 	let answer = store_client
-		.read(&impostor, &d.join("x"), no_progress())
+		.read(&impostor, &d.join("x"), u64::MAX, no_progress())
 		.await
 		.unwrap_err()
 		.to_string();
 	assert!(answer.contains("bad-signature"), "{answer}");
 	let served = d.join("served.env");
 	store_client
-		.read(&good, &served, no_progress())
+		.read(&good, &served, version.size, no_progress())
 		.await
 		.expect("a fresh signed request is served");
 	assert_eq!(
@@ -516,7 +516,7 @@ async fn a_record_is_shared_by_policy_and_by_grant_and_erased() {
 		"the served bytes are the stored envelope"
 	);
 	let answer = store_client
-		.read(&good, &d.join("x"), no_progress())
+		.read(&good, &d.join("x"), u64::MAX, no_progress())
 		.await
 		.unwrap_err()
 		.to_string();
@@ -533,7 +533,7 @@ async fn a_record_is_shared_by_policy_and_by_grant_and_erased() {
 		))
 		.0;
 	let answer = store_client
-		.read(&expired, &d.join("x"), no_progress())
+		.read(&expired, &d.join("x"), u64::MAX, no_progress())
 		.await
 		.unwrap_err()
 		.to_string();
@@ -910,6 +910,7 @@ async fn throughput_of_a_100_mb_record() {
 		.read(
 			&signed,
 			&fetched,
+			version.size,
 			std::sync::Arc::new(move |_| {
 				marker.lock().unwrap().get_or_insert_with(Instant::now);
 			}),

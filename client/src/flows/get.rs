@@ -104,6 +104,46 @@ pub async fn signed_read(
 	})
 }
 
+/// The current version of `record` and a signed request to read it from `gateway` on
+/// `basis`.
+async fn signed_read_of_current(
+	chain: &Chain,
+	material: &KeyMaterial,
+	gateway: &GatewayClient,
+	record: u64,
+	basis: ReadBasis,
+) -> Result<(u32, chain::records::Version, SignedRead), Error> {
+	let (version_number, version, _subject) = chain.current_version(record).await?;
+	let info = gateway.info().await?;
+	let signed = signed_read(
+		chain,
+		material,
+		chain::parse_account(&info.account)?,
+		record,
+		version.digest,
+		basis,
+	)
+	.await?;
+	Ok((version_number, version, signed))
+}
+
+/// Whether what a gateway served is `record`'s version `number` as the chain recorded it
+/// (its CID and digest).
+fn check_served(
+	served: &crate::content_id::ContentSummary,
+	version: &chain::records::Version,
+	record: u64,
+	number: u32,
+) -> Result<(), Error> {
+	if served.digest != version.digest.0 || served.cid.to_bytes() != version.cid {
+		return Err(Error::Tampered(format!(
+			"the gateway served {} which is not record {record}'s version {number}",
+			served.cid
+		)));
+	}
+	Ok(())
+}
+
 /// Checks that a proxy's answer carries its own valid attestation: signed by `proxy` for
 /// grant `grant`, for the capsule fragment it returned and for this request (`binding`), so
 /// the grantee holds evidence of when the proxy served it: not before the finalised block the
@@ -205,29 +245,17 @@ pub async fn fetch_envelope(
 	dir: &Path,
 	progress: Progress,
 ) -> Result<VerifiedEnvelope, Error> {
-	let (version_number, version, _subject) = chain.current_version(record).await?;
-	let info = gateway.info().await?;
-	let signed = signed_read(
-		chain,
-		material,
-		chain::parse_account(&info.account)?,
-		record,
-		version.digest,
-		basis,
-	)
-	.await?;
+	let (version_number, version, signed) =
+		signed_read_of_current(chain, material, gateway, record, basis).await?;
 	let file = tempfile::NamedTempFile::new_in(dir)?;
-	gateway.read(&signed, file.path(), progress).await?;
+	gateway
+		.read(&signed, file.path(), version.size, progress)
+		.await?;
 	let path = file.path().to_path_buf();
 	let summary = tokio::task::spawn_blocking(move || summarize_file(&path))
 		.await
 		.map_err(|e| Error::Crypto(format!("hashing task: {e}")))??;
-	if summary.digest != version.digest.0 || summary.cid.to_bytes() != version.cid {
-		return Err(Error::Tampered(format!(
-			"the gateway served {} which is not record {record}'s version {version_number}",
-			summary.cid
-		)));
-	}
+	check_served(&summary, &version, record, version_number)?;
 	let mut reader = BufReader::new(File::open(file.path())?);
 	let (header, header_bytes) = envelope::read_header(&mut reader)?;
 	Ok(VerifiedEnvelope {
@@ -341,27 +369,13 @@ pub async fn fetch_envelope_bytes(
 	basis: ReadBasis,
 	progress: Progress,
 ) -> Result<VerifiedEnvelopeBytes, Error> {
-	let (version_number, version, _subject) = chain.current_version(record).await?;
-	let info = gateway.info().await?;
-	let signed = signed_read(
-		chain,
-		material,
-		chain::parse_account(&info.account)?,
-		record,
-		version.digest,
-		basis,
-	)
-	.await?;
+	let (version_number, version, signed) =
+		signed_read_of_current(chain, material, gateway, record, basis).await?;
 	let bytes = gateway.read_bytes(&signed, version.size, progress).await?;
 	let mut hasher = crate::content_id::ContentHasher::new();
 	hasher.update(&bytes);
 	let summary = hasher.finish();
-	if summary.digest != version.digest.0 || summary.cid.to_bytes() != version.cid {
-		return Err(Error::Tampered(format!(
-			"the gateway served {} which is not record {record}'s version {version_number}",
-			summary.cid
-		)));
-	}
+	check_served(&summary, &version, record, version_number)?;
 	let (header, header_bytes) = envelope::read_header(&mut bytes.as_slice())?;
 	Ok(VerifiedEnvelopeBytes {
 		body_offset: envelope::MAGIC.len() + 4 + header_bytes.len(),
