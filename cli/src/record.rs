@@ -240,8 +240,13 @@ impl Receipts {
 		let text = reads
 			.iter()
 			.map(|r| {
+				let flag = r
+					.refused
+					.as_ref()
+					.map(|reason| format!(" FLAGGED: the chain did not allow it ({reason})"))
+					.unwrap_or_default();
 				format!(
-					"#{} record {} read by {} via {} ({})",
+					"#{} record {} read by {} via {} ({}){flag}",
 					r.recorded_at, r.record, r.reader, r.gateway, r.basis
 				)
 			})

@@ -4,7 +4,7 @@
 //! |---|---|---|---|
 //! | GET | `/v1/info` | | [`GatewayInfo`] |
 //! | POST | `/v1/blobs` | the envelope bytes (streamed), signed by a writer for the subject in the [`UPLOAD_HEADER`] / [`UPLOAD_SIGNATURE_HEADER`] headers ([`SignedUpload`]) | [`Stored`]: CID, digest, size |
-//! | POST | `/v1/reads` | [`SignedRead`] | the envelope bytes (streamed), after the read's receipt is on chain |
+//! | POST | `/v1/reads` | [`SignedRead`] | the envelope bytes (streamed) as soon as the chain allows the read at its best block; its receipt follows in a batch |
 //! | POST | `/v1/kfrags` | [`KfragDelivery`] | 204 |
 //! | POST | `/v1/reencrypt` | [`SignedReencrypt`] | [`Reencrypted`], after the attestation is on chain |
 //!

@@ -1,9 +1,10 @@
 //! # MedChain gateway
 //!
 //! Stores encrypted records (envelopes) by their IPFS CIDv1, serves them only to readers the
-//! chain allows at that moment (after putting a receipt of the read on chain), acts as a
-//! proxy re-encryption node for grants that name it, and deletes the blobs of erased records
-//! when the erasure is finalised. It never sees plaintext or data keys.
+//! chain allows at that moment (decided at the best block, served at once, each read's receipt
+//! listed on chain in the next batch), acts as a proxy re-encryption node for grants that name
+//! it, and deletes the blobs of erased records when the erasure is finalised. It never sees
+//! plaintext or data keys.
 //!
 //! Configuration: a TOML file (`--config`) with the keys below, each overridable by a flag.
 //!
@@ -21,7 +22,16 @@
 //! burst_per_client = 100                # per client IP address, bucket size
 //! quota_bytes_per_account = 17179869184  # what one uploader may keep stored (16 GiB)
 //! max_store_bytes = 549755813888         # what the whole store may hold (512 GiB)
+//! receipt_flush_millis = 1000            # a receipt batch waits at most this long to fill
 //! ```
+//!
+//! **Reads** are one signed request from the reader. The gateway checks the signature, the
+//! record's current version and the chain's decision (`ConsentApi.check_read`, the rule
+//! `Consent.record_reads` applies) at its best block, writes the read to its receipts journal
+//! (`<data>/reads.journal`, synced to disk) and serves it. Receipts go on chain in batches of
+//! up to `Consent.MaxReadsPerBatch` reads, at least every `receipt_flush_millis`; each read
+//! stays in the journal until the block listing it is finalised, and is submitted again after
+//! a restart or a reorg (see the `receipts` module).
 //!
 //! **Uploads** are signed: the uploader (the record's subject or a custodian it authorised,
 //! asked of the chain through `RecordsApi.may_write`) signs the envelope's CID and size, and
@@ -42,6 +52,8 @@
 //! file), `tracing` (logs), `governor` (per-client rate limits; the same limiter the node's RPC
 //! server uses, so it adds no new crate to the build).
 
+mod decide;
+mod receipts;
 mod service;
 mod store;
 
@@ -92,6 +104,8 @@ struct Args {
 	quota_bytes_per_account: Option<u64>,
 	#[arg(long)]
 	max_store_bytes: Option<u64>,
+	#[arg(long)]
+	receipt_flush_millis: Option<u64>,
 	/// Scan for erasures from this block on, ignoring the saved cursor (recovery).
 	#[arg(long)]
 	rescan_erasures_from: Option<u64>,
@@ -113,6 +127,7 @@ struct FileConfig {
 	burst_per_client: Option<u32>,
 	quota_bytes_per_account: Option<u64>,
 	max_store_bytes: Option<u64>,
+	receipt_flush_millis: Option<u64>,
 }
 
 struct Config {
@@ -128,6 +143,7 @@ struct Config {
 	max_concurrent_requests: usize,
 	client_rate: governor::Quota,
 	limits: store::Limits,
+	receipt_flush: std::time::Duration,
 }
 
 fn config(args: Args) -> Result<Config, Error> {
@@ -208,6 +224,12 @@ fn config(args: Args) -> Result<Config, Error> {
 				.or(file.max_store_bytes)
 				.unwrap_or(512 << 30),
 		},
+		receipt_flush: std::time::Duration::from_millis(
+			args.receipt_flush_millis
+				.or(file.receipt_flush_millis)
+				.unwrap_or(1000)
+				.max(1),
+		),
 	})
 }
 
@@ -216,6 +238,11 @@ async fn run(config: Config) -> Result<(), Error> {
 	let keypair = material.keypair()?;
 	let chain = Chain::connect(&config.node).await?;
 	let store = store::Store::open(&config.data_dir)?;
+	let journal = receipts::open(&config.data_dir)?;
+	let batch = receipts::BatchConfig {
+		max_reads: receipts::max_reads_per_batch(&chain).await?,
+		flush_after: config.receipt_flush,
+	};
 	let cursor = match config.rescan_erasures_from {
 		Some(block) => block.saturating_sub(1),
 		None => match store.erase_cursor() {
@@ -231,6 +258,7 @@ async fn run(config: Config) -> Result<(), Error> {
 			}
 		},
 	};
+	let (decider, questions) = decide::Decider::new();
 	let gateway = Arc::new(service::Gateway {
 		account: medchain_client::chain::account_id(&keypair),
 		keypair,
@@ -238,11 +266,24 @@ async fn run(config: Config) -> Result<(), Error> {
 		store,
 		max_upload_bytes: config.max_upload_bytes,
 		submissions: tokio::sync::Mutex::new(()),
+		receipts: journal.receipts,
+		decider,
+		best: Default::default(),
 		served: Default::default(),
 		unanchored_grace: config.unanchored_grace,
 		limits: config.limits,
 		chain,
 	});
+	for read in &journal.pending {
+		gateway.remember_served(&read.read);
+	}
+	tokio::spawn(receipts::run_submitter(
+		gateway.clone(),
+		journal.queue,
+		batch,
+	));
+	tokio::spawn(service::follow_best(gateway.clone()));
+	tokio::spawn(decide::run(gateway.clone(), questions));
 	tokio::spawn(service::follow_erasures(gateway.clone(), cursor));
 	tokio::spawn(service::sweep_unanchored(
 		gateway.clone(),

@@ -30,7 +30,11 @@ use subxt::utils::{AccountId32, H256};
 use subxt_signer::sr25519::{self, Keypair};
 use tokio::sync::Mutex;
 
-use crate::store::{Limits, NoRoom, Rejected, Store};
+use crate::{
+	decide::Decider,
+	receipts::Receipts,
+	store::{Limits, NoRoom, Rejected, Store},
+};
 
 use api::runtime_types::{
 	pallet_consent::pallet::Error as ConsentError,
@@ -39,6 +43,12 @@ use api::runtime_types::{
 
 /// How far ahead a signed request's `valid_until` may lie (the chain allows a minute).
 const MAX_REQUEST_AHEAD: u32 = 10;
+/// Blocks a read request must still be valid for when it is served, so that its receipt is
+/// listed while the request is valid (a batch is submitted within seconds and included in one
+/// of the next blocks); a receipt listed later is flagged `RequestExpired` on chain.
+const RECEIPT_MARGIN: u32 = 2;
+/// How long a transaction may take to get into a block.
+const INCLUSION_TIMEOUT: Duration = Duration::from_secs(90);
 
 /// Everything the handlers share.
 pub struct Gateway {
@@ -54,9 +64,16 @@ pub struct Gateway {
 	pub store: Store,
 	/// Largest upload accepted.
 	pub max_upload_bytes: u64,
-	/// One transaction at a time: nonces come from the node, and two concurrent submissions
-	/// would get the same one.
+	/// One submission at a time: nonces come from the node (counting the gateway's
+	/// transactions still in its pool), and two concurrent submissions would get the same
+	/// one. Held only while a transaction is handed to the node, not until it is included.
 	pub submissions: Mutex<()>,
+	/// The journal and submitter of read receipts.
+	pub receipts: Receipts,
+	/// Asks the chain to decide reads, many in one call under load.
+	pub decider: Decider,
+	/// The chain at its best block, kept current by [`follow_best`].
+	pub best: std::sync::RwLock<Option<Arc<AtBest>>>,
 	/// Requests already served in this run, with the last block they were valid in: an
 	/// entry is dropped once its request has expired (the chain refuses replays durably, and
 	/// the window check refuses expired requests), so the set is bounded by the requests
@@ -71,6 +88,81 @@ pub struct Gateway {
 
 /// The state every handler holds.
 pub type Shared = Arc<Gateway>;
+
+/// The chain at one best block: where reads are decided. Kept by [`follow_best`] and replaced
+/// at every new best block, so that a read asks the node only the questions that depend on it
+/// (not the block's number, hash and runtime version again), and the current version of a
+/// record is asked once per block.
+pub struct AtBest {
+	/// The block's number.
+	pub number: u32,
+	/// Its hash.
+	pub hash: chain::BlockHash,
+	/// The client at that block.
+	pub at: chain::ClientAtBlock,
+	/// When it was fetched.
+	fetched: std::time::Instant,
+	/// Records' current versions at this block, as asked so far.
+	versions: std::sync::Mutex<HashMap<u64, Arc<CurrentVersion>>>,
+}
+
+/// A record's current version at a block, or why it has none.
+type CurrentVersion = Result<(u32, chain::records::Version), String>;
+
+/// A best block older than this is fetched again rather than trusted (blocks come every 6 s;
+/// [`follow_best`] normally replaces it within milliseconds of a new one).
+const BEST_MAX_AGE: Duration = Duration::from_secs(12);
+
+impl AtBest {
+	/// Asks a runtime API question at this block.
+	pub async fn call<P: subxt::runtime_apis::Payload>(
+		&self,
+		question: P,
+	) -> Result<P::ReturnType, Error> {
+		let name = format!("{}.{}", question.trait_name(), question.method_name());
+		self.at
+			.runtime_apis()
+			.call(question)
+			.await
+			.map_err(|e| Error::Chain(format!("{name}: {e}")))
+	}
+
+	/// `record`'s current version at this block (asked once per block and record); an error
+	/// only if the node did not answer.
+	async fn current_version(&self, record: u64) -> Result<Arc<CurrentVersion>, Error> {
+		let cached = self
+			.versions
+			.lock()
+			.unwrap_or_else(|p| p.into_inner())
+			.get(&record)
+			.cloned();
+		if let Some(known) = cached {
+			return Ok(known);
+		}
+		use chain::records::RecordView;
+		let answer = match self.call(api::runtime_apis().records_api().record(record)).await? {
+			Some(RecordView::Live {
+				record: live,
+				versions,
+			}) => versions
+				.into_iter()
+				.last()
+				.map(|version| (live.current_version, version))
+				.ok_or_else(|| format!("record {record} has no versions")),
+			Some(RecordView::Erased(_)) => Err(format!("record {record} was erased")),
+			Some(RecordView::__Ignore(_)) => {
+				Err(format!("record {record}: an answer no runtime gives"))
+			}
+			None => Err(format!("no record {record} on chain")),
+		};
+		let answer = Arc::new(answer);
+		self.versions
+			.lock()
+			.unwrap_or_else(|p| p.into_inner())
+			.insert(record, answer.clone());
+		Ok(answer)
+	}
+}
 
 /// A refusal: its stable code (which fixes the HTTP status) and a message for a person.
 #[derive(Debug)]
@@ -122,32 +214,77 @@ impl From<Error> for Refusal {
 type Answer<T> = Result<T, Refusal>;
 
 impl Gateway {
-	/// Submits a transaction signed by the gateway, one at a time.
+	/// Signs a transaction with the gateway's next nonce and hands it to the node; returns
+	/// its progress to follow. Submissions take their turn; inclusion is not waited for.
+	pub async fn submit_watch(
+		&self,
+		call: &impl subxt::transactions::Payload,
+	) -> Result<chain::TxProgress, Error> {
+		let _turn = self.submissions.lock().await;
+		self.chain.sign_and_watch(call, &self.keypair).await
+	}
+
+	/// Submits a transaction signed by the gateway and waits until it is in a block and
+	/// dispatched.
 	async fn submit(
 		&self,
 		call: &impl subxt::transactions::Payload,
 	) -> Result<chain::Events, Error> {
-		let _turn = self.submissions.lock().await;
-		self.chain.submit(call, &self.keypair).await
+		let mut progress = self.submit_watch(call).await?;
+		let (in_block, _) = Chain::wait_in_block(&mut progress, INCLUSION_TIMEOUT).await?;
+		chain::dispatched(&in_block).await
+	}
+
+	/// Counts `read` (served before a restart, receipt pending) as served for the replay
+	/// check.
+	pub fn remember_served(&self, read: &SignedRead) {
+		let message = consent::read_request_message(&read.request, &self.chain.genesis_hash().0);
+		let mut served = self.served.lock().unwrap_or_else(|p| p.into_inner());
+		served.insert(blake2_256(&message), read.request.valid_until);
+	}
+
+	/// The chain at its best block: the one [`follow_best`] keeps, or fetched now if there is
+	/// none or it is old.
+	pub async fn at_best(&self) -> Result<Arc<AtBest>, Error> {
+		let kept = self
+			.best
+			.read()
+			.unwrap_or_else(|p| p.into_inner())
+			.clone();
+		match kept {
+			Some(best) if best.fetched.elapsed() < BEST_MAX_AGE => Ok(best),
+			_ => self.refresh_best().await,
+		}
+	}
+
+	/// Fetches the best block and keeps it.
+	async fn refresh_best(&self) -> Result<Arc<AtBest>, Error> {
+		let (number, hash) = self.chain.best().await?;
+		let at = self
+			.chain
+			.client()
+			.at_block_hash_and_number(hash, number.into())
+			.await
+			.map_err(|e| Error::Chain(format!("state at the best block: {e}")))?;
+		let best = Arc::new(AtBest {
+			number,
+			hash,
+			at,
+			fetched: std::time::Instant::now(),
+			versions: Default::default(),
+		});
+		let mut kept = self.best.write().unwrap_or_else(|p| p.into_inner());
+		// Another refresh may have kept a newer block meanwhile.
+		if kept.as_ref().is_none_or(|k| k.number <= number) {
+			*kept = Some(best.clone());
+		}
+		Ok(best)
 	}
 
 	/// Checks a signed request's validity window against the best block.
 	async fn check_window(&self, valid_until: u32) -> Answer<u32> {
-		let (best, _) = self.chain.best().await?;
-		if valid_until < best {
-			return Err(Refusal::new(
-				ErrorCode::Expired,
-				format!(
-					"the request was valid until block #{valid_until}; the chain is at #{best}"
-				),
-			));
-		}
-		if valid_until > best.saturating_add(MAX_REQUEST_AHEAD) {
-			return Err(Refusal::new(
-				ErrorCode::TooLong,
-				format!("valid_until may lie at most {MAX_REQUEST_AHEAD} blocks ahead"),
-			));
-		}
+		let best = self.at_best().await?.number;
+		check_window_at(best, valid_until)?;
 		Ok(best)
 	}
 
@@ -174,6 +311,25 @@ impl Gateway {
 			.call(api::runtime_apis().records_api().content_anchor(bytes))
 			.await
 	}
+}
+
+/// Checks a signed request's validity window against best block `best`.
+fn check_window_at(best: u32, valid_until: u32) -> Answer<()> {
+	if valid_until < best {
+		return Err(Refusal::new(
+			ErrorCode::Expired,
+			format!(
+				"the request was valid until block #{valid_until}; the chain is at #{best}"
+			),
+		));
+	}
+	if valid_until > best.saturating_add(MAX_REQUEST_AHEAD) {
+		return Err(Refusal::new(
+			ErrorCode::TooLong,
+			format!("valid_until may lie at most {MAX_REQUEST_AHEAD} blocks ahead"),
+		));
+	}
+	Ok(())
 }
 
 fn verify(signer: &AccountId32, message: &[u8], signature: &[u8; 64]) -> bool {
@@ -390,8 +546,9 @@ fn no_room(full: NoRoom) -> Refusal {
 	}
 }
 
-/// `POST /v1/reads`: serves a record's envelope to a reader the chain allows now, after the
-/// read's receipt is in a block.
+/// `POST /v1/reads`: serves a record's envelope to a reader the chain allows at the best block,
+/// as soon as the read is in the receipts journal; its receipt is listed on chain in the next
+/// batch ([`crate::receipts`]).
 pub async fn read(
 	State(gateway): State<Shared>,
 	Json(signed): Json<SignedRead>,
@@ -411,12 +568,13 @@ pub async fn read(
 			"not signed by the reader",
 		));
 	}
-	let best = gateway.check_window(request.valid_until).await?;
-	let (_, version, _) = gateway
-		.chain
-		.current_version(request.record)
-		.await
-		.map_err(|e| Refusal::new(ErrorCode::NotFound, e.to_string()))?;
+	let at = gateway.at_best().await?;
+	let best = at.number;
+	check_window_at(best, request.valid_until)?;
+	let (_, version) = match &*at.current_version(request.record).await? {
+		Ok(current) => current.clone(),
+		Err(error) => return Err(Refusal::new(ErrorCode::NotFound, error.clone())),
+	};
 	if version.digest != request.digest {
 		return Err(Refusal::new(
 			ErrorCode::StaleVersion,
@@ -430,16 +588,9 @@ pub async fn read(
 			format!("{cid} is not stored here"),
 		));
 	}
-	// A clear answer before paying for a transaction, decided by the chain's own rule
-	// (`ConsentApi.check_read` runs the code `record_read` runs); it decides again in it.
-	let decision: Result<(), RuntimeError> = gateway
-		.chain
-		.call(
-			api::runtime_apis()
-				.consent_api()
-				.check_read(request.clone(), signed.signature),
-		)
-		.await?;
+	// Decided by the chain's own rule at the best block (`ConsentApi.check_reads` runs the
+	// code `record_reads` runs); it decides again when the receipt is listed.
+	let decision = gateway.decider.decide(signed.clone()).await?;
 	if let Err(error) = decision {
 		let Explained {
 			name: reason,
@@ -457,22 +608,33 @@ pub async fn read(
 			format!("the chain does not allow this read now: {reason}"),
 		));
 	}
+	if request.valid_until < best.saturating_add(RECEIPT_MARGIN) {
+		return Err(Refusal::new(
+			ErrorCode::Expired,
+			format!(
+				"the request is valid until block #{}; a read is served only while its \
+				 receipt can still be listed in time (until #{} at least)",
+				request.valid_until,
+				best.saturating_add(RECEIPT_MARGIN)
+			),
+		));
+	}
 	gateway.first_time(blake2_256(&message), request.valid_until, best)?;
-	let events = gateway
-		.submit(
-			&api::tx()
-				.consent()
-				.record_read(request.clone(), signed.signature),
+	// On disk before the first byte goes out: a crash after this point cannot lose the
+	// read's receipt.
+	gateway.receipts.served(signed.clone()).await.map_err(|error| {
+		Refusal::new(
+			ErrorCode::Internal,
+			format!("the read could not be journalled, so it is not served: {error}"),
 		)
-		.await?;
-	let recorded = chain::find_event::<consent::ReadRecorded>(&events)?;
-	gateway.store.audit(&json!({
+	})?;
+	gateway.store.audit_unsynced(&json!({
 		"event": "read",
 		"record": request.record,
 		"reader": request.reader.to_string(),
 		"basis": format!("{:?}", request.basis),
 		"cid": cid,
-		"receipt": format!("{:?}", recorded.receipt),
+		"receipt": hex::encode(consent::receipt_key(request)),
 	}))?;
 	tracing::info!(record = request.record, reader = %request.reader, "serving a read");
 	let file = tokio::fs::File::open(gateway.store.blob_path(&cid)?)
@@ -715,6 +877,30 @@ pub async fn reencrypt(
 		attestation,
 		attestation_signature,
 	}))
+}
+
+/// Keeps [`Gateway::best`] at the node's best block: refreshed at every new best block the
+/// node announces. If the subscription fails, the kept block is dropped (reads fetch the best
+/// block themselves) until it is subscribed again.
+pub async fn follow_best(gateway: Shared) {
+	loop {
+		match gateway.chain.rpc().chain_subscribe_new_heads().await {
+			Ok(mut heads) => {
+				while let Some(head) = heads.next().await {
+					if head.is_err() {
+						break;
+					}
+					if let Err(error) = gateway.refresh_best().await {
+						tracing::warn!(%error, "could not fetch the new best block");
+					}
+				}
+				tracing::warn!("the best-block subscription ended; subscribing again");
+			}
+			Err(error) => tracing::warn!(%error, "cannot subscribe to best blocks"),
+		}
+		*gateway.best.write().unwrap_or_else(|p| p.into_inner()) = None;
+		tokio::time::sleep(Duration::from_secs(1)).await;
+	}
 }
 
 /// Follows finalised blocks from block `cursor` on (the last block already scanned) and

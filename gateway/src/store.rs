@@ -199,13 +199,26 @@ impl Store {
 
 	/// Appends one line to the audit log (flushed and synced before returning).
 	pub fn audit(&self, entry: &serde_json::Value) -> Result<(), Error> {
+		self.append_audit(entry, true)
+	}
+
+	/// Appends one line to the audit log without waiting for the disk: for entries whose
+	/// durable record is elsewhere (a served read's is the receipts journal, synced before
+	/// the read is served), so that concurrent reads do not queue behind one `fsync` each.
+	pub fn audit_unsynced(&self, entry: &serde_json::Value) -> Result<(), Error> {
+		self.append_audit(entry, false)
+	}
+
+	fn append_audit(&self, entry: &serde_json::Value, sync: bool) -> Result<(), Error> {
 		let _guard = self.audit.lock().unwrap_or_else(|p| p.into_inner());
 		let mut file = fs::OpenOptions::new()
 			.create(true)
 			.append(true)
 			.open(self.root.join("audit.jsonl"))?;
 		writeln!(file, "{entry}")?;
-		file.sync_data()?;
+		if sync {
+			file.sync_data()?;
+		}
 		Ok(())
 	}
 

@@ -141,6 +141,39 @@ impl GatewayProcess {
 		let port = free_port().expect("a free port");
 		let data = dir.join(format!("{}-data", actor.name));
 		let log = dir.join(format!("{}.log", actor.name));
+		Self::spawn(node, &data, &log, actor, port, max_upload, extra).await
+	}
+
+	/// Kills the gateway with SIGKILL (no shutdown of any kind, as in a crash) and starts it
+	/// again on the same data directory and port, with `extra` flags; its output goes to
+	/// `<name>.restarted.log`.
+	pub async fn kill_and_restart(
+		&mut self,
+		node: &TestNode,
+		actor: &Actor,
+		max_upload: u64,
+		extra: &[&str],
+	) {
+		self.child.kill().await.expect("the gateway is killed");
+		let port: u16 = self
+			.url
+			.rsplit(':')
+			.next()
+			.and_then(|p| p.parse().ok())
+			.expect("a port in the URL");
+		let log = self.log.with_extension("restarted.log");
+		*self = Self::spawn(node, &self.data.clone(), &log, actor, port, max_upload, extra).await;
+	}
+
+	async fn spawn(
+		node: &TestNode,
+		data: &Path,
+		log: &Path,
+		actor: &Actor,
+		port: u16,
+		max_upload: u64,
+		extra: &[&str],
+	) -> Self {
 		let child = tokio::process::Command::new(binary("medchain-gateway"))
 			.args([
 				"--node",
@@ -149,13 +182,13 @@ impl GatewayProcess {
 				&format!("127.0.0.1:{port}"),
 			])
 			.arg("--data-dir")
-			.arg(&data)
+			.arg(data)
 			.arg("--keystore")
 			.arg(&actor.keystore)
 			.args(["--max-upload-bytes", &max_upload.to_string()])
 			.args(extra)
 			.env("MEDCHAIN_PASSPHRASE", PASSPHRASE)
-			.stdout(std::fs::File::create(&log).unwrap())
+			.stdout(std::fs::File::create(log).unwrap())
 			.stderr(std::fs::File::create(log.with_extension("err")).unwrap())
 			.kill_on_drop(true)
 			.spawn()
@@ -174,8 +207,8 @@ impl GatewayProcess {
 		Self {
 			child,
 			url,
-			data,
-			log,
+			data: data.to_path_buf(),
+			log: log.to_path_buf(),
 		}
 	}
 

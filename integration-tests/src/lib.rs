@@ -42,6 +42,7 @@
 
 pub mod actors;
 pub mod fl;
+pub mod reads;
 
 /// The typed chain API (generated from the runtime's metadata) and the client SDK's names for
 /// its types, which the end-to-end tests share with the `medchain` CLI and the gateway.

@@ -262,6 +262,20 @@ impl_runtime_apis! {
 				.map(|_| ())
 				.map_err(Into::into)
 		}
+
+		fn check_reads(
+			reads: Vec<(pallet_consent::ReadRequestOf<Runtime>, sp_core::sr25519::Signature)>,
+		) -> Vec<Result<(), sp_runtime::DispatchError>> {
+			let now = System::block_number();
+			reads
+				.iter()
+				.map(|(request, signature)| {
+					Consent::decide_read(request, signature, now)
+						.map(|_| ())
+						.map_err(Into::into)
+				})
+				.collect()
+		}
 	}
 
 	impl pallet_key_grants_runtime_api::KeyGrantsApi<

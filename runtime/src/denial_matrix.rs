@@ -657,6 +657,18 @@ fn rows() -> Vec<Row> {
 			},
 			ConsentError::BadSignature,
 		),
+		// A batch names no single request, so a stranger's or forger's batch is not an
+		// error: its reads are dropped (see `a_strangers_batch_lists_nothing`).
+		row(
+			"unsigned",
+			unsigned(),
+			ConsentCall::record_reads {
+				reads: vec![(foreign_read.clone(), sign_read(DOCTOR, &foreign_read))]
+					.try_into()
+					.expect("one read"),
+			},
+			BAD_ORIGIN,
+		),
 		row(
 			"stranger",
 			signed(STRANGER),
@@ -1032,6 +1044,33 @@ fn every_call_has_a_denial_row() {
 			"denial matrix covers all {calls} calls of {} MedChain pallets",
 			MEDCHAIN_PALLETS.len()
 		);
+	});
+}
+
+/// A batch of reads submitted by someone other than the gateway they name, or with forged
+/// signatures, lists nothing and holds nothing: the dispatch succeeds and drops every read.
+#[test]
+fn a_strangers_batch_lists_nothing() {
+	in_world(|| {
+		let receipts = Consent::read_receipts(&id(PATIENT)).len();
+		let read = read_request(DOCTOR, PROXY, 3);
+		let honest = sign_read(DOCTOR, &read);
+		let forged = sign_read(STRANGER, &read);
+		for (who, signature) in [(STRANGER, honest), (PROXY, forged)] {
+			let reads = vec![(read.clone(), signature)].try_into().expect("one read");
+			assert_ok!(Consent::record_reads(signed(who), reads));
+			System::assert_last_event(
+				pallet_consent::Event::<Runtime>::ReadsRecorded {
+					gateway: id(who),
+					outcome: pallet_consent::ReadBatchOutcome {
+						rejected: 1,
+						..Default::default()
+					},
+				}
+				.into(),
+			);
+		}
+		assert_eq!(Consent::read_receipts(&id(PATIENT)).len(), receipts);
 	});
 }
 

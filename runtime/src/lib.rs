@@ -99,7 +99,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("medchain"),
 	impl_name: Cow::Borrowed("medchain"),
 	authoring_version: 1,
-	spec_version: 106,
+	spec_version: 107,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 2,
@@ -115,7 +115,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("medchain"),
 	impl_name: Cow::Borrowed("medchain"),
 	authoring_version: 1,
-	spec_version: 107,
+	spec_version: 108,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 2,
@@ -215,6 +215,7 @@ type Migrations = (
 	pallet_records::migrations::v2::MigrateV1ToV2<Runtime>,
 	pallet_key_grants::migrations::v1::MigrateV0ToV1<Runtime>,
 	pallet_fl::migrations::v1::MigrateV0ToV1<Runtime>,
+	pallet_consent::migrations::v1::MigrateV0ToV1<Runtime>,
 );
 
 /// Dispatches blocks and extrinsics to the pallets.

@@ -35,12 +35,15 @@ pub mod consent {
 	use subxt::utils::AccountId32;
 
 	pub use super::api::consent::events::{
-		AccessGranted, BreakGlassOpened, PolicyCreated, ReadRecorded,
+		AccessGranted, BreakGlassOpened, PolicyCreated, ReadFlagged, ReadRecorded, ReadsRecorded,
 	};
 	pub use super::api::runtime_types::medchain_primitives::{AccessBasis, AccessDenial, Purpose};
 	/// The context the pallet prefixes to a read request before it is signed.
 	pub use medchain_consent_primitives::READ_REQUEST_CONTEXT;
-	pub use t::{AuthorityStatus, OverrideKind, OverrideScope, ReadBasis, Review};
+	pub use t::{
+		AuthorityStatus, OverrideKind, OverrideScope, ReadBasis, ReadBatchOutcome, ReadRefusal,
+		Review,
+	};
 	/// An access ticket (`ConsentApi.live_ticket`).
 	pub type Ticket = t::Ticket<AccountId32, u128, u32>;
 	/// A break-glass use (`ConsentApi.break_glass_uses`).
@@ -70,6 +73,14 @@ pub mod consent {
 	pub fn read_request_message(request: &ReadRequest, genesis: &[u8; 32]) -> Vec<u8> {
 		use codec::Encode;
 		(READ_REQUEST_CONTEXT, genesis, request).encode()
+	}
+
+	/// The key the chain lists `request`'s receipt under for the record's subject
+	/// (BLAKE2-256 of the request), so a reader or gateway can find its own read among a
+	/// subject's receipts.
+	pub fn receipt_key(request: &ReadRequest) -> [u8; 32] {
+		use codec::Encode;
+		crate::protocol::blake2_256(&request.encode())
 	}
 }
 

@@ -75,6 +75,10 @@ pub struct ListedReceipt {
 	pub digest: String,
 	/// The block the read was recorded in.
 	pub recorded_at: u32,
+	/// `None` if the chain allowed the read in that block; otherwise why it did not
+	/// (`ExplicitlyDenied`, `RequestExpired`, …): the gateway served it all the same, or just
+	/// before a change, and the receipt is flagged.
+	pub refused: Option<String>,
 }
 
 /// Every read of `subject`'s records served by a gateway, oldest first.
@@ -98,6 +102,7 @@ pub async fn list_read_receipts(
 			},
 			digest: format!("{:?}", r.digest),
 			recorded_at: r.recorded_at,
+			refused: r.refused.map(|refusal| format!("{refusal:?}")),
 		})
 		.collect())
 }

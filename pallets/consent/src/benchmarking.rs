@@ -5,9 +5,12 @@
 use super::*;
 use alloc::{format, string::String, vec, vec::Vec};
 use frame_benchmarking::v2::*;
-use frame_support::traits::{
-	fungible::{Inspect, Mutate},
-	EnsureOrigin, Get,
+use frame_support::{
+	traits::{
+		fungible::{Inspect, Mutate},
+		EnsureOrigin, Get,
+	},
+	BoundedVec,
 };
 use frame_system::RawOrigin;
 use policy::{PolicyText, MAX_ATTRIBUTE_LEN, MAX_POLICY_LEAVES, MAX_POLICY_TEXT_LEN};
@@ -551,6 +554,38 @@ mod benchmarks {
 		_(RawOrigin::Signed(gateway), request, signature);
 
 		assert_eq!(Pallet::<T>::read_receipts(&subject).len(), 1);
+	}
+
+	/// A batch of `n` served reads of one record by one reader, each the worst case of
+	/// [`record_read`](Self::record_read) (distinct nonces, so every read is listed).
+	#[benchmark]
+	fn record_reads(n: Linear<1, { T::MaxReadsPerBatch::get() }>) {
+		let (subject, gateway, request, _) = served_read::<T>();
+		let deposits = T::ReadReceiptDeposit::get().saturating_mul(n.into());
+		T::Currency::set_balance(
+			&gateway,
+			T::Currency::balance(&gateway).saturating_add(deposits),
+		);
+		let reads: Vec<_> = (0..u64::from(n))
+			.map(|nonce| {
+				let read = ReadRequest {
+					nonce,
+					..request.clone()
+				};
+				let signature = T::BenchmarkHelper::sign(
+					&read.reader,
+					&Pallet::<T>::read_request_message(&read),
+				);
+				(read, signature)
+			})
+			.collect();
+		let reads: BoundedVec<_, T::MaxReadsPerBatch> =
+			reads.try_into().expect("n is within the bound");
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(gateway), reads);
+
+		assert_eq!(Pallet::<T>::read_receipts(&subject).len(), n as usize);
 	}
 
 	/// A stranger clears a receipt past retention.

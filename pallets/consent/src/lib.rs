@@ -81,6 +81,7 @@ pub use types::*;
 
 #[cfg(feature = "runtime-benchmarks")]
 pub mod benchmarking;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 /// The policy language and authority scopes, shared with clients (`medchain-consent-primitives`).
@@ -146,7 +147,7 @@ pub mod pallet {
 	use sp_runtime::traits::{Saturating, Zero};
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -248,6 +249,11 @@ pub mod pallet {
 		/// gateway cannot hold signed requests for long.
 		#[pallet::constant]
 		type MaxReadRequestLifetime: Get<BlockNumberFor<Self>>;
+
+		/// Most served reads one [`Pallet::record_reads`] call lists: its weight, linear in
+		/// the batch, must fit in one block.
+		#[pallet::constant]
+		type MaxReadsPerBatch: Get<u32>;
 
 		/// Weights of this pallet's calls, from its benchmarks.
 		type WeightInfo: WeightInfo;
@@ -531,6 +537,31 @@ pub mod pallet {
 			/// On what access was allowed.
 			basis: ReadBasis,
 		},
+		/// A gateway listed a batch of reads it served ([`Pallet::record_reads`]). Allowed
+		/// reads are listed as receipts without an event each; refused ones also get
+		/// [`Event::ReadFlagged`].
+		ReadsRecorded {
+			/// The gateway that served them.
+			gateway: T::AccountId,
+			/// What became of the batch's reads.
+			outcome: ReadBatchOutcome,
+		},
+		/// A gateway served a read that the chain did not allow at the block its receipt was
+		/// listed in; the receipt is listed for `subject`, flagged with `refusal`.
+		ReadFlagged {
+			/// The record's subject (the patient).
+			subject: T::AccountId,
+			/// The receipt's hash.
+			receipt: H256,
+			/// The record.
+			record: RecordId,
+			/// Who read it.
+			reader: T::AccountId,
+			/// The gateway that served it.
+			gateway: T::AccountId,
+			/// Why the chain did not allow it.
+			refusal: ReadRefusal,
+		},
 		/// A read receipt was cleared and the gateway's deposit returned.
 		ReadReceiptCleared {
 			/// The record's subject (the patient).
@@ -668,6 +699,23 @@ pub mod pallet {
 				PolicyError::GateTooWide => Self::GateTooWide,
 				PolicyError::TooDeep => Self::PolicyTooDeep,
 				PolicyError::ExpansionTooLarge => Self::ExpansionTooLarge,
+			}
+		}
+	}
+
+	impl<T> From<Error<T>> for ReadRefusal {
+		fn from(error: Error<T>) -> Self {
+			match error {
+				Error::ReadRequestExpired => Self::RequestExpired,
+				Error::ReadRequestTooLong => Self::RequestTooLong,
+				Error::NoLiveTicket => Self::NoLiveTicket,
+				Error::ExplicitlyDenied => Self::ExplicitlyDenied,
+				Error::PolicyNotSatisfied => Self::PolicyNotSatisfied,
+				Error::NoPolicy => Self::NoPolicy,
+				Error::RecordPolicyMissing => Self::RecordPolicyMissing,
+				Error::NotEmergencyStaff => Self::NotEmergencyStaff,
+				Error::GrantNotActive => Self::GrantNotActive,
+				_ => Self::Other,
 			}
 		}
 	}
@@ -1414,6 +1462,7 @@ pub mod pallet {
 					basis: request.basis,
 					recorded_at: now,
 					deposit,
+					refused: None,
 				},
 			);
 			Self::deposit_event(Event::ReadRecorded {
@@ -1514,6 +1563,102 @@ pub mod pallet {
 				hash,
 				version,
 			});
+			Ok(())
+		}
+
+		/// List a batch of reads this gateway has already served: each entry is a reader's
+		/// signed [`ReadRequest`] and its signature, as for [`Pallet::record_read`]. A gateway
+		/// serves as soon as `ConsentApi.check_read` allows a read at its best block and lists
+		/// its receipts here afterwards, many per transaction.
+		///
+		/// Each read is decided again at this block, by the rule `record_read` applies
+		/// ([`Pallet::decide_read`]), and listed for the record's subject either way: allowed
+		/// (`refused: None`) or flagged with the chain's reason ([`Event::ReadFlagged`]), so a
+		/// gateway cannot hide a read it served. A request already recorded counts as a
+		/// duplicate, so a gateway may submit a batch again after a crash or a reorg. A request
+		/// that proves nothing is dropped: one not signed by its reader, naming another
+		/// gateway, for a record no longer live, or whose `valid_until` lies more than
+		/// [`Config::ReceiptRetention`] blocks back (its receipt may have been cleared).
+		/// Holds [`Config::ReadReceiptDeposit`] per listed receipt from the gateway, at once.
+		///
+		/// # Events
+		/// [`Event::ReadsRecorded`]; [`Event::ReadFlagged`] for each refused read.
+		///
+		/// # Errors
+		/// - The hold's error (e.g. `FundsUnavailable`) if the gateway cannot cover the
+		///   deposits: nothing is listed.
+		#[pallet::call_index(18)]
+		#[pallet::weight(T::WeightInfo::record_reads(reads.len() as u32))]
+		pub fn record_reads(
+			origin: OriginFor<T>,
+			reads: BoundedVec<
+				(ReadRequestOf<T>, sp_core::sr25519::Signature),
+				T::MaxReadsPerBatch,
+			>,
+		) -> DispatchResult {
+			let gateway = ensure_signed(origin)?;
+			let now = frame_system::Pallet::<T>::block_number();
+			let deposit = T::ReadReceiptDeposit::get();
+			let mut outcome = ReadBatchOutcome::default();
+			for (request, signature) in reads {
+				let authentic = (request.gateway == gateway)
+					.then(|| Self::authenticate_read(&request, &signature).ok())
+					.flatten()
+					.filter(|_| {
+						now <= request
+							.valid_until
+							.saturating_add(T::ReceiptRetention::get())
+					});
+				let Some((subject, receipt)) = authentic else {
+					outcome.rejected.saturating_inc();
+					continue;
+				};
+				if ReadReceipts::<T>::contains_key(&subject, receipt) {
+					outcome.duplicates.saturating_inc();
+					continue;
+				}
+				let refused = Self::check_read_window(&request, now)
+					.and_then(|()| Self::decide_basis(&request, &subject, now))
+					.err()
+					.map(ReadRefusal::from);
+				ReadReceipts::<T>::insert(
+					&subject,
+					receipt,
+					ReadReceipt {
+						record: request.record,
+						digest: request.digest,
+						reader: request.reader.clone(),
+						gateway: gateway.clone(),
+						basis: request.basis,
+						recorded_at: now,
+						deposit,
+						refused,
+					},
+				);
+				match refused {
+					None => outcome.allowed.saturating_inc(),
+					Some(refusal) => {
+						outcome.refused.saturating_inc();
+						Self::deposit_event(Event::ReadFlagged {
+							subject,
+							receipt,
+							record: request.record,
+							reader: request.reader,
+							gateway: gateway.clone(),
+							refusal,
+						});
+					}
+				}
+			}
+			let listed = outcome.allowed.saturating_add(outcome.refused);
+			if listed > 0 {
+				T::Currency::hold(
+					&HoldReason::ReadReceipt.into(),
+					&gateway,
+					deposit.saturating_mul(listed.into()),
+				)?;
+			}
+			Self::deposit_event(Event::ReadsRecorded { gateway, outcome });
 			Ok(())
 		}
 	}
@@ -1807,11 +1952,35 @@ pub mod pallet {
 			signature: &sp_core::sr25519::Signature,
 			now: BlockNumberFor<T>,
 		) -> Result<(T::AccountId, H256), Error<T>> {
+			Self::check_read_window(request, now)?;
+			let (subject, receipt) = Self::authenticate_read(request, signature)?;
+			Self::decide_basis(request, &subject, now)?;
+			ensure!(
+				!ReadReceipts::<T>::contains_key(&subject, receipt),
+				Error::<T>::AlreadyRecorded
+			);
+			Ok((subject, receipt))
+		}
+
+		/// Whether block `now` lies in the request's validity window.
+		fn check_read_window(
+			request: &ReadRequestOf<T>,
+			now: BlockNumberFor<T>,
+		) -> Result<(), Error<T>> {
 			ensure!(now <= request.valid_until, Error::<T>::ReadRequestExpired);
 			ensure!(
 				request.valid_until <= now.saturating_add(T::MaxReadRequestLifetime::get()),
 				Error::<T>::ReadRequestTooLong
 			);
+			Ok(())
+		}
+
+		/// That the reader signed the request and its record is live: the record's subject
+		/// and the receipt's key (blake2-256 of the request).
+		fn authenticate_read(
+			request: &ReadRequestOf<T>,
+			signature: &sp_core::sr25519::Signature,
+		) -> Result<(T::AccountId, H256), Error<T>> {
 			ensure!(
 				T::Verifier::verify(
 					&request.reader,
@@ -1823,6 +1992,16 @@ pub mod pallet {
 			let subject = T::Records::record(request.record)
 				.ok_or(Error::<T>::RecordNotFound)?
 				.subject;
+			Ok((subject, H256(sp_io::hashing::blake2_256(&request.encode()))))
+		}
+
+		/// Whether the request's basis allows the read at block `now`: a ticket whose decision
+		/// still holds, or a grant active for the reader and record with no deny.
+		fn decide_basis(
+			request: &ReadRequestOf<T>,
+			subject: &T::AccountId,
+			now: BlockNumberFor<T>,
+		) -> Result<(), Error<T>> {
 			match request.basis {
 				ReadBasis::Ticket => {
 					Self::ticket_standing(&request.reader, request.record, now)?;
@@ -1830,7 +2009,7 @@ pub mod pallet {
 				ReadBasis::Grant(grant) => {
 					// Deny wins over grants too.
 					ensure!(
-						!Self::denied(&subject, request.record, &request.reader, now),
+						!Self::denied(subject, request.record, &request.reader, now),
 						Error::<T>::ExplicitlyDenied
 					);
 					ensure!(
@@ -1839,12 +2018,7 @@ pub mod pallet {
 					);
 				}
 			}
-			let receipt = H256(sp_io::hashing::blake2_256(&request.encode()));
-			ensure!(
-				!ReadReceipts::<T>::contains_key(&subject, receipt),
-				Error::<T>::AlreadyRecorded
-			);
-			Ok((subject, receipt))
+			Ok(())
 		}
 
 		/// Read receipts listed for `subject`, oldest first.

@@ -40,6 +40,7 @@ pub const READ_RECEIPT_DEPOSIT: Balance = 7;
 pub const RECEIPT_RETENTION: u64 = 1_000;
 pub const MAX_READ_REQUEST_LIFETIME: u64 = 10;
 pub const GATEWAY: AccountId = 30;
+pub const MAX_READS_PER_BATCH: u32 = 8;
 /// The grant [`TestDelegations`] treats as active: it names [`DOCTOR`] for record 1.
 pub const ACTIVE_GRANT: u64 = 5;
 
@@ -162,6 +163,7 @@ impl pallet_consent::Config for Test {
 	type ReadReceiptDeposit = ReadReceiptDeposit;
 	type ReceiptRetention = ReceiptRetention;
 	type MaxReadRequestLifetime = MaxReadRequestLifetime;
+	type MaxReadsPerBatch = frame_support::traits::ConstU32<MAX_READS_PER_BATCH>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = TestRecords;

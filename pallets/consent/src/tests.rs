@@ -1388,7 +1388,7 @@ fn live_tickets_end_at_their_expiry_block() {
 mod read_receipts {
 	use super::*;
 	use codec::Encode;
-	use frame_support::dispatch::DispatchResult;
+	use frame_support::{dispatch::DispatchResult, traits::ConstU32, BoundedVec};
 	use sp_core::{Pair, H256};
 
 	fn request(
@@ -1460,6 +1460,7 @@ mod read_receipts {
 						basis: ReadBasis::Ticket,
 						recorded_at: 1,
 						deposit: READ_RECEIPT_DEPOSIT,
+						refused: None,
 					}
 				)]
 			);
@@ -1476,6 +1477,245 @@ mod read_receipts {
 				2 * READ_RECEIPT_DEPOSIT
 			);
 			assert!(Consent::read_receipts(&OTHER_PATIENT).is_empty());
+		});
+	}
+
+	/// A gateway's batch of served reads, as `record_reads` takes it.
+	fn batch(
+		reads: &[ReadRequestOf<Test>],
+	) -> BoundedVec<(ReadRequestOf<Test>, sp_core::sr25519::Signature), ConstU32<MAX_READS_PER_BATCH>>
+	{
+		reads
+			.iter()
+			.map(|read| (read.clone(), signed(read)))
+			.collect::<Vec<_>>()
+			.try_into()
+			.expect("within the batch bound")
+	}
+
+	fn receipt_key(read: &ReadRequestOf<Test>) -> H256 {
+		H256(sp_io::hashing::blake2_256(&read.encode()))
+	}
+
+	fn outcome(allowed: u32, refused: u32, duplicates: u32, rejected: u32) -> Event<Test> {
+		Event::ReadsRecorded {
+			gateway: GATEWAY,
+			outcome: ReadBatchOutcome {
+				allowed,
+				refused,
+				duplicates,
+				rejected,
+			},
+		}
+	}
+
+	#[test]
+	fn a_batch_lists_every_allowed_read_with_one_deposit_each() {
+		new_test_ext(|| {
+			doctor_with_ticket();
+			let reads: Vec<_> = (1..=3)
+				.map(|nonce| request(DOCTOR, 7, ReadBasis::Ticket, nonce))
+				.collect();
+			assert_ok!(Consent::record_reads(
+				RuntimeOrigin::signed(GATEWAY),
+				batch(&reads)
+			));
+			assert_eq!(last_event(), outcome(3, 0, 0, 0));
+			let listed = Consent::read_receipts(&PATIENT);
+			assert_eq!(listed.len(), 3);
+			for read in &reads {
+				let (_, stored) = listed
+					.iter()
+					.find(|(key, _)| *key == receipt_key(read))
+					.expect("each read listed under its request's hash");
+				assert_eq!(
+					(stored.reader, stored.gateway, stored.recorded_at, stored.refused),
+					(DOCTOR, GATEWAY, 1, None)
+				);
+			}
+			assert_eq!(
+				held(GATEWAY, HoldReason::ReadReceipt),
+				3 * READ_RECEIPT_DEPOSIT
+			);
+		});
+	}
+
+	/// After a crash or a reorg the gateway submits a batch again: what is listed stays
+	/// listed once, and nothing more is held.
+	#[test]
+	fn a_batch_submitted_again_lists_nothing_twice() {
+		new_test_ext(|| {
+			doctor_with_ticket();
+			let first = request(DOCTOR, 7, ReadBasis::Ticket, 1);
+			let second = request(DOCTOR, 7, ReadBasis::Ticket, 2);
+			assert_ok!(Consent::record_reads(
+				RuntimeOrigin::signed(GATEWAY),
+				batch(&[first.clone()])
+			));
+			run_to_block(2);
+			assert_ok!(Consent::record_reads(
+				RuntimeOrigin::signed(GATEWAY),
+				batch(&[first.clone(), second, first])
+			));
+			assert_eq!(last_event(), outcome(1, 0, 2, 0));
+			assert_eq!(Consent::read_receipts(&PATIENT).len(), 2);
+			assert_eq!(
+				held(GATEWAY, HoldReason::ReadReceipt),
+				2 * READ_RECEIPT_DEPOSIT
+			);
+			// A request listed by a batch is a replay for `record_read` too.
+			assert_noop!(
+				record(&request(DOCTOR, 7, ReadBasis::Ticket, 2)),
+				Error::<Test>::AlreadyRecorded
+			);
+		});
+	}
+
+	/// A read served at the best block whose receipt lands after a deny, an attribute
+	/// revocation, a grant revocation or the request's expiry is listed all the same,
+	/// flagged with the chain's reason: a gateway cannot hide a read it served.
+	#[test]
+	fn reads_the_chain_no_longer_allows_are_listed_flagged() {
+		new_test_ext(|| {
+			doctor_with_ticket();
+			add_record(1, PATIENT, None);
+			let before_deny = request(DOCTOR, 7, ReadBasis::Ticket, 1);
+			let under_grant = request(DOCTOR, 1, ReadBasis::Grant(ACTIVE_GRANT), 2);
+			assert_ok!(Consent::set_override(
+				RuntimeOrigin::signed(PATIENT),
+				OverrideScope::Record(7),
+				DOCTOR,
+				OverrideKind::Deny,
+				None,
+				None
+			));
+			revoke_test_grant();
+			run_to_block(1 + MAX_READ_REQUEST_LIFETIME);
+			let late = request(DOCTOR, 7, ReadBasis::Ticket, 4);
+			run_to_block(2 + MAX_READ_REQUEST_LIFETIME);
+			assert_ok!(Consent::record_reads(
+				RuntimeOrigin::signed(GATEWAY),
+				batch(&[before_deny.clone(), under_grant.clone(), late.clone()])
+			));
+			let flagged = |read: &ReadRequestOf<Test>| {
+				ReadReceipts::<Test>::get(PATIENT, receipt_key(read)).and_then(|r| r.refused)
+			};
+			// All three were signed for blocks now past; the first two are also refused
+			// for their own reason (the window is decided first).
+			assert_eq!(flagged(&before_deny), Some(ReadRefusal::RequestExpired));
+			assert_eq!(flagged(&under_grant), Some(ReadRefusal::RequestExpired));
+			assert_eq!(flagged(&late), Some(ReadRefusal::ExplicitlyDenied));
+			assert_eq!(last_event(), outcome(0, 3, 0, 0));
+			assert!(events().contains(&Event::ReadFlagged {
+				subject: PATIENT,
+				receipt: receipt_key(&late),
+				record: 7,
+				reader: DOCTOR,
+				gateway: GATEWAY,
+				refusal: ReadRefusal::ExplicitlyDenied,
+			}));
+			// Flagged receipts hold a deposit like any other.
+			assert_eq!(
+				held(GATEWAY, HoldReason::ReadReceipt),
+				3 * READ_RECEIPT_DEPOSIT
+			);
+		});
+	}
+
+	#[test]
+	fn a_revoked_grant_flags_the_reads_listed_after_it() {
+		new_test_ext(|| {
+			scenario();
+			add_record(1, PATIENT, None);
+			let served = request(DOCTOR, 1, ReadBasis::Grant(ACTIVE_GRANT), 1);
+			let allowed = request(DOCTOR, 1, ReadBasis::Grant(ACTIVE_GRANT), 2);
+			assert_ok!(Consent::record_reads(
+				RuntimeOrigin::signed(GATEWAY),
+				batch(&[allowed.clone()])
+			));
+			revoke_test_grant();
+			run_to_block(2);
+			assert_ok!(Consent::record_reads(
+				RuntimeOrigin::signed(GATEWAY),
+				batch(&[served.clone()])
+			));
+			let refused = |read: &ReadRequestOf<Test>| {
+				ReadReceipts::<Test>::get(PATIENT, receipt_key(read)).map(|r| r.refused)
+			};
+			assert_eq!(refused(&allowed), Some(None));
+			assert_eq!(refused(&served), Some(Some(ReadRefusal::GrantNotActive)));
+		});
+	}
+
+	/// What a stranger or a dishonest gateway can put in a batch proves nothing and is
+	/// dropped: requests naming another gateway, forged or altered signatures, records that
+	/// are gone, requests older than the retention period. Nothing is listed or held.
+	#[test]
+	fn batches_list_only_what_readers_signed_for_this_gateway() {
+		new_test_ext(|| {
+			doctor_with_ticket();
+			let read = request(DOCTOR, 7, ReadBasis::Ticket, 1);
+			// Mallory submits the doctor's request, signed for GATEWAY.
+			assert_ok!(Consent::record_reads(
+				RuntimeOrigin::signed(MALLORY),
+				batch(&[read.clone()])
+			));
+			assert_eq!(
+				last_event(),
+				Event::ReadsRecorded {
+					gateway: MALLORY,
+					outcome: ReadBatchOutcome {
+						rejected: 1,
+						..Default::default()
+					}
+				}
+			);
+			// Forged, altered, for a record that is gone.
+			let forged = pair(MALLORY).sign(&Consent::read_request_message(&read));
+			let mut altered = read.clone();
+			altered.nonce = 99;
+			let gone = request(DOCTOR, 404, ReadBasis::Ticket, 2);
+			let entries: Vec<_> = vec![
+				(read.clone(), forged),
+				(altered, signed(&read)),
+				(gone.clone(), signed(&gone)),
+			];
+			assert_ok!(Consent::record_reads(
+				RuntimeOrigin::signed(GATEWAY),
+				entries.try_into().expect("short")
+			));
+			assert_eq!(last_event(), outcome(0, 0, 0, 3));
+			assert!(Consent::read_receipts(&PATIENT).is_empty());
+			assert_eq!(held(GATEWAY, HoldReason::ReadReceipt), 0);
+			assert_noop!(
+				Consent::record_reads(RuntimeOrigin::none(), batch(&[read.clone()])),
+				BadOrigin
+			);
+			// Older than the retention period: its receipt may have been cleared already,
+			// so listing it again would let a gateway list one read twice.
+			run_to_block(read.valid_until + RECEIPT_RETENTION + 1);
+			assert_ok!(Consent::record_reads(
+				RuntimeOrigin::signed(GATEWAY),
+				batch(&[read])
+			));
+			assert_eq!(last_event(), outcome(0, 0, 0, 1));
+		});
+	}
+
+	#[test]
+	fn a_gateway_that_cannot_cover_the_deposits_lists_nothing() {
+		new_test_ext(|| {
+			doctor_with_ticket();
+			let mut read = request(DOCTOR, 7, ReadBasis::Ticket, 1);
+			read.gateway = POOR;
+			let entries = vec![(read.clone(), signed(&read))];
+			assert_noop!(
+				Consent::record_reads(
+					RuntimeOrigin::signed(POOR),
+					entries.try_into().expect("short")
+				),
+				TokenError::FundsUnavailable
+			);
 		});
 	}
 

@@ -327,4 +327,71 @@ pub struct ReadReceipt<AccountId, Balance, BlockNumber> {
 	pub recorded_at: BlockNumber,
 	/// Held from the gateway until the receipt is cleared.
 	pub deposit: Balance,
+	/// `None`: the chain allowed the read at `recorded_at`. `Some`: it did not, and says why
+	/// (a read served just before a deny, or by a gateway that should not have served it): the
+	/// read is listed all the same, so a gateway cannot hide a read it served.
+	pub refused: Option<ReadRefusal>,
+}
+
+/// Why the chain did not allow a read at the block its receipt was recorded in (see
+/// [`crate::Pallet::record_reads`]). One variant per reason the read rule gives.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum ReadRefusal {
+	/// The request's `valid_until` had passed.
+	RequestExpired,
+	/// The request's `valid_until` lay further ahead than allowed.
+	RequestTooLong,
+	/// The reader had no live ticket for the record.
+	NoLiveTicket,
+	/// The subject had explicitly denied the reader.
+	ExplicitlyDenied,
+	/// The reader's valid attributes did not satisfy the record's policy.
+	PolicyNotSatisfied,
+	/// The record had no policy and the reader was neither subject nor allowed.
+	NoPolicy,
+	/// The record named a policy that no longer exists.
+	RecordPolicyMissing,
+	/// A break-glass ticket's holder no longer held the emergency attribute.
+	NotEmergencyStaff,
+	/// The grant was not active for the reader and the record.
+	GrantNotActive,
+	/// Another reason of the read rule.
+	Other,
+}
+
+/// What [`crate::Pallet::record_reads`] did with one batch, in its event.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	Default,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub struct ReadBatchOutcome {
+	/// Receipts listed of reads the chain allowed at this block.
+	pub allowed: u32,
+	/// Receipts listed of reads the chain did not allow at this block (flagged).
+	pub refused: u32,
+	/// Requests already recorded (a batch submitted again after a crash or a reorg).
+	pub duplicates: u32,
+	/// Requests that prove nothing and were dropped: not signed by their reader, naming
+	/// another gateway, for a record that is gone, or older than the receipt retention.
+	pub rejected: u32,
 }

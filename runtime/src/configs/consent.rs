@@ -68,6 +68,9 @@ impl pallet_consent::Config for Runtime {
 	type ReceiptRetention = ConstU32<{ 365 * DAYS }>;
 	/// A signed download request must be recorded within about a minute.
 	type MaxReadRequestLifetime = ConstU32<{ MINUTES }>;
+	/// A full batch is charged 512 times a single receipt's worst case (~1.05 ms each), about
+	/// half of what one block allows ordinary transactions.
+	type MaxReadsPerBatch = ConstU32<512>;
 	type WeightInfo = pallet_consent::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = benchmark_helper::RegistryRecords;

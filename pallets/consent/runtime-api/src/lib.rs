@@ -21,6 +21,9 @@
 //! - [`ConsentApi::check_read`] (version 3): may this gateway serve this signed read request
 //!   now, and if not, why (the pallet error `record_read` would fail with). Gateways ask it
 //!   instead of re-deciding a pallet rule off chain.
+//! - [`ConsentApi::check_reads`] (version 4): [`ConsentApi::check_read`] for many requests in
+//!   one call, for a gateway serving many reads at once. Version 4 also lists receipts with
+//!   the chain's verdict (`ReadReceipt::refused`).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -38,8 +41,9 @@ pub use sp_core::H256;
 sp_api::decl_runtime_apis! {
 	/// Read access to consent decisions and their records.
 	///
-	/// Version 2 added [`ConsentApi::authorities`], version 3 [`ConsentApi::check_read`].
-	#[api_version(3)]
+	/// Version 2 added [`ConsentApi::authorities`], version 3 [`ConsentApi::check_read`],
+	/// version 4 [`ConsentApi::check_reads`] (and receipts' `refused`).
+	#[api_version(4)]
 	pub trait ConsentApi<AccountId, Balance, BlockNumber>
 	where
 		AccountId: Codec,
@@ -75,5 +79,7 @@ sp_api::decl_runtime_apis! {
 		/// succeed at this block; if not, its error. Decided by the same code as the call
 		/// (`Pallet::decide_read`); the receipt deposit is not checked.
 		fn check_read(request: ReadRequest<AccountId, BlockNumber>, signature: sp_core::sr25519::Signature) -> Result<(), sp_runtime::DispatchError>;
+		/// [`ConsentApi::check_read`] for each of `reads`, in order, at this block.
+		fn check_reads(reads: Vec<(ReadRequest<AccountId, BlockNumber>, sp_core::sr25519::Signature)>) -> Vec<Result<(), sp_runtime::DispatchError>>;
 	}
 }

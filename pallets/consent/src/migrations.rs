@@ -1,0 +1,112 @@
+//! Storage migrations, one module per storage version.
+
+/// Version 1: a read receipt says whether the chain allowed the read when it was listed
+/// ([`crate::ReadReceipt::refused`]), since [`crate::Pallet::record_reads`] lists refused
+/// reads too. Every receipt listed before was listed by `record_read`, which lists only
+/// allowed reads, so each gets `refused: None`.
+pub mod v1 {
+	use crate::{BalanceOf, Config, Pallet, ReadBasis, ReadReceipt, ReadReceipts};
+	use codec::{Decode, Encode};
+	use frame_support::{
+		migrations::VersionedMigration,
+		traits::{Get, UncheckedOnRuntimeUpgrade},
+		weights::Weight,
+	};
+	use frame_system::pallet_prelude::BlockNumberFor;
+	use medchain_primitives::RecordId;
+	use sp_core::H256;
+
+	/// A receipt as version 0 stored it.
+	#[derive(Encode, Decode)]
+	pub struct OldReadReceipt<AccountId, Balance, BlockNumber> {
+		/// The record read.
+		pub record: RecordId,
+		/// Digest of the ciphertext served.
+		pub digest: H256,
+		/// Who read it.
+		pub reader: AccountId,
+		/// Who served it.
+		pub gateway: AccountId,
+		/// What allowed the read.
+		pub basis: ReadBasis,
+		/// Block in which the receipt was recorded.
+		pub recorded_at: BlockNumber,
+		/// Held from the gateway.
+		pub deposit: Balance,
+	}
+
+	type OldReceiptOf<T> = OldReadReceipt<
+		<T as frame_system::Config>::AccountId,
+		BalanceOf<T>,
+		BlockNumberFor<T>,
+	>;
+
+	/// Rewrites every receipt in the new encoding, as allowed.
+	pub struct MarkAllowed<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for MarkAllowed<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let mut receipts = 0u64;
+			ReadReceipts::<T>::translate::<OldReceiptOf<T>, _>(|_, _, old| {
+				receipts = receipts.saturating_add(1);
+				Some(ReadReceipt {
+					record: old.record,
+					digest: old.digest,
+					reader: old.reader,
+					gateway: old.gateway,
+					basis: old.basis,
+					recorded_at: old.recorded_at,
+					deposit: old.deposit,
+					refused: None,
+				})
+			});
+			T::DbWeight::get().reads_writes(receipts, receipts)
+		}
+	}
+
+	/// [`MarkAllowed`] run once, from storage version 0 to 1.
+	pub type MigrateV0ToV1<T> =
+		VersionedMigration<0, 1, MarkAllowed<T>, Pallet<T>, <T as frame_system::Config>::DbWeight>;
+
+	#[cfg(test)]
+	mod tests {
+		use super::*;
+		use crate::mock::*;
+		use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+
+		#[test]
+		fn receipts_listed_before_stay_listed_as_allowed() {
+			new_test_ext(|| {
+				StorageVersion::new(0).put::<Pallet<Test>>();
+				let old = OldReadReceipt {
+					record: 4,
+					digest: H256::repeat_byte(3),
+					reader: DOCTOR,
+					gateway: GATEWAY,
+					basis: ReadBasis::Grant(ACTIVE_GRANT),
+					recorded_at: 9u64,
+					deposit: 0u64,
+				};
+				let key = ReadReceipts::<Test>::hashed_key_for(PATIENT, H256::repeat_byte(7));
+				frame_support::storage::unhashed::put_raw(&key, &old.encode());
+
+				MigrateV0ToV1::<Test>::on_runtime_upgrade();
+
+				assert_eq!(Pallet::<Test>::on_chain_storage_version(), 1);
+				assert_eq!(
+					ReadReceipts::<Test>::get(PATIENT, H256::repeat_byte(7)),
+					Some(ReadReceipt {
+						record: 4,
+						digest: H256::repeat_byte(3),
+						reader: DOCTOR,
+						gateway: GATEWAY,
+						basis: ReadBasis::Grant(ACTIVE_GRANT),
+						recorded_at: 9,
+						deposit: 0,
+						refused: None,
+					})
+				);
+			});
+		}
+	}
+}
