@@ -28,7 +28,7 @@ pub struct Decider {
 
 impl Decider {
 	/// A decider and the end [`run`] answers from.
-	pub fn new() -> (Self, mpsc::Receiver<(SignedRead, Reply)>) {
+	pub fn channel() -> (Self, mpsc::Receiver<(SignedRead, Reply)>) {
 		let (questions, receiver) = mpsc::channel(4 * MAX_GROUP);
 		(Self { questions }, receiver)
 	}

@@ -258,7 +258,7 @@ async fn run(config: Config) -> Result<(), Error> {
 			}
 		},
 	};
-	let (decider, questions) = decide::Decider::new();
+	let (decider, questions) = decide::Decider::channel();
 	let gateway = Arc::new(service::Gateway {
 		account: medchain_client::chain::account_id(&keypair),
 		keypair,

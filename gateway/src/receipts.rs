@@ -147,9 +147,9 @@ impl Receipts {
 			.await
 			.map_err(|_| stopped())?
 			.map_err(|e| Error::Io(std::io::Error::other(format!("reads journal: {e}"))))?;
-		self.queue.send(pending).map_err(|_| {
-			Error::Io(std::io::Error::other("the receipt submitter has stopped"))
-		})
+		self.queue
+			.send(pending)
+			.map_err(|_| Error::Io(std::io::Error::other("the receipt submitter has stopped")))
 	}
 }
 
@@ -385,7 +385,10 @@ async fn follow(
 			return;
 		}
 		None => {
-			tracing::warn!(reads = batch.len(), "a receipt batch was not finalised in time; resubmitting");
+			tracing::warn!(
+				reads = batch.len(),
+				"a receipt batch was not finalised in time; resubmitting"
+			);
 			let _ = retry.send(batch);
 			return;
 		}

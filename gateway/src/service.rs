@@ -15,7 +15,7 @@ use medchain_client::{
 		self, api, consent,
 		key_grants::{Attestation, RequestBinding},
 		records::RecordErased,
-		Chain, Explained, RuntimeError,
+		Chain, Explained,
 	},
 	envelope,
 	pre::{self, PreKeys},
@@ -96,8 +96,6 @@ pub type Shared = Arc<Gateway>;
 pub struct AtBest {
 	/// The block's number.
 	pub number: u32,
-	/// Its hash.
-	pub hash: chain::BlockHash,
 	/// The client at that block.
 	pub at: chain::ClientAtBlock,
 	/// When it was fetched.
@@ -140,7 +138,10 @@ impl AtBest {
 			return Ok(known);
 		}
 		use chain::records::RecordView;
-		let answer = match self.call(api::runtime_apis().records_api().record(record)).await? {
+		let answer = match self
+			.call(api::runtime_apis().records_api().record(record))
+			.await?
+		{
 			Some(RecordView::Live {
 				record: live,
 				versions,
@@ -246,11 +247,7 @@ impl Gateway {
 	/// The chain at its best block: the one [`follow_best`] keeps, or fetched now if there is
 	/// none or it is old.
 	pub async fn at_best(&self) -> Result<Arc<AtBest>, Error> {
-		let kept = self
-			.best
-			.read()
-			.unwrap_or_else(|p| p.into_inner())
-			.clone();
+		let kept = self.best.read().unwrap_or_else(|p| p.into_inner()).clone();
 		match kept {
 			Some(best) if best.fetched.elapsed() < BEST_MAX_AGE => Ok(best),
 			_ => self.refresh_best().await,
@@ -268,7 +265,6 @@ impl Gateway {
 			.map_err(|e| Error::Chain(format!("state at the best block: {e}")))?;
 		let best = Arc::new(AtBest {
 			number,
-			hash,
 			at,
 			fetched: std::time::Instant::now(),
 			versions: Default::default(),
@@ -318,9 +314,7 @@ fn check_window_at(best: u32, valid_until: u32) -> Answer<()> {
 	if valid_until < best {
 		return Err(Refusal::new(
 			ErrorCode::Expired,
-			format!(
-				"the request was valid until block #{valid_until}; the chain is at #{best}"
-			),
+			format!("the request was valid until block #{valid_until}; the chain is at #{best}"),
 		));
 	}
 	if valid_until > best.saturating_add(MAX_REQUEST_AHEAD) {
@@ -622,12 +616,16 @@ pub async fn read(
 	gateway.first_time(blake2_256(&message), request.valid_until, best)?;
 	// On disk before the first byte goes out: a crash after this point cannot lose the
 	// read's receipt.
-	gateway.receipts.served(signed.clone()).await.map_err(|error| {
-		Refusal::new(
-			ErrorCode::Internal,
-			format!("the read could not be journalled, so it is not served: {error}"),
-		)
-	})?;
+	gateway
+		.receipts
+		.served(signed.clone())
+		.await
+		.map_err(|error| {
+			Refusal::new(
+				ErrorCode::Internal,
+				format!("the read could not be journalled, so it is not served: {error}"),
+			)
+		})?;
 	gateway.store.audit_unsynced(&json!({
 		"event": "read",
 		"record": request.record,

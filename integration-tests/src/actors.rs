@@ -162,7 +162,16 @@ impl GatewayProcess {
 			.and_then(|p| p.parse().ok())
 			.expect("a port in the URL");
 		let log = self.log.with_extension("restarted.log");
-		*self = Self::spawn(node, &self.data.clone(), &log, actor, port, max_upload, extra).await;
+		*self = Self::spawn(
+			node,
+			&self.data.clone(),
+			&log,
+			actor,
+			port,
+			max_upload,
+			extra,
+		)
+		.await;
 	}
 
 	async fn spawn(

@@ -71,11 +71,16 @@ impl Scenario {
 	/// Starts a gateway beside `node` (files under `dir`), has the patient put one record of
 	/// each of `sizes` plaintext bytes through it and allow the clinician, who then takes a
 	/// ticket for each.
-	pub async fn setup(node: &TestNode, dir: &Path, sizes: &[usize], gateway_flags: &[&str]) -> Self {
+	pub async fn setup(
+		node: &TestNode,
+		dir: &Path,
+		sizes: &[usize],
+		gateway_flags: &[&str],
+	) -> Self {
 		let chain = node.chain();
 		let gateway_actor = Actor::new(node, dir, "gateway", "//Ferdie").await;
-		let gateway = GatewayProcess::start_with(node, dir, &gateway_actor, 64 << 20, gateway_flags)
-			.await;
+		let gateway =
+			GatewayProcess::start_with(node, dir, &gateway_actor, 64 << 20, gateway_flags).await;
 		let patient = KeyMaterial::new("//Bob").expect("a dev key");
 		let patient_account = account_id(&patient.keypair().expect("a key pair"));
 		flows::register_pre_keys(chain, &patient)
@@ -95,7 +100,7 @@ impl Scenario {
 					kind: "Observation",
 					policy: None,
 				},
-				Arc::new(|_| {}),
+				medchain_client::protocol::no_progress(),
 			)
 			.await
 			.expect("the patient puts a record");
@@ -315,7 +320,12 @@ impl Reader {
 
 	/// Open loop: starts `rate` reads a second of `target` for `duration`, whatever the
 	/// answers, and returns every outcome.
-	pub async fn at_rate(&self, target: &Target, rate: u32, duration: Duration) -> Vec<ReadOutcome> {
+	pub async fn at_rate(
+		&self,
+		target: &Target,
+		rate: u32,
+		duration: Duration,
+	) -> Vec<ReadOutcome> {
 		let mut reads = JoinSet::new();
 		let period = Duration::from_secs_f64(1.0 / f64::from(rate.max(1)));
 		let mut tick = tokio::time::interval(period);

@@ -34,7 +34,8 @@ use medchain_integration_tests::{
 async fn reads_are_served_at_once_and_every_one_is_receipted() {
 	let node = TestNode::dev().await.expect("dev node");
 	let dir = tempfile::tempdir().unwrap();
-	let mut scenario = Scenario::setup(&node, dir.path(), &[1 << 20, 4096], LOAD_GATEWAY_FLAGS).await;
+	let mut scenario =
+		Scenario::setup(&node, dir.path(), &[1 << 20, 4096], LOAD_GATEWAY_FLAGS).await;
 	let (large, small) = (scenario.targets[0].clone(), scenario.targets[1].clone());
 	let subject = scenario.patient_account();
 	let reader = Reader::new(&node, &scenario).await;
@@ -92,7 +93,10 @@ async fn reads_are_served_at_once_and_every_one_is_receipted() {
 	let again = reader.send(signed.clone(), best, small.size).await;
 	assert_eq!(again.status, ErrorCode::Replayed.status(), "{again:?}");
 	assert!(
-		again.error.as_deref().is_some_and(|e| e.contains("replayed")),
+		again
+			.error
+			.as_deref()
+			.is_some_and(|e| e.contains("replayed")),
 		"{again:?}"
 	);
 
@@ -125,7 +129,10 @@ async fn reads_are_served_at_once_and_every_one_is_receipted() {
 	);
 	assert_eq!(missing, 0, "every read served has its receipt");
 	let replay = reader.send(signed, best, small.size).await;
-	assert!(!replay.served, "a request served before the crash is not served again");
+	assert!(
+		!replay.served,
+		"a request served before the crash is not served again"
+	);
 
 	// 5. A deny bites at the next read.
 	node.chain()

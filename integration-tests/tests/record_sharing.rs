@@ -706,8 +706,7 @@ async fn a_record_is_shared_by_policy_and_by_grant_and_erased() {
 		let receipts = patient
 			.ok(&node, none, &["record", "receipts", "--grant", &grant])
 			.await;
-		if receipts["reads"].as_array().unwrap().len() >= 7
-			|| std::time::Instant::now() > deadline
+		if receipts["reads"].as_array().unwrap().len() >= 7 || std::time::Instant::now() > deadline
 		{
 			break receipts;
 		}
@@ -725,15 +724,16 @@ async fn a_record_is_shared_by_policy_and_by_grant_and_erased() {
 		"the chain allowed every read it lists: {receipts}"
 	);
 	let expected_grant = format!("grant {grant}");
+	let (doctor_id, patient_id, researcher_id) = (doctor.ss58(), patient.ss58(), researcher.ss58());
 	let mut expected = vec![
-			(doctor.ss58().as_str(), "ticket"),
-			(doctor.ss58().as_str(), "ticket"),
-			(doctor.ss58().as_str(), "ticket"),
-			(doctor.ss58().as_str(), "ticket"),
-			(doctor.ss58().as_str(), "ticket"),
-			(patient.ss58().as_str(), "ticket"),
-			(researcher.ss58().as_str(), expected_grant.as_str()),
-		];
+		(doctor_id.as_str(), "ticket"),
+		(doctor_id.as_str(), "ticket"),
+		(doctor_id.as_str(), "ticket"),
+		(doctor_id.as_str(), "ticket"),
+		(doctor_id.as_str(), "ticket"),
+		(patient_id.as_str(), "ticket"),
+		(researcher_id.as_str(), expected_grant.as_str()),
+	];
 	expected.sort();
 	assert_eq!(readers, expected, "every served read: {receipts}");
 	assert_eq!(

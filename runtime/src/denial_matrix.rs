@@ -1057,7 +1057,9 @@ fn a_strangers_batch_lists_nothing() {
 		let honest = sign_read(DOCTOR, &read);
 		let forged = sign_read(STRANGER, &read);
 		for (who, signature) in [(STRANGER, honest), (PROXY, forged)] {
-			let reads = vec![(read.clone(), signature)].try_into().expect("one read");
+			let reads = vec![(read.clone(), signature)]
+				.try_into()
+				.expect("one read");
 			assert_ok!(Consent::record_reads(signed(who), reads));
 			System::assert_last_event(
 				pallet_consent::Event::<Runtime>::ReadsRecorded {

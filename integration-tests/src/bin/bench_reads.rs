@@ -21,7 +21,10 @@ use medchain_integration_tests::{
 };
 
 #[derive(Parser, Debug)]
-#[command(name = "medchain-bench-reads", about = "Measure MedChain reads on this machine")]
+#[command(
+	name = "medchain-bench-reads",
+	about = "Measure MedChain reads on this machine"
+)]
 struct Args {
 	/// Reads a second of the 1 MiB record in the latency phase.
 	#[arg(long, default_value_t = 50)]
@@ -78,7 +81,10 @@ fn report_latency(name: &str, outcomes: &[ReadOutcome], seconds: f64) {
 async fn run(args: Args) -> Result<(), String> {
 	let node = TestNode::dev().await.map_err(|e| e.to_string())?;
 	let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-	println!("node and gateway on 127.0.0.1; files in {}", dir.path().display());
+	println!(
+		"node and gateway on 127.0.0.1; files in {}",
+		dir.path().display()
+	);
 	let mut scenario =
 		Scenario::setup(&node, dir.path(), &[1 << 20, 4096], LOAD_GATEWAY_FLAGS).await;
 	let (large, small) = (scenario.targets[0].clone(), scenario.targets[1].clone());
@@ -125,7 +131,10 @@ async fn run(args: Args) -> Result<(), String> {
 	}
 
 	let served: Vec<&ReadOutcome> = all.iter().filter(|o| o.served).collect();
-	println!("receipts: waiting for {} served reads' receipts to be finalised", served.len());
+	println!(
+		"receipts: waiting for {} served reads' receipts to be finalised",
+		served.len()
+	);
 	let started = std::time::Instant::now();
 	let listed = wait_for_receipts(
 		&node,

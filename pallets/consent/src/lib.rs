@@ -1591,10 +1591,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::record_reads(reads.len() as u32))]
 		pub fn record_reads(
 			origin: OriginFor<T>,
-			reads: BoundedVec<
-				(ReadRequestOf<T>, sp_core::sr25519::Signature),
-				T::MaxReadsPerBatch,
-			>,
+			reads: BoundedVec<(ReadRequestOf<T>, sp_core::sr25519::Signature), T::MaxReadsPerBatch>,
 		) -> DispatchResult {
 			let gateway = ensure_signed(origin)?;
 			let now = frame_system::Pallet::<T>::block_number();

@@ -35,11 +35,8 @@ pub mod v1 {
 		pub deposit: Balance,
 	}
 
-	type OldReceiptOf<T> = OldReadReceipt<
-		<T as frame_system::Config>::AccountId,
-		BalanceOf<T>,
-		BlockNumberFor<T>,
-	>;
+	type OldReceiptOf<T> =
+		OldReadReceipt<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
 
 	/// Rewrites every receipt in the new encoding, as allowed.
 	pub struct MarkAllowed<T>(core::marker::PhantomData<T>);
@@ -84,7 +81,7 @@ pub mod v1 {
 					reader: DOCTOR,
 					gateway: GATEWAY,
 					basis: ReadBasis::Grant(ACTIVE_GRANT),
-					recorded_at: 9u64,
+					recorded_at: 1u64,
 					deposit: 0u64,
 				};
 				let key = ReadReceipts::<Test>::hashed_key_for(PATIENT, H256::repeat_byte(7));
@@ -101,7 +98,7 @@ pub mod v1 {
 						reader: DOCTOR,
 						gateway: GATEWAY,
 						basis: ReadBasis::Grant(ACTIVE_GRANT),
-						recorded_at: 9,
+						recorded_at: 1,
 						deposit: 0,
 						refused: None,
 					})
