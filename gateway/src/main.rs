@@ -23,6 +23,7 @@
 //! quota_bytes_per_account = 17179869184  # what one uploader may keep stored (16 GiB)
 //! max_store_bytes = 549755813888         # what the whole store may hold (512 GiB)
 //! receipt_flush_millis = 1000            # a receipt batch waits at most this long to fill
+//! max_waiting_receipts = 2048            # beyond this many unfinalised receipts, reads get 503
 //! ```
 //!
 //! **Reads** are one signed request from the reader. The gateway checks the signature, the
@@ -106,6 +107,8 @@ struct Args {
 	max_store_bytes: Option<u64>,
 	#[arg(long)]
 	receipt_flush_millis: Option<u64>,
+	#[arg(long)]
+	max_waiting_receipts: Option<usize>,
 	/// Scan for erasures from this block on, ignoring the saved cursor (recovery).
 	#[arg(long)]
 	rescan_erasures_from: Option<u64>,
@@ -128,6 +131,7 @@ struct FileConfig {
 	quota_bytes_per_account: Option<u64>,
 	max_store_bytes: Option<u64>,
 	receipt_flush_millis: Option<u64>,
+	max_waiting_receipts: Option<usize>,
 }
 
 struct Config {
@@ -144,6 +148,7 @@ struct Config {
 	client_rate: governor::Quota,
 	limits: store::Limits,
 	receipt_flush: std::time::Duration,
+	max_waiting_receipts: usize,
 }
 
 fn config(args: Args) -> Result<Config, Error> {
@@ -230,6 +235,11 @@ fn config(args: Args) -> Result<Config, Error> {
 				.unwrap_or(1000)
 				.max(1),
 		),
+		max_waiting_receipts: args
+			.max_waiting_receipts
+			.or(file.max_waiting_receipts)
+			.unwrap_or(2048)
+			.max(1),
 	})
 }
 
@@ -267,6 +277,7 @@ async fn run(config: Config) -> Result<(), Error> {
 		max_upload_bytes: config.max_upload_bytes,
 		submissions: tokio::sync::Mutex::new(()),
 		receipts: journal.receipts,
+		max_waiting_receipts: config.max_waiting_receipts,
 		decider,
 		best: Default::default(),
 		served: Default::default(),

@@ -100,6 +100,8 @@ enum Command {
 pub struct Receipts {
 	journal: mpsc::Sender<Command>,
 	queue: mpsc::UnboundedSender<Pending>,
+	/// Served reads whose receipts are not yet finalised.
+	waiting: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
 /// What [`open`] gives the caller to start: the handle, the reads still pending in the journal
@@ -125,8 +127,13 @@ pub fn open(data_dir: &Path) -> Result<Opened, Error> {
 	for read in &pending {
 		let _ = queue.send(read.clone());
 	}
+	let waiting = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(pending.len()));
 	Ok(Opened {
-		receipts: Receipts { journal, queue },
+		receipts: Receipts {
+			journal,
+			queue,
+			waiting,
+		},
 		pending,
 		queue: receiver,
 	})
@@ -147,6 +154,8 @@ impl Receipts {
 			.await
 			.map_err(|_| stopped())?
 			.map_err(|e| Error::Io(std::io::Error::other(format!("reads journal: {e}"))))?;
+		self.waiting
+			.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
 		self.queue
 			.send(pending)
 			.map_err(|_| Error::Io(std::io::Error::other("the receipt submitter has stopped")))
@@ -427,7 +436,18 @@ impl Receipts {
 	/// Marks receipts listed in a finalised block (no `fsync`: a lost mark only means the
 	/// reads are submitted again after a restart, and counted as duplicates).
 	async fn done(&self, keys: Vec<[u8; 32]>) {
+		let count = keys.len();
+		let _ = self.waiting.fetch_update(
+			std::sync::atomic::Ordering::Relaxed,
+			std::sync::atomic::Ordering::Relaxed,
+			|waiting| Some(waiting.saturating_sub(count)),
+		);
 		let _ = self.journal.send(Command::Done(keys)).await;
+	}
+
+	/// Served reads whose receipts are not yet in a finalised block.
+	pub fn waiting(&self) -> usize {
+		self.waiting.load(std::sync::atomic::Ordering::Relaxed)
 	}
 }
 

@@ -70,6 +70,10 @@ pub struct Gateway {
 	pub submissions: Mutex<()>,
 	/// The journal and submitter of read receipts.
 	pub receipts: Receipts,
+	/// Reads are refused (`503 busy`) while this many served reads await finalised receipts:
+	/// what the chain cannot list within a request's validity window would be listed late and
+	/// flagged, so the gateway does not serve more than it can have receipted in time.
+	pub max_waiting_receipts: usize,
 	/// Asks the chain to decide reads, many in one call under load.
 	pub decider: Decider,
 	/// The chain at its best block, kept current by [`follow_best`].
@@ -611,6 +615,13 @@ pub async fn read(
 				request.valid_until,
 				best.saturating_add(RECEIPT_MARGIN)
 			),
+		));
+	}
+	let waiting = gateway.receipts.waiting();
+	if waiting >= gateway.max_waiting_receipts {
+		return Err(Refusal::new(
+			ErrorCode::Busy,
+			format!("{waiting} served reads await their receipts on chain; retry shortly"),
 		));
 	}
 	gateway.first_time(blake2_256(&message), request.valid_until, best)?;

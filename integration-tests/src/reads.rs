@@ -357,8 +357,8 @@ impl Reader {
 				let mut outcomes = Vec::new();
 				while Instant::now() < deadline {
 					let outcome = reader.read(&target).await;
-					if outcome.status == 0 {
-						// No gateway listening (being restarted): do not spin.
+					if outcome.status == 0 || outcome.status == 503 {
+						// No gateway listening (being restarted), or it is busy: do not spin.
 						tokio::time::sleep(Duration::from_millis(50)).await;
 					}
 					outcomes.push(outcome);
