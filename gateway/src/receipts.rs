@@ -91,7 +91,7 @@ impl Pending {
 }
 
 enum Command {
-	Append(Pending, oneshot::Sender<Result<(), String>>),
+	Append(Box<Pending>, oneshot::Sender<Result<(), String>>),
 	Done(Vec<[u8; 32]>),
 }
 
@@ -147,7 +147,7 @@ impl Receipts {
 		let (reply, written) = oneshot::channel();
 		let stopped = || Error::Io(std::io::Error::other("the reads journal has stopped"));
 		self.journal
-			.send(Command::Append(pending.clone(), reply))
+			.send(Command::Append(Box::new(pending.clone()), reply))
 			.await
 			.map_err(|_| stopped())?;
 		written

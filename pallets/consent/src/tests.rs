@@ -1555,7 +1555,7 @@ mod read_receipts {
 			let second = request(DOCTOR, 7, ReadBasis::Ticket, 2);
 			assert_ok!(Consent::record_reads(
 				RuntimeOrigin::signed(GATEWAY),
-				batch(&[first.clone()])
+				batch(std::slice::from_ref(&first))
 			));
 			run_to_block(2);
 			assert_ok!(Consent::record_reads(
@@ -1633,13 +1633,13 @@ mod read_receipts {
 			let allowed = request(DOCTOR, 1, ReadBasis::Grant(ACTIVE_GRANT), 2);
 			assert_ok!(Consent::record_reads(
 				RuntimeOrigin::signed(GATEWAY),
-				batch(&[allowed.clone()])
+				batch(std::slice::from_ref(&allowed))
 			));
 			revoke_test_grant();
 			run_to_block(2);
 			assert_ok!(Consent::record_reads(
 				RuntimeOrigin::signed(GATEWAY),
-				batch(&[served.clone()])
+				batch(std::slice::from_ref(&served))
 			));
 			let refused = |read: &ReadRequestOf<Test>| {
 				ReadReceipts::<Test>::get(PATIENT, receipt_key(read)).map(|r| r.refused)
@@ -1660,7 +1660,7 @@ mod read_receipts {
 			// Mallory submits the doctor's request, signed for GATEWAY.
 			assert_ok!(Consent::record_reads(
 				RuntimeOrigin::signed(MALLORY),
-				batch(&[read.clone()])
+				batch(std::slice::from_ref(&read))
 			));
 			assert_eq!(
 				last_event(),
@@ -1690,7 +1690,7 @@ mod read_receipts {
 			assert!(Consent::read_receipts(&PATIENT).is_empty());
 			assert_eq!(held(GATEWAY, HoldReason::ReadReceipt), 0);
 			assert_noop!(
-				Consent::record_reads(RuntimeOrigin::none(), batch(&[read.clone()])),
+				Consent::record_reads(RuntimeOrigin::none(), batch(std::slice::from_ref(&read))),
 				BadOrigin
 			);
 			// Older than the retention period: its receipt may have been cleared already,
