@@ -674,6 +674,19 @@ async fn a_record_is_shared_by_policy_and_by_grant_and_erased() {
 		.unwrap()
 		.contains("proxy re-encryption"));
 
+	// Its receipt is listed, allowed, before the grant is revoked: a receipt listed after the
+	// revocation would be flagged (the chain decides each receipt again at its block).
+	let deadline = std::time::Instant::now() + Duration::from_secs(60);
+	while std::time::Instant::now() < deadline {
+		let listed = patient
+			.ok(&node, none, &["record", "receipts", "--grant", &grant])
+			.await;
+		let reads = listed["reads"].as_array().unwrap();
+		if reads.iter().any(|r| r["basis"] == format!("grant {grant}")) {
+			break;
+		}
+		tokio::time::sleep(Duration::from_secs(1)).await;
+	}
 	patient.ok(&node, none, &["grant", "revoke", &grant]).await;
 	let after = d.join("after-revoke.bin");
 	let error = expect_refusal(
