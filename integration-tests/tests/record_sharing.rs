@@ -127,6 +127,30 @@ async fn scan_state_for(
 	(keys_seen, bytes_seen)
 }
 
+/// The patient's receipts (`record receipts --grant`) once their listed reads satisfy `done`,
+/// or as they are after 60 s: gateways list receipts in batches, a block or two after serving.
+async fn receipts_once(
+	patient: &Actor,
+	node: &TestNode,
+	grant: &str,
+	done: impl Fn(&[serde_json::Value]) -> bool,
+) -> serde_json::Value {
+	let deadline = std::time::Instant::now() + Duration::from_secs(60);
+	loop {
+		let listed = patient
+			.ok(
+				node,
+				"http://127.0.0.1:9",
+				&["record", "receipts", "--grant", grant],
+			)
+			.await;
+		if done(listed["reads"].as_array().unwrap()) || std::time::Instant::now() > deadline {
+			return listed;
+		}
+		tokio::time::sleep(Duration::from_secs(1)).await;
+	}
+}
+
 #[tokio::test]
 async fn a_record_is_shared_by_policy_and_by_grant_and_erased() {
 	let node = TestNode::dev().await.expect("dev node");
@@ -676,17 +700,10 @@ async fn a_record_is_shared_by_policy_and_by_grant_and_erased() {
 
 	// Its receipt is listed, allowed, before the grant is revoked: a receipt listed after the
 	// revocation would be flagged (the chain decides each receipt again at its block).
-	let deadline = std::time::Instant::now() + Duration::from_secs(60);
-	while std::time::Instant::now() < deadline {
-		let listed = patient
-			.ok(&node, none, &["record", "receipts", "--grant", &grant])
-			.await;
-		let reads = listed["reads"].as_array().unwrap();
-		if reads.iter().any(|r| r["basis"] == format!("grant {grant}")) {
-			break;
-		}
-		tokio::time::sleep(Duration::from_secs(1)).await;
-	}
+	receipts_once(&patient, &node, &grant, |reads| {
+		reads.iter().any(|r| r["basis"] == format!("grant {grant}"))
+	})
+	.await;
 	patient.ok(&node, none, &["grant", "revoke", &grant]).await;
 	let after = d.join("after-revoke.bin");
 	let error = expect_refusal(
@@ -714,17 +731,7 @@ async fn a_record_is_shared_by_policy_and_by_grant_and_erased() {
 	// Gateways serve at once and list receipts in batches, so the last read's receipt may
 	// still be on its way: wait for all seven (a batch is flushed within a second and
 	// included in one of the next blocks).
-	let deadline = std::time::Instant::now() + Duration::from_secs(60);
-	let receipts = loop {
-		let receipts = patient
-			.ok(&node, none, &["record", "receipts", "--grant", &grant])
-			.await;
-		if receipts["reads"].as_array().unwrap().len() >= 7 || std::time::Instant::now() > deadline
-		{
-			break receipts;
-		}
-		tokio::time::sleep(Duration::from_secs(1)).await;
-	};
+	let receipts = receipts_once(&patient, &node, &grant, |reads| reads.len() >= 7).await;
 	let reads = receipts["reads"].as_array().unwrap();
 	// Reads listed in one block are ordered by receipt hash, not by when they were served.
 	let mut readers: Vec<(&str, &str)> = reads
