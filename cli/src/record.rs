@@ -4,7 +4,10 @@ use std::{path::PathBuf, sync::Arc};
 
 use clap::{Args, Subcommand};
 use medchain_client::{
-	chain::{self, consent::Purpose},
+	chain::{
+		self,
+		consent::{self, Purpose},
+	},
 	flows::{self, PutRequest, Via},
 	Error,
 };
@@ -89,28 +92,14 @@ impl Put {
 
 /// A purpose by its command-line name: the chain's variant in kebab case (`public-health`).
 fn parse_purpose(text: &str) -> Result<Purpose, String> {
-	const ALL: [Purpose; 6] = [
-		Purpose::Treatment,
-		Purpose::Emergency,
-		Purpose::Research,
-		Purpose::PublicHealth,
-		Purpose::Payment,
-		Purpose::Operations,
-	];
-	// Exhaustive, so a purpose added on chain fails to compile here until it is listed.
-	let name = |purpose: &Purpose| match purpose {
-		Purpose::Treatment => "treatment",
-		Purpose::Emergency => "emergency",
-		Purpose::Research => "research",
-		Purpose::PublicHealth => "public-health",
-		Purpose::Payment => "payment",
-		Purpose::Operations => "operations",
-	};
-	ALL.iter()
-		.find(|purpose| name(purpose) == text)
-		.copied()
+	consent::PURPOSES
+		.into_iter()
+		.find(|purpose| consent::purpose_name(*purpose) == text)
 		.ok_or_else(|| {
-			let names: Vec<_> = ALL.iter().map(name).collect();
+			let names: Vec<_> = consent::PURPOSES
+				.into_iter()
+				.map(consent::purpose_name)
+				.collect();
 			format!("not a purpose: {text} (one of {})", names.join(", "))
 		})
 }
@@ -123,7 +112,8 @@ pub struct Get {
 	/// Where to write the plaintext.
 	#[arg(long, short)]
 	out: PathBuf,
-	/// Read under this key grant (proxy re-encryption) instead of a consent ticket.
+	/// Read under this key grant (proxy re-encryption) instead of the chain's consent
+	/// decision for `--purpose`.
 	#[arg(long)]
 	grant: Option<u64>,
 	/// treatment, emergency, research, public-health, payment or operations.
@@ -133,7 +123,7 @@ pub struct Get {
 
 impl Get {
 	async fn run(self, context: &Context) -> Result<Report, Error> {
-		let via = self.grant.map_or(Via::Ticket(self.purpose), Via::Grant);
+		let via = self.grant.map_or(Via::Consent(self.purpose), Via::Grant);
 		let bar = context.progress_bar(None, "download");
 		let progress = {
 			let bar = bar.clone();

@@ -61,7 +61,7 @@ pub struct Scenario {
 	pub gateway_account: AccountId32,
 	/// The patient (//Bob), subject of every record.
 	pub patient: KeyMaterial,
-	/// The clinician (//Dave), allowed by the patient, with a ticket for every record.
+	/// The clinician (//Dave), allowed by the patient: reads on consent (no ticket).
 	pub reader: Keypair,
 	/// The records, in the order of the sizes asked for.
 	pub targets: Vec<Target>,
@@ -69,8 +69,8 @@ pub struct Scenario {
 
 impl Scenario {
 	/// Starts a gateway beside `node` (files under `dir`), has the patient put one record of
-	/// each of `sizes` plaintext bytes through it and allow the clinician, who then takes a
-	/// ticket for each.
+	/// each of `sizes` plaintext bytes through it and allow the clinician (whose reads then
+	/// need no transaction).
 	pub async fn setup(
 		node: &TestNode,
 		dir: &Path,
@@ -129,16 +129,6 @@ impl Scenario {
 			)
 			.await
 			.expect("the patient allows the clinician");
-		for target in &targets {
-			flows::ensure_ticket(
-				chain,
-				&reader_material,
-				target.record,
-				consent::Purpose::Treatment,
-			)
-			.await
-			.expect("the clinician takes a ticket");
-		}
 		let info = client.info().await.expect("the gateway answers");
 		Self {
 			gateway_account: chain::parse_account(&info.account).expect("an account"),
@@ -246,7 +236,7 @@ impl Reader {
 			digest: target.digest,
 			reader: account_id(&self.key),
 			gateway: self.gateway,
-			basis: consent::ReadBasis::Ticket,
+			basis: consent::ReadBasis::Consent(consent::Purpose::Treatment),
 			valid_until: best.saturating_add(flows::REQUEST_VALIDITY),
 			nonce: rand::random(),
 		};

@@ -390,7 +390,7 @@ async fn a_record_is_shared_by_policy_and_by_grant_and_erased() {
 		&doctor_material,
 		&store_gateway,
 		record,
-		flows::Via::Ticket(consent::Purpose::Treatment),
+		flows::Via::Consent(consent::Purpose::Treatment),
 		no_progress(),
 	)
 	.await
@@ -411,14 +411,21 @@ async fn a_record_is_shared_by_policy_and_by_grant_and_erased() {
 		&nurse_material,
 		&store_gateway,
 		record,
-		flows::Via::Ticket(consent::Purpose::Treatment),
+		flows::Via::Consent(consent::Purpose::Treatment),
 		no_progress(),
 	)
 	.await
 	.err()
 	.expect("the nurse is refused");
+	// Refused by the gateway, from the chain's decision at its best block, with the chain's
+	// reason: no transaction, no ticket.
+	assert_eq!(
+		refused.gateway_code(),
+		Some(medchain_client::protocol::ErrorCode::NotAllowed),
+		"{refused}"
+	);
 	assert!(
-		matches!(&refused, medchain_client::Error::Refused(e) if e.name == "Consent::PolicyNotSatisfied"),
+		refused.to_string().contains("Consent::PolicyNotSatisfied"),
 		"{refused}"
 	);
 	let hospital_material = Keystore::new(&hospital.keystore, PASSPHRASE)
@@ -487,7 +494,7 @@ async fn a_record_is_shared_by_policy_and_by_grant_and_erased() {
 		store_account,
 		record,
 		version.digest,
-		ReadBasis::Ticket,
+		ReadBasis::Consent(consent::Purpose::Treatment),
 	)
 	.await
 	.unwrap();
@@ -509,7 +516,7 @@ async fn a_record_is_shared_by_policy_and_by_grant_and_erased() {
 		store_account,
 		record,
 		version.digest,
-		ReadBasis::Ticket,
+		ReadBasis::Consent(consent::Purpose::Treatment),
 	)
 	.await
 	.unwrap();
@@ -745,13 +752,15 @@ async fn a_record_is_shared_by_policy_and_by_grant_and_erased() {
 	);
 	let expected_grant = format!("grant {grant}");
 	let (doctor_id, patient_id, researcher_id) = (doctor.ss58(), patient.ss58(), researcher.ss58());
+	// Every read on the chain's consent decision, no ticket: the doctor's for treatment, the
+	// patient's (reading its own record to delegate it) for operations.
 	let mut expected = vec![
-		(doctor_id.as_str(), "ticket"),
-		(doctor_id.as_str(), "ticket"),
-		(doctor_id.as_str(), "ticket"),
-		(doctor_id.as_str(), "ticket"),
-		(doctor_id.as_str(), "ticket"),
-		(patient_id.as_str(), "ticket"),
+		(doctor_id.as_str(), "consent treatment"),
+		(doctor_id.as_str(), "consent treatment"),
+		(doctor_id.as_str(), "consent treatment"),
+		(doctor_id.as_str(), "consent treatment"),
+		(doctor_id.as_str(), "consent treatment"),
+		(patient_id.as_str(), "consent operations"),
 		(researcher_id.as_str(), expected_grant.as_str()),
 	];
 	expected.sort();
@@ -934,7 +943,7 @@ async fn throughput_of_a_100_mb_record() {
 		gateway_account,
 		record,
 		version.digest,
-		ReadBasis::Ticket,
+		ReadBasis::Consent(consent::Purpose::Treatment),
 	)
 	.await
 	.unwrap();

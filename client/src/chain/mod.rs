@@ -82,6 +82,30 @@ pub mod consent {
 		use codec::Encode;
 		crate::protocol::blake2_256(&request.encode())
 	}
+
+	/// Every purpose, in the chain's order.
+	pub const PURPOSES: [Purpose; 6] = [
+		Purpose::Treatment,
+		Purpose::Emergency,
+		Purpose::Research,
+		Purpose::PublicHealth,
+		Purpose::Payment,
+		Purpose::Operations,
+	];
+
+	/// A purpose's name for people and command lines: the chain's variant in kebab case
+	/// (`public-health`).
+	pub fn purpose_name(purpose: Purpose) -> &'static str {
+		// Exhaustive, so a purpose added on chain fails to compile here until it is named.
+		match purpose {
+			Purpose::Treatment => "treatment",
+			Purpose::Emergency => "emergency",
+			Purpose::Research => "research",
+			Purpose::PublicHealth => "public-health",
+			Purpose::Payment => "payment",
+			Purpose::Operations => "operations",
+		}
+	}
 }
 
 /// The key-grants pallet's types and events, as generated from the metadata.

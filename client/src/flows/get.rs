@@ -32,8 +32,10 @@ use crate::{
 /// On what to read a record.
 #[derive(Debug, Clone, Copy)]
 pub enum Via {
-	/// A consent ticket (requested on chain first if there is no live one).
-	Ticket(Purpose),
+	/// The chain's consent decision for this purpose (subject, deny, allow, policy), made
+	/// by the gateway at its best block and again by the chain when it lists the receipt: no
+	/// transaction before the read. A live ticket (a break-glass one) is read on instead.
+	Consent(Purpose),
 	/// A key grant: the data key is re-encrypted by the grant's proxies.
 	Grant(u64),
 }
@@ -269,9 +271,9 @@ pub async fn fetch_envelope(
 }
 
 /// The basis of a read of `record` via `via`, and the data key if the grant's proxies gave it:
-/// a ticket is requested on chain if there is no live one; a grant's proxies are asked first,
-/// so a revoked grant fails before any download. An erased or unknown record is said so
-/// plainly, before any ticket is asked for.
+/// the reader's live ticket if it holds one (break-glass), the chain's consent decision for
+/// the purpose otherwise (no transaction); a grant's proxies are asked first, so a revoked
+/// grant fails before any download. An erased or unknown record is said so plainly.
 async fn read_basis(
 	chain: &Chain,
 	material: &KeyMaterial,
@@ -280,9 +282,20 @@ async fn read_basis(
 ) -> Result<(ReadBasis, Option<[u8; 32]>), Error> {
 	chain.current_version(record).await?;
 	Ok(match via {
-		Via::Ticket(purpose) => {
-			ensure_ticket(chain, material, record, purpose).await?;
-			(ReadBasis::Ticket, None)
+		Via::Consent(purpose) => {
+			let reader = account_id(&material.keypair()?);
+			let ticket = chain
+				.call(
+					api::runtime_apis()
+						.consent_api()
+						.live_ticket(reader, record),
+				)
+				.await?;
+			let basis = match ticket {
+				Some(_) => ReadBasis::Ticket,
+				None => ReadBasis::Consent(purpose),
+			};
+			(basis, None)
 		}
 		Via::Grant(grant) => (
 			ReadBasis::Grant(grant),

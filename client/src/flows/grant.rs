@@ -3,7 +3,6 @@
 use serde::Serialize;
 use subxt::utils::{AccountId32, H256};
 
-use super::get::ensure_ticket;
 use crate::{
 	chain::{
 		self, api,
@@ -45,7 +44,6 @@ pub async fn create_grant(
 	expires_at: u32,
 ) -> Result<GrantOutcome, Error> {
 	let grantee_keys = chain.pre_keys_of(grantee).await?;
-	ensure_ticket(chain, material, record, Purpose::Operations).await?;
 	// Natively through a temporary file (records may be large); in a browser, in memory.
 	#[cfg(feature = "native")]
 	let header = super::get::fetch_envelope(
@@ -53,7 +51,7 @@ pub async fn create_grant(
 		material,
 		gateway,
 		record,
-		ReadBasis::Ticket,
+		ReadBasis::Consent(Purpose::Operations),
 		&std::env::temp_dir(),
 		no_progress(),
 	)
@@ -65,7 +63,7 @@ pub async fn create_grant(
 		material,
 		gateway,
 		record,
-		ReadBasis::Ticket,
+		ReadBasis::Consent(Purpose::Operations),
 		no_progress(),
 	)
 	.await?

@@ -6,7 +6,7 @@ use subxt::utils::{AccountId32, H256};
 use crate::{
 	chain::{
 		api,
-		consent::{ReadBasis, ReadReceipt},
+		consent::{self, ReadBasis, ReadReceipt},
 		key_grants, Chain,
 	},
 	Error,
@@ -98,6 +98,9 @@ pub async fn list_read_receipts(
 			gateway: r.gateway.to_string(),
 			basis: match r.basis {
 				ReadBasis::Ticket => "ticket".into(),
+				ReadBasis::Consent(purpose) => {
+					format!("consent {}", consent::purpose_name(purpose))
+				}
 				ReadBasis::Grant(g) => format!("grant {g}"),
 			},
 			digest: format!("{:?}", r.digest),

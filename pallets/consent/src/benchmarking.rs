@@ -21,8 +21,9 @@ use sp_runtime::Saturating;
 pub trait BenchmarkHelper<AccountId> {
 	/// Makes a live record of `subject` guarded by `policy` exist and returns its id.
 	fn create_record(subject: &AccountId, policy: Option<PolicyId>) -> RecordId;
-	/// An account that [`BenchmarkHelper::sign`] can sign for.
-	fn signer() -> AccountId;
+	/// Account `index` of the accounts [`BenchmarkHelper::sign`] can sign for (distinct
+	/// indices give distinct accounts).
+	fn signer(index: u32) -> AccountId;
 	/// `signer`'s sr25519 signature of `message`.
 	fn sign(signer: &AccountId, message: &[u8]) -> sp_core::sr25519::Signature;
 }
@@ -40,12 +41,28 @@ fn served_read<T: Config>() -> (
 ) {
 	let subject = funded::<T>("subject", 0);
 	let gateway = funded::<T>("gateway", 0);
-	let reader = T::BenchmarkHelper::signer();
+	let (request, signature) = served_read_by::<T>(0, &subject, &gateway);
+	(subject, gateway, request, signature)
+}
+
+/// Reader `index`'s worst-case read (as [`served_read`]) of a record of its own, guarded by a
+/// policy of its own, with attributes from authorities of its own: readers of different
+/// indices share no storage a decision reads but the gateway's and the subject's.
+fn served_read_by<T: Config>(
+	index: u32,
+	subject: &T::AccountId,
+	gateway: &T::AccountId,
+) -> (ReadRequestOf<T>, sp_core::sr25519::Signature) {
+	let reader = T::BenchmarkHelper::signer(index);
 	let amount = T::TicketDeposit::get()
 		.saturating_mul(10u32.into())
 		.saturating_add(T::Currency::minimum_balance());
 	T::Currency::set_balance(&reader, amount);
-	let issuer = authority::<T>(0);
+	let issuer = if index == 0 {
+		authority::<T>(0)
+	} else {
+		account("authority", 0, 0)
+	};
 	for name in ["x:v0", "x:v16"] {
 		Pallet::<T>::issue_attribute(
 			RawOrigin::Signed(issuer.clone()).into(),
@@ -55,9 +72,10 @@ fn served_read<T: Config>() -> (
 		)
 		.expect("issued");
 	}
-	fill_attributes::<T>(&reader, T::MaxAttributesPerAccount::get().saturating_sub(2));
-	let policy = create_policy_as::<T>(&subject, policy_with_leaves(MAX_POLICY_LEAVES));
-	let record = T::BenchmarkHelper::create_record(&subject, Some(policy));
+	let fillers = T::MaxAttributesPerAccount::get().saturating_sub(2);
+	fill_attributes_from::<T>(&reader, fillers, index.saturating_mul(fillers));
+	let policy = create_policy_as::<T>(subject, policy_with_leaves(MAX_POLICY_LEAVES));
+	let record = T::BenchmarkHelper::create_record(subject, Some(policy));
 	Pallet::<T>::request_access(
 		RawOrigin::Signed(reader.clone()).into(),
 		record,
@@ -75,7 +93,7 @@ fn served_read<T: Config>() -> (
 		nonce: 1,
 	};
 	let signature = T::BenchmarkHelper::sign(&reader, &Pallet::<T>::read_request_message(&request));
-	(subject, gateway, request, signature)
+	(request, signature)
 }
 
 fn attribute(text: &str) -> AttributeName {
@@ -135,12 +153,17 @@ fn authority<T: Config>(index: u32) -> T::AccountId {
 /// Gives `holder` `count` filler attributes, each from its own authority (the worst case for
 /// validity checks: one authority read each).
 fn fill_attributes<T: Config>(holder: &T::AccountId, count: u32) {
-	for i in 0..count {
-		let issuer = authority::<T>(i + 1);
+	fill_attributes_from::<T>(holder, count, 0)
+}
+
+/// [`fill_attributes`] from authorities `first + 1 ..= first + count`, accredited here.
+fn fill_attributes_from<T: Config>(holder: &T::AccountId, count: u32, first: u32) {
+	for i in first.saturating_add(1)..=first.saturating_add(count) {
+		let issuer = authority::<T>(i);
 		Pallet::<T>::issue_attribute(
 			RawOrigin::Signed(issuer).into(),
 			holder.clone(),
-			attribute(&format!("f{}:filler", i + 1)),
+			attribute(&format!("f{i}:filler")),
 			None,
 		)
 		.expect("issued");
@@ -556,28 +579,25 @@ mod benchmarks {
 		assert_eq!(Pallet::<T>::read_receipts(&subject).len(), 1);
 	}
 
-	/// A batch of `n` served reads of one record by one reader, each the worst case of
-	/// [`record_read`](Self::record_read) (distinct nonces, so every read is listed).
+	/// A batch of `n` served reads, each the worst case of [`record_read`](Self::record_read)
+	/// by a reader of its own (its own record, policy and attribute authorities, so no read
+	/// finds what another read already brought into the block's storage cache). The call
+	/// refunds what each read's decision did not look at.
 	#[benchmark]
 	fn record_reads(n: Linear<1, { T::MaxReadsPerBatch::get() }>) {
-		let (subject, gateway, request, _) = served_read::<T>();
+		let gateway = funded::<T>("gateway", 0);
 		let deposits = T::ReadReceiptDeposit::get().saturating_mul(n.into());
 		T::Currency::set_balance(
 			&gateway,
 			T::Currency::balance(&gateway).saturating_add(deposits),
 		);
-		let reads: Vec<_> = (0..u64::from(n))
-			.map(|nonce| {
-				let read = ReadRequest {
-					nonce,
-					..request.clone()
-				};
-				let signature = T::BenchmarkHelper::sign(
-					&read.reader,
-					&Pallet::<T>::read_request_message(&read),
-				);
-				(read, signature)
-			})
+		// A gateway serves many patients: each read's record has a subject of its own.
+		let subjects: Vec<T::AccountId> =
+			(0..n).map(|index| funded::<T>("subject", index)).collect();
+		let reads: Vec<_> = subjects
+			.iter()
+			.zip(0..n)
+			.map(|(subject, index)| served_read_by::<T>(index, subject, &gateway))
 			.collect();
 		let reads: BoundedVec<_, T::MaxReadsPerBatch> =
 			reads.try_into().expect("n is within the bound");
@@ -585,7 +605,13 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(gateway), reads);
 
-		assert_eq!(Pallet::<T>::read_receipts(&subject).len(), n as usize);
+		for subject in &subjects {
+			let receipts = Pallet::<T>::read_receipts(subject);
+			assert_eq!(receipts.len(), 1);
+			assert!(receipts
+				.iter()
+				.all(|(_, receipt)| receipt.refused.is_none()));
+		}
 	}
 
 	/// A stranger clears a receipt past retention.

@@ -177,8 +177,8 @@ impl crate::benchmarking::BenchmarkHelper<AccountId> for TestRecords {
 		id
 	}
 
-	fn signer() -> AccountId {
-		DOCTOR
+	fn signer(index: u32) -> AccountId {
+		1_000 + AccountId::from(index)
 	}
 
 	fn sign(signer: &AccountId, message: &[u8]) -> sr25519::Signature {

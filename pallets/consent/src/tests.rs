@@ -1389,7 +1389,8 @@ mod read_receipts {
 	use super::*;
 	use codec::Encode;
 	use frame_support::{dispatch::DispatchResult, traits::ConstU32, BoundedVec};
-	use sp_core::{Pair, H256};
+	use sp_core::{Get, Pair, H256};
+	use sp_runtime::DispatchError;
 
 	fn request(
 		reader: AccountId,
@@ -2102,6 +2103,129 @@ mod read_receipts {
 			));
 			assert!(Consent::read_receipts(&PATIENT).is_empty());
 			assert_eq!(held(GATEWAY, HoldReason::ReadReceipt), 0);
+		});
+	}
+
+	/// One signed request is the whole read: no ticket, the chain's consent decision at the
+	/// block that decides the read. Attacks: a reader whose attributes do not match, a
+	/// stranger, a reader denied after an allowed read, another purpose the policy does not
+	/// cover is decided as such, not as the ticket's.
+	#[test]
+	fn a_read_on_consent_needs_no_ticket_and_is_decided_at_its_block() {
+		new_test_ext(|| {
+			scenario();
+			let treatment = ReadBasis::Consent(Purpose::Treatment);
+			let doctor = request(DOCTOR, 7, treatment, 1);
+			assert_eq!(
+				Consent::decide_read(&doctor, &signed(&doctor), 1)
+					.map(|(subject, _)| subject)
+					.map_err(DispatchError::from),
+				Ok(PATIENT),
+				"allowed by the policy, with no ticket"
+			);
+			assert!(!Tickets::<Test>::contains_key(DOCTOR, 7));
+			assert_ok!(record(&doctor));
+			let stored = Consent::read_receipts(&PATIENT);
+			assert_eq!(stored.len(), 1);
+			assert_eq!((stored[0].1.basis, stored[0].1.refused), (treatment, None));
+
+			for (stranger, error) in [
+				(
+					NURSE,
+					DispatchError::from(Error::<Test>::PolicyNotSatisfied),
+				),
+				(MALLORY, Error::<Test>::PolicyNotSatisfied.into()),
+			] {
+				let read = request(stranger, 7, treatment, 1);
+				assert_eq!(
+					Consent::decide_read(&read, &signed(&read), 1).map_err(DispatchError::from),
+					Err(error),
+					"{stranger}"
+				);
+				assert_noop!(record(&read), error);
+			}
+
+			// The patient denies the doctor: the next read, in the next block, is refused
+			// before a byte is served; a gateway that served it anyway has it flagged.
+			assert_ok!(Consent::set_override(
+				RuntimeOrigin::signed(PATIENT),
+				OverrideScope::Record(7),
+				DOCTOR,
+				OverrideKind::Deny,
+				None,
+				None
+			));
+			run_to_block(2);
+			let after = request(DOCTOR, 7, treatment, 2);
+			assert_eq!(
+				Consent::decide_read(&after, &signed(&after), 2).map_err(DispatchError::from),
+				Err(Error::<Test>::ExplicitlyDenied.into())
+			);
+			assert_ok!(Consent::record_reads(
+				RuntimeOrigin::signed(GATEWAY),
+				batch(std::slice::from_ref(&after))
+			));
+			assert_eq!(last_event(), outcome(0, 1, 0, 0));
+			let flagged = Consent::read_receipts(&PATIENT)
+				.into_iter()
+				.find(|(key, _)| *key == receipt_key(&after))
+				.expect("listed");
+			assert_eq!(flagged.1.refused, Some(ReadRefusal::ExplicitlyDenied));
+
+			// The subject reads on consent too.
+			let own = request(PATIENT, 7, ReadBasis::Consent(Purpose::Operations), 3);
+			assert_ok!(record(&own));
+		});
+	}
+
+	/// A batch is charged as `n` worst-case decisions and refunded what its reads' decisions
+	/// did not look at: nothing for a worst-case read, the attribute and leaf costs beyond
+	/// the reader's for a cheap one, the whole decision for a read dropped or repeated.
+	#[test]
+	fn a_batch_is_charged_for_the_decisions_it_made() {
+		new_test_ext(|| {
+			scenario();
+			let most = <() as crate::weights::WeightInfo>::request_access(
+				<Test as Config>::MaxAttributesPerAccount::get(),
+				policy::MAX_POLICY_LEAVES,
+			);
+			let decision = |attributes: u32, leaves: u32| {
+				most.saturating_sub(<() as crate::weights::WeightInfo>::request_access(
+					attributes, leaves,
+				))
+			};
+			let leaves = Policies::<Test>::get(0)
+				.expect("the scenario's policy")
+				.compiled
+				.leaf_count();
+			let treatment = ReadBasis::Consent(Purpose::Treatment);
+			let doctor = request(DOCTOR, 7, treatment, 1);
+			let nurse = request(NURSE, 7, treatment, 1);
+			let mut forged = request(DOCTOR, 7, treatment, 2);
+			let mut reads = batch(&[doctor.clone(), nurse.clone(), forged.clone()]);
+			forged.nonce = 3; // signed as nonce 2: proves nothing
+			reads[2].0 = forged;
+			let charged = <() as crate::weights::WeightInfo>::record_reads(3);
+			let info = Consent::record_reads(RuntimeOrigin::signed(GATEWAY), reads.clone())
+				.expect("listed");
+			assert_eq!(last_event(), outcome(1, 1, 0, 1));
+			// The doctor and the nurse each hold two attributes; the forged read decided
+			// nothing.
+			let refund = decision(2, leaves)
+				.saturating_add(decision(2, leaves))
+				.saturating_add(decision(0, 0));
+			assert!(refund.ref_time() > 0);
+			assert_eq!(info.actual_weight, Some(charged.saturating_sub(refund)));
+			assert!(info.actual_weight.unwrap().all_lt(charged));
+
+			// Submitted again: two duplicates and the same forgery, no decision made.
+			let again =
+				Consent::record_reads(RuntimeOrigin::signed(GATEWAY), reads).expect("accepted");
+			assert_eq!(last_event(), outcome(0, 0, 2, 1));
+			assert_eq!(
+				again.actual_weight,
+				Some(charged.saturating_sub(decision(0, 0).saturating_mul(3)))
+			);
 		});
 	}
 }

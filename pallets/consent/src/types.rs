@@ -283,6 +283,11 @@ pub enum ReadBasis {
 	Ticket,
 	/// An active proxy re-encryption grant naming the reader as grantee.
 	Grant(GrantId),
+	/// The chain's consent decision for this purpose at the block that decides the read
+	/// (subject, deny, allow, policy over the reader's valid attributes), with no ticket: the
+	/// signed request is the whole read. Break-glass reads still go through a ticket, the
+	/// on-chain record of the emergency.
+	Consent(Purpose),
 }
 
 /// What a reader signs to download a record's ciphertext from a gateway. The gateway submits

@@ -94,11 +94,9 @@ mod benchmark_helper {
 			super::super::records::register_benchmark_record(subject, policy)
 		}
 
-		fn signer() -> AccountId {
-			AccountId::from(sp_io::crypto::sr25519_generate(
-				BENCH_KEY,
-				Some(b"//reader".to_vec()),
-			))
+		fn signer(index: u32) -> AccountId {
+			let seed = alloc::format!("//reader{index}").into_bytes();
+			AccountId::from(sp_io::crypto::sr25519_generate(BENCH_KEY, Some(seed)))
 		}
 
 		fn sign(signer: &AccountId, message: &[u8]) -> sr25519::Signature {
