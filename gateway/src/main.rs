@@ -23,7 +23,7 @@
 //! quota_bytes_per_account = 17179869184  # what one uploader may keep stored (16 GiB)
 //! max_store_bytes = 549755813888         # what the whole store may hold (512 GiB)
 //! receipt_flush_millis = 1000            # a receipt batch waits at most this long to fill
-//! max_waiting_receipts = 2048            # beyond this many unfinalised receipts, reads get 503
+//! max_waiting_receipts = 8192            # beyond this many served reads with receipts in no block yet, reads get 503
 //! ```
 //!
 //! **Reads** are one signed request from the reader. The gateway checks the signature, the
@@ -238,7 +238,7 @@ fn config(args: Args) -> Result<Config, Error> {
 		max_waiting_receipts: args
 			.max_waiting_receipts
 			.or(file.max_waiting_receipts)
-			.unwrap_or(2048)
+			.unwrap_or(8192)
 			.max(1),
 	})
 }
@@ -275,7 +275,7 @@ async fn run(config: Config) -> Result<(), Error> {
 		pre: material.pre_keys()?,
 		store,
 		max_upload_bytes: config.max_upload_bytes,
-		submissions: tokio::sync::Mutex::new(()),
+		submissions: tokio::sync::Mutex::new(None),
 		receipts: journal.receipts,
 		max_waiting_receipts: config.max_waiting_receipts,
 		decider,

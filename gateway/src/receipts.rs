@@ -100,8 +100,8 @@ enum Command {
 pub struct Receipts {
 	journal: mpsc::Sender<Command>,
 	queue: mpsc::UnboundedSender<Pending>,
-	/// Served reads whose receipts are not yet finalised.
-	waiting: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+	/// Served reads whose receipts are in no block yet (see [`Receipts::unlisted`]).
+	unlisted: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
 /// What [`open`] gives the caller to start: the handle, the reads still pending in the journal
@@ -127,12 +127,12 @@ pub fn open(data_dir: &Path) -> Result<Opened, Error> {
 	for read in &pending {
 		let _ = queue.send(read.clone());
 	}
-	let waiting = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(pending.len()));
+	let unlisted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(pending.len()));
 	Ok(Opened {
 		receipts: Receipts {
 			journal,
 			queue,
-			waiting,
+			unlisted,
 		},
 		pending,
 		queue: receiver,
@@ -154,7 +154,7 @@ impl Receipts {
 			.await
 			.map_err(|_| stopped())?
 			.map_err(|e| Error::Io(std::io::Error::other(format!("reads journal: {e}"))))?;
-		self.waiting
+		self.unlisted
 			.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
 		self.queue
 			.send(pending)
@@ -347,6 +347,15 @@ pub async fn run_submitter(
 			Some(batch) = retried.recv() => unsent.extend(batch),
 			_ = tick.tick() => {}
 		}
+		// Take everything already queued before forming batches: otherwise, once the oldest
+		// read is past `flush_after` (reads replayed after a restart are), every read
+		// received would be sent alone (seen: 2,245 batches of one read after a restart).
+		while let Ok(read) = queue.try_recv() {
+			unsent.push_back(read);
+		}
+		while let Ok(batch) = retried.try_recv() {
+			unsent.extend(batch);
+		}
 		while let Some(oldest) = unsent.front() {
 			if unsent.len() < config.max_reads && oldest.since.elapsed() < config.flush_after {
 				break;
@@ -378,26 +387,43 @@ fn record_reads(batch: &[Pending]) -> impl subxt::transactions::Payload {
 }
 
 /// Follows one submitted batch to finality; marks its reads done in the journal, or hands the
-/// batch back to be submitted again.
+/// batch back to be submitted again. Once the batch is in a block its reads no longer count
+/// as unlisted (see [`Receipts::unlisted`]); they count again if it must be resubmitted.
 async fn follow(
 	gateway: Shared,
-	progress: chain::TxProgress,
+	mut progress: chain::TxProgress,
 	batch: Vec<Pending>,
 	retry: mpsc::UnboundedSender<Vec<Pending>>,
 ) {
-	let finalised = chain::within(FINALITY_TIMEOUT, progress.wait_for_finalized()).await;
-	let in_block = match finalised {
-		Some(Ok(in_block)) => in_block,
-		Some(Err(error)) => {
-			tracing::warn!(%error, reads = batch.len(), "a receipt batch was not finalised; resubmitting");
-			let _ = retry.send(batch);
-			return;
+	let count = batch.len();
+	let mut included = false;
+	let finalised = chain::within(FINALITY_TIMEOUT, async {
+		let (in_block, finalised) = Chain::wait_in_block(&mut progress, FINALITY_TIMEOUT).await?;
+		gateway.receipts.listed(count);
+		included = true;
+		if finalised {
+			return Ok(in_block);
 		}
-		None => {
-			tracing::warn!(
-				reads = batch.len(),
-				"a receipt batch was not finalised in time; resubmitting"
-			);
+		progress
+			.wait_for_finalized()
+			.await
+			.map_err(|e| Error::Chain(e.to_string()))
+	})
+	.await;
+	let why = match finalised {
+		Some(Ok(in_block)) => Ok(in_block),
+		Some(Err(error)) => Err(format!("a receipt batch was not finalised: {error}")),
+		None => Err("a receipt batch was not finalised in time".to_string()),
+	};
+	let in_block = match why {
+		Ok(in_block) => in_block,
+		Err(why) => {
+			if included {
+				gateway.receipts.unlisted_again(count);
+			}
+			// Its nonce may be free again: the next submission takes the node's count.
+			gateway.forget_nonce().await;
+			tracing::warn!(reads = count, "{why}; resubmitting");
 			let _ = retry.send(batch);
 			return;
 		}
@@ -436,18 +462,31 @@ impl Receipts {
 	/// Marks receipts listed in a finalised block (no `fsync`: a lost mark only means the
 	/// reads are submitted again after a restart, and counted as duplicates).
 	async fn done(&self, keys: Vec<[u8; 32]>) {
-		let count = keys.len();
-		let _ = self.waiting.fetch_update(
-			std::sync::atomic::Ordering::Relaxed,
-			std::sync::atomic::Ordering::Relaxed,
-			|waiting| Some(waiting.saturating_sub(count)),
-		);
 		let _ = self.journal.send(Command::Done(keys)).await;
 	}
 
-	/// Served reads whose receipts are not yet in a finalised block.
-	pub fn waiting(&self) -> usize {
-		self.waiting.load(std::sync::atomic::Ordering::Relaxed)
+	/// `count` served reads' receipts are in a block.
+	fn listed(&self, count: usize) {
+		let _ = self.unlisted.fetch_update(
+			std::sync::atomic::Ordering::Relaxed,
+			std::sync::atomic::Ordering::Relaxed,
+			|unlisted| Some(unlisted.saturating_sub(count)),
+		);
+	}
+
+	/// `count` receipts seen in a block must be submitted again (their block was retracted
+	/// or never finalised).
+	fn unlisted_again(&self, count: usize) {
+		self.unlisted
+			.fetch_add(count, std::sync::atomic::Ordering::Relaxed);
+	}
+
+	/// Served reads whose receipts are in no block yet: these must still be listed inside
+	/// their requests' validity windows, so the gateway stops serving while there are too
+	/// many (`max_waiting_receipts`). Reads replayed after a restart count until their batch
+	/// is in a block again.
+	pub fn unlisted(&self) -> usize {
+		self.unlisted.load(std::sync::atomic::Ordering::Relaxed)
 	}
 }
 

@@ -64,15 +64,20 @@ pub struct Gateway {
 	pub store: Store,
 	/// Largest upload accepted.
 	pub max_upload_bytes: u64,
-	/// One submission at a time: nonces come from the node (counting the gateway's
-	/// transactions still in its pool), and two concurrent submissions would get the same
-	/// one. Held only while a transaction is handed to the node, not until it is included.
-	pub submissions: Mutex<()>,
+	/// One submission at a time, and the nonce the gateway's next transaction takes. The
+	/// node's count (`system_accountNextIndex`) includes only transactions its pool has
+	/// already validated, so batches sent in quick succession (after a restart, say) would
+	/// get the same nonce and replace one another ("priority too low"); the gateway counts
+	/// its own, taking the node's count when it is higher, and starts again from the node's
+	/// after a transaction of its own was dropped or invalid (see [`Gateway::forget_nonce`]).
+	/// Held only while a transaction is handed to the node, not until it is included.
+	pub submissions: Mutex<Option<u64>>,
 	/// The journal and submitter of read receipts.
 	pub receipts: Receipts,
-	/// Reads are refused (`503 busy`) while this many served reads await finalised receipts:
-	/// what the chain cannot list within a request's validity window would be listed late and
-	/// flagged, so the gateway does not serve more than it can have receipted in time.
+	/// Reads are refused (`503 busy`) while this many served reads have their receipts in no
+	/// block yet: what the chain cannot list within a request's validity window would be
+	/// listed late and flagged, so the gateway does not serve more than it can have receipted
+	/// in time. (Reads in a block but not yet finalised do not count: their window is met.)
 	pub max_waiting_receipts: usize,
 	/// Asks the chain to decide reads, many in one call under load.
 	pub decider: Decider,
@@ -225,8 +230,29 @@ impl Gateway {
 		&self,
 		call: &impl subxt::transactions::Payload,
 	) -> Result<chain::TxProgress, Error> {
-		let _turn = self.submissions.lock().await;
-		self.chain.sign_and_watch(call, &self.keypair).await
+		let mut next = self.submissions.lock().await;
+		let node = self.chain.next_nonce(&self.account).await?;
+		let nonce = next.map_or(node, |ours| ours.max(node));
+		match self
+			.chain
+			.sign_and_watch_with_nonce(call, &self.keypair, nonce)
+			.await
+		{
+			Ok(progress) => {
+				*next = Some(nonce.saturating_add(1));
+				Ok(progress)
+			}
+			Err(error) => {
+				*next = None;
+				Err(error)
+			}
+		}
+	}
+
+	/// A transaction of the gateway's was dropped or found invalid: its nonce may be free
+	/// again, so the next one is the node's count.
+	pub async fn forget_nonce(&self) {
+		*self.submissions.lock().await = None;
 	}
 
 	/// Submits a transaction signed by the gateway and waits until it is in a block and
@@ -617,11 +643,11 @@ pub async fn read(
 			),
 		));
 	}
-	let waiting = gateway.receipts.waiting();
-	if waiting >= gateway.max_waiting_receipts {
+	let unlisted = gateway.receipts.unlisted();
+	if unlisted >= gateway.max_waiting_receipts {
 		return Err(Refusal::new(
 			ErrorCode::Busy,
-			format!("{waiting} served reads await their receipts on chain; retry shortly"),
+			format!("{unlisted} served reads await their receipts in a block; retry shortly"),
 		));
 	}
 	gateway.first_time(blake2_256(&message), request.valid_until, best)?;

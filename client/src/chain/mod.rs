@@ -338,12 +338,28 @@ impl Chain {
 		call: &Call,
 		signer: &S,
 	) -> Result<TxProgress, Error> {
-		let account = signer.account_id();
-		let nonce = self
-			.rpc
-			.system_account_next_index(&account)
+		let nonce = self.next_nonce(&signer.account_id()).await?;
+		self.sign_and_watch_with_nonce(call, signer, nonce).await
+	}
+
+	/// The nonce the node expects next from `account` (`system_accountNextIndex`: its
+	/// transactions in the pool counted once the pool has validated them; a sender of many
+	/// transactions in quick succession must count its own, see the gateway).
+	pub async fn next_nonce(&self, account: &AccountId32) -> Result<u64, Error> {
+		self.rpc
+			.system_account_next_index(account)
 			.await
-			.map_err(|e| Error::Chain(format!("system_accountNextIndex({account}): {e}")))?;
+			.map_err(|e| Error::Chain(format!("system_accountNextIndex({account}): {e}")))
+	}
+
+	/// Signs `call` with `nonce` and submits it; returns its progress to follow.
+	pub async fn sign_and_watch_with_nonce<Call: Payload, S: Signer<MedChainConfig>>(
+		&self,
+		call: &Call,
+		signer: &S,
+		nonce: u64,
+	) -> Result<TxProgress, Error> {
+		let account = signer.account_id();
 		let params = DefaultExtrinsicParamsBuilder::<MedChainConfig>::new()
 			.nonce(nonce)
 			.build();
