@@ -347,21 +347,8 @@ pub async fn run_submitter(
 			Some(batch) = retried.recv() => unsent.extend(batch),
 			_ = tick.tick() => {}
 		}
-		// Take everything already queued before forming batches: otherwise, once the oldest
-		// read is past `flush_after` (reads replayed after a restart are), every read
-		// received would be sent alone (seen: 2,245 batches of one read after a restart).
-		while let Ok(read) = queue.try_recv() {
-			unsent.push_back(read);
-		}
-		while let Ok(batch) = retried.try_recv() {
-			unsent.extend(batch);
-		}
-		while let Some(oldest) = unsent.front() {
-			if unsent.len() < config.max_reads && oldest.since.elapsed() < config.flush_after {
-				break;
-			}
-			let take = unsent.len().min(config.max_reads);
-			let batch: Vec<Pending> = unsent.drain(..take).collect();
+		take_queued(&mut queue, &mut retried, &mut unsent);
+		while let Some(batch) = next_batch(&mut unsent, config) {
 			let call = record_reads(&batch);
 			match gateway.submit_watch(&call).await {
 				Ok(progress) => {
@@ -376,6 +363,34 @@ pub async fn run_submitter(
 			}
 		}
 	}
+}
+
+/// Moves every read already queued (new or handed back) into `unsent`. Batches are formed
+/// only after this: otherwise, once the oldest read is past `flush_after` (reads replayed
+/// after a restart are), every read received would be sent alone (seen: 2,245 batches of one
+/// read after a restart).
+fn take_queued(
+	queue: &mut mpsc::UnboundedReceiver<Pending>,
+	retried: &mut mpsc::UnboundedReceiver<Vec<Pending>>,
+	unsent: &mut VecDeque<Pending>,
+) {
+	while let Ok(read) = queue.try_recv() {
+		unsent.push_back(read);
+	}
+	while let Ok(batch) = retried.try_recv() {
+		unsent.extend(batch);
+	}
+}
+
+/// The next batch to submit: up to `max_reads` of the oldest reads, once there are that many
+/// or the oldest has waited `flush_after`.
+fn next_batch(unsent: &mut VecDeque<Pending>, config: BatchConfig) -> Option<Vec<Pending>> {
+	let oldest = unsent.front()?;
+	if unsent.len() < config.max_reads && oldest.since.elapsed() < config.flush_after {
+		return None;
+	}
+	let take = unsent.len().min(config.max_reads);
+	Some(unsent.drain(..take).collect())
 }
 
 fn record_reads(batch: &[Pending]) -> impl subxt::transactions::Payload {
@@ -527,6 +542,50 @@ mod tests {
 
 	fn nonces(pending: &[Pending]) -> Vec<u64> {
 		pending.iter().map(|p| p.read.request.nonce).collect()
+	}
+
+	/// Reads replayed after a restart are all past `flush_after` and reach the submitter one
+	/// by one: they must still go out in full batches, in order, not one per transaction.
+	#[test]
+	fn replayed_reads_go_out_in_full_batches() {
+		let config = BatchConfig {
+			max_reads: 512,
+			flush_after: Duration::from_millis(1),
+		};
+		let (queue, mut received) = mpsc::unbounded_channel();
+		let (retry, mut retried) = mpsc::unbounded_channel::<Vec<Pending>>();
+		for nonce in 0..1_000 {
+			queue.send(Pending::new(read(nonce))).unwrap();
+		}
+		std::thread::sleep(Duration::from_millis(5));
+		retry.send(vec![Pending::new(read(1_000))]).unwrap();
+		// What the submitter's loop does after one read arrived.
+		let mut unsent = VecDeque::from([received.try_recv().unwrap()]);
+		take_queued(&mut received, &mut retried, &mut unsent);
+		let mut batches = Vec::new();
+		while let Some(batch) = next_batch(&mut unsent, config) {
+			batches.push(nonces(&batch));
+		}
+		assert_eq!(
+			batches.iter().map(Vec::len).collect::<Vec<_>>(),
+			[512, 489],
+			"full batches, the rest in one"
+		);
+		assert_eq!(
+			batches.concat(),
+			(0..=1_000).collect::<Vec<u64>>(),
+			"in order"
+		);
+		assert!(unsent.is_empty());
+
+		// Young reads below a full batch wait for more.
+		let slow = BatchConfig {
+			max_reads: 512,
+			flush_after: Duration::from_secs(60),
+		};
+		let mut young = VecDeque::from([Pending::new(read(1)), Pending::new(read(2))]);
+		assert!(next_batch(&mut young, slow).is_none());
+		assert_eq!(young.len(), 2);
 	}
 
 	/// What a restart finds: served reads not yet marked done, in the order they were
