@@ -425,20 +425,16 @@ async fn follow(
 			.map_err(|e| Error::Chain(e.to_string()))
 	})
 	.await;
-	let why = match finalised {
-		Some(Ok(in_block)) => Ok(in_block),
-		Some(Err(error)) => Err(format!("a receipt batch was not finalised: {error}")),
-		None => Err("a receipt batch was not finalised in time".to_string()),
-	};
-	let in_block = match why {
+	let finalised = finalised.unwrap_or_else(|| Err(Error::Chain("not in time".into())));
+	let in_block = match finalised {
 		Ok(in_block) => in_block,
-		Err(why) => {
+		Err(error) => {
 			if included {
 				gateway.receipts.unlisted_again(count);
 			}
 			// Its nonce may be free again: the next submission takes the node's count.
 			gateway.forget_nonce().await;
-			tracing::warn!(reads = count, "{why}; resubmitting");
+			tracing::warn!(%error, reads = count, "a receipt batch was not finalised; resubmitting");
 			let _ = retry.send(batch);
 			return;
 		}

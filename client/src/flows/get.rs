@@ -191,7 +191,25 @@ async fn check_proxy_attestation(
 	Ok(())
 }
 
-/// Makes sure the caller has a live ticket for `record`, requesting one on chain if needed.
+/// Whether the caller holds a live ticket for `record` (one whose decision still stands).
+pub async fn holds_live_ticket(
+	chain: &Chain,
+	material: &KeyMaterial,
+	record: u64,
+) -> Result<bool, Error> {
+	let reader = account_id(&material.keypair()?);
+	let ticket = chain
+		.call(
+			api::runtime_apis()
+				.consent_api()
+				.live_ticket(reader, record),
+		)
+		.await?;
+	Ok(ticket.is_some())
+}
+
+/// Makes sure the caller has a live ticket for `record`, requesting one on chain if needed
+/// (for clients that want the chain's `AccessGranted` event; no read needs one).
 pub async fn ensure_ticket(
 	chain: &Chain,
 	material: &KeyMaterial,
@@ -199,14 +217,7 @@ pub async fn ensure_ticket(
 	purpose: Purpose,
 ) -> Result<(), Error> {
 	let keypair = material.keypair()?;
-	let ticket = chain
-		.call(
-			api::runtime_apis()
-				.consent_api()
-				.live_ticket(account_id(&keypair), record),
-		)
-		.await?;
-	if ticket.is_none() {
+	if !holds_live_ticket(chain, material, record).await? {
 		chain
 			.submit(
 				&api::tx().consent().request_access(record, purpose),
@@ -283,17 +294,10 @@ async fn read_basis(
 	chain.current_version(record).await?;
 	Ok(match via {
 		Via::Consent(purpose) => {
-			let reader = account_id(&material.keypair()?);
-			let ticket = chain
-				.call(
-					api::runtime_apis()
-						.consent_api()
-						.live_ticket(reader, record),
-				)
-				.await?;
-			let basis = match ticket {
-				Some(_) => ReadBasis::Ticket,
-				None => ReadBasis::Consent(purpose),
+			let basis = if holds_live_ticket(chain, material, record).await? {
+				ReadBasis::Ticket
+			} else {
+				ReadBasis::Consent(purpose)
 			};
 			(basis, None)
 		}

@@ -1928,9 +1928,7 @@ pub mod pallet {
 					Error::<T>::NotEmergencyStaff
 				);
 			} else {
-				let decision = Self::decide(who, record, ticket.purpose, now);
-				looked.add(&decision);
-				decision.outcome.map_err(Error::<T>::from)?;
+				Self::consent_decision(who, record, ticket.purpose, now, looked)?;
 			}
 			Ok(ticket)
 		}
@@ -2027,12 +2025,23 @@ pub mod pallet {
 					);
 				}
 				ReadBasis::Consent(purpose) => {
-					let decision = Self::decide(&request.reader, request.record, purpose, now);
-					looked.add(&decision);
-					decision.outcome.map_err(Error::<T>::from)?;
+					Self::consent_decision(&request.reader, request.record, purpose, now, looked)?;
 				}
 			}
 			Ok(())
+		}
+
+		/// [`Pallet::decide`] as a result, adding what the decision looked at to `looked`.
+		fn consent_decision(
+			who: &T::AccountId,
+			record: RecordId,
+			purpose: Purpose,
+			now: BlockNumberFor<T>,
+			looked: &mut Looked,
+		) -> Result<(), Error<T>> {
+			let decision = Self::decide(who, record, purpose, now);
+			looked.add(&decision);
+			decision.outcome.map(|_| ()).map_err(Error::<T>::from)
 		}
 
 		/// Lists `subject`'s receipt `key` of the read `request` (served by its gateway), made
