@@ -1,6 +1,13 @@
 #!/usr/bin/env bash
-# Regenerates a pallet's `weights.rs` from its benchmarks, run on this machine against the real
-# runtime. Usage: scripts/benchmark.sh records [consent ...]
+# Regenerates weights from benchmarks run on this machine against the real runtime.
+#
+#   scripts/benchmark.sh records [consent ...]   a MedChain pallet's `weights.rs`
+#   scripts/benchmark.sh machine                 the runtime's own weights (runtime/src/weights/):
+#       block and extrinsic base weights (`benchmark overhead`) and frame_system, its
+#       transaction extensions, balances, timestamp and the fee extension (`benchmark pallet`),
+#       replacing polkadot-sdk's reference-hardware defaults
+#   scripts/benchmark.sh storage                 ParityDB read and write weights (`benchmark
+#       storage`) on the loaded dev chain at MEDCHAIN_STORAGE_BASE_PATH (see storage() below)
 #
 # Builds the benchmarking node (profile `benchmarks`, feature `runtime-benchmarks`, its own
 # target directory so release builds are untouched), then runs every benchmark of each pallet
@@ -11,13 +18,52 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$MEDCHAIN_ROOT"
-[ $# -gt 0 ] || die "usage: scripts/benchmark.sh <pallet> [<pallet> ...]  (e.g. records consent)"
+[ $# -gt 0 ] || die "usage: scripts/benchmark.sh <pallet>|machine [...]  (e.g. records consent)"
 
 log "building the benchmarking node"
 cargo build --profile benchmarks --locked -p medchain-node --features runtime-benchmarks
 node="$CARGO_TARGET_DIR/benchmarks/medchain-node"
 
+# The runtime's weights: what every block and extrinsic costs before any call, what the
+# database charges per read and write, and the FRAME pallets MedChain uses as they are.
+machine() {
+	local out=runtime/src/weights
+	mkdir -p "$out"
+	log "benchmark overhead: block and extrinsic base weights"
+	"$node" benchmark overhead --chain dev --weight-path "$out" --header .maintain/weight-header.txt
+	for pallet in frame_system frame_system_extensions pallet_balances pallet_timestamp \
+		pallet_transaction_payment; do
+		log "benchmarking $pallet"
+		"$node" benchmark pallet \
+			--chain dev \
+			--pallet "$pallet" \
+			--extrinsic '*' \
+			--steps 50 \
+			--repeat 20 \
+			--wasm-execution compiled \
+			--heap-pages 4096 \
+			--header .maintain/weight-header.txt \
+			--output "$out/$pallet.rs"
+	done
+}
+
+# ParityDB read and write weights, measured on a chain with real state: the dev chain's genesis
+# has ~50 keys, fewer than one write batch. Load a dev chain first, e.g.
+#   scripts/load.sh --base-path /tmp/loaded --secs 60
+#   MEDCHAIN_STORAGE_BASE_PATH=/tmp/loaded scripts/benchmark.sh storage
+storage() {
+	local base="${MEDCHAIN_STORAGE_BASE_PATH:-}"
+	[ -n "$base" ] || die "storage: set MEDCHAIN_STORAGE_BASE_PATH to a loaded dev chain's base path (see scripts/load.sh --base-path)"
+	log "benchmark storage: ParityDB read and write weights on $base"
+	"$node" benchmark storage --chain dev --base-path "$base" --database paritydb --state-version 1 \
+		--weight-path runtime/src/weights --header .maintain/weight-header.txt
+}
+
 for name in "$@"; do
+	case "$name" in
+		machine) machine; continue ;;
+		storage) storage; continue ;;
+	esac
 	[ -d "pallets/$name" ] || die "no pallet at pallets/$name"
 	pallet="pallet_${name//-/_}"
 	log "benchmarking $pallet"

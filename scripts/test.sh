@@ -45,6 +45,11 @@ step "zombienet: four validators (zombienet/consortium.zndsl)"
 # from another, finality with one of four validators stopped, stalled with two, resumed.
 "$MEDCHAIN_ROOT/scripts/zombienet.sh"
 
+step "load harness, short (scripts/load.sh runs 60 s per load)"
+# Every load for 12 s on a dev node, fewer accounts: the harness still works, and it fails if
+# the pool refused a transaction or one failed in its block.
+"$MEDCHAIN_ROOT/scripts/load.sh" --secs 12 --senders 16 --hospitals 4 --batch 16 --tasks 8
+
 # Pallet benchmarks run as tests against each pallet's mock runtime. They need the
 # `runtime-benchmarks` feature, which changes FRAME's features, so they build apart from the
 # workspace; all MedChain pallets build together, in one feature set, so FRAME is compiled once

@@ -42,6 +42,7 @@
 
 pub mod actors;
 pub mod fl;
+pub mod load;
 pub mod reads;
 
 /// The typed chain API (generated from the runtime's metadata) and the client SDK's names for
@@ -422,6 +423,7 @@ pub struct NodeConfig {
 	extra_args: Vec<OsString>,
 	startup_timeout: Duration,
 	binary: Option<PathBuf>,
+	base_path: Option<PathBuf>,
 }
 
 impl NodeConfig {
@@ -436,6 +438,7 @@ impl NodeConfig {
 			extra_args: Vec::new(),
 			startup_timeout: STARTUP_TIMEOUT,
 			binary: None,
+			base_path: None,
 		}
 	}
 
@@ -509,6 +512,13 @@ impl NodeConfig {
 	/// Uses this binary instead of [`node_binary`].
 	pub fn binary(mut self, path: impl Into<PathBuf>) -> Self {
 		self.binary = Some(path.into());
+		self
+	}
+
+	/// Keeps the chain's database at `path` (kept after the node stops) instead of in the
+	/// node's temporary directory.
+	pub fn base_path(mut self, path: impl Into<PathBuf>) -> Self {
+		self.base_path = Some(path.into());
 		self
 	}
 
@@ -588,7 +598,10 @@ impl NodeConfig {
 			.tempdir()
 			.map_err(io_err("creating a temporary directory for the node"))?;
 		let log_path = dir.path().join("node.log");
-		let base_path = dir.path().join("base");
+		let base_path = self
+			.base_path
+			.clone()
+			.unwrap_or_else(|| dir.path().join("base"));
 		let ports = Ports::allocate()?;
 
 		let log =
@@ -596,8 +609,9 @@ impl NodeConfig {
 		let stdout = log
 			.try_clone()
 			.map_err(io_err("duplicating the log file handle"))?;
+		let args = self.args(&base_path, ports);
 		let child = Command::new(binary)
-			.args(self.args(&base_path, ports))
+			.args(&args)
 			.stdin(Stdio::null())
 			.stdout(stdout)
 			.stderr(log)
@@ -609,6 +623,9 @@ impl NodeConfig {
 			child,
 			dir,
 			log_path,
+			base_path: base_path.clone(),
+			binary: binary.to_path_buf(),
+			args,
 		};
 
 		let ws_url = format!("ws://127.0.0.1:{}", ports.rpc);
@@ -693,6 +710,10 @@ struct NodeProcess {
 	child: Child,
 	dir: tempfile::TempDir,
 	log_path: PathBuf,
+	base_path: PathBuf,
+	/// The command line it was started with, to start it again ([`TestNode::restart`]).
+	binary: PathBuf,
+	args: Vec<OsString>,
 }
 
 impl NodeProcess {
@@ -956,12 +977,61 @@ impl TestNode {
 
 	/// The node's `--base-path`.
 	pub fn base_path(&self) -> PathBuf {
-		self.process.dir.path().join("base")
+		self.process.base_path.clone()
 	}
 
 	/// The last `lines` lines of the node's log.
 	pub fn log_tail(&self, lines: usize) -> String {
 		log_tail(&self.process.log_path, lines)
+	}
+
+	/// Kills the node with SIGKILL (no clean shutdown: what a power cut or an OOM kill does),
+	/// keeping its base path, keys and log for [`TestNode::restart`].
+	pub fn kill(&mut self) -> Result<()> {
+		let label = self.process.label.clone();
+		self.process
+			.child
+			.kill()
+			.map_err(io_err(format!("killing {label}")))?;
+		self.process
+			.child
+			.wait()
+			.map_err(io_err(format!("waiting for {label} to die")))?;
+		Ok(())
+	}
+
+	/// Starts a node stopped by [`TestNode::kill`] again with the same command line (base
+	/// path, ports, keys), appending to its log, and waits until its RPC server answers.
+	pub async fn restart(&mut self) -> Result<()> {
+		if self.process.try_status()?.is_none() {
+			return Err(Error::Node {
+				message: format!("{} is still running; kill it first", self.process.label),
+				log_tail: self.process.log_tail(),
+			});
+		}
+		let log = std::fs::OpenOptions::new()
+			.append(true)
+			.open(&self.process.log_path)
+			.map_err(io_err(format!(
+				"opening {}",
+				self.process.log_path.display()
+			)))?;
+		let stdout = log
+			.try_clone()
+			.map_err(io_err("duplicating the log file handle"))?;
+		self.process.child = Command::new(&self.process.binary)
+			.args(&self.process.args)
+			.stdin(Stdio::null())
+			.stdout(stdout)
+			.stderr(log)
+			.spawn()
+			.map_err(io_err(format!("restarting {}", self.process.label)))?;
+		let rpc_client = wait_for_rpc(&mut self.process, &self.ws_url, STARTUP_TIMEOUT).await?;
+		self.chain = medchain_client::chain::Chain::from_rpc_client(rpc_client.clone())
+			.await
+			.map_err(chain_err(format!("connecting subxt to {}", self.ws_url)))?;
+		self.rpc_client = rpc_client;
+		Ok(())
 	}
 
 	/// The operating-system process ID.
@@ -1435,6 +1505,11 @@ impl TestNetwork {
 	/// The node at `index`.
 	pub fn node(&self, index: usize) -> Option<&TestNode> {
 		self.nodes.get(index)
+	}
+
+	/// The node at `index`, to kill or restart it.
+	pub fn node_mut(&mut self, index: usize) -> Option<&mut TestNode> {
+		self.nodes.get_mut(index)
 	}
 
 	/// Waits until every node is connected to every other node.

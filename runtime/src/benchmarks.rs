@@ -8,12 +8,16 @@ pub use frame_system_benchmarking::{
 #[allow(unused_imports)]
 pub use crate::*;
 
+/// The fee extension's benchmark needs no set-up beyond the funded caller it makes itself.
+impl pallet_transaction_payment::BenchmarkConfig for Runtime {}
+
 frame_benchmarking::define_benchmarks!(
 	[frame_benchmarking, BaselineBench::<Runtime>]
 	[frame_system, SystemBench::<Runtime>]
 	[frame_system_extensions, SystemExtensionsBench::<Runtime>]
 	[pallet_balances, Balances]
 	[pallet_timestamp, Timestamp]
+	[pallet_transaction_payment, TransactionPayment]
 	[pallet_sudo, Sudo]
 	[pallet_upgrades, Upgrades]
 	[pallet_validators, Validators]

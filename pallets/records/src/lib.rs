@@ -119,6 +119,14 @@ pub type RecordViewOf<T> = RecordView<
 /// A new record as submitted by a writer.
 pub type RecordInputOf<T> = RecordInput<<T as Config>::PolicyId>;
 
+/// A record's version deposit as [`Pallet::do_register`] takes it.
+pub(crate) enum Deposit<Balance> {
+	/// To hold from the writer now.
+	Hold(Balance),
+	/// Already held from the writer, with the rest of its batch.
+	Held(Balance),
+}
+
 use medchain_primitives::{decrement_count, next_id};
 /// The cross-pallet traits this pallet implements ([`RecordInspect`]) and uses
 /// ([`PolicyInspect`]), shared through `medchain-primitives`.
@@ -571,18 +579,22 @@ pub mod pallet {
 			record: RecordInputOf<T>,
 		) -> DispatchResult {
 			let writer = ensure_signed(origin)?;
-			Self::do_register(&writer, subject, record).map(|_| ())
+			let deposit = Deposit::Hold(T::VersionDeposit::get());
+			Self::do_register(&writer, subject, record, deposit).map(|_| ())
 		}
 
 		/// Register several records, each about its own subject, in one call: all or none.
+		/// The caller pays every record's version deposit, held at once.
 		///
 		/// # Events
 		/// [`Event::RecordRegistered`] for each record.
 		///
 		/// # Errors
 		/// - [`Error::EmptyBatch`]: no records.
-		/// - any error of [`Pallet::register_record`], for the first record that fails (nothing is
-		///   registered then).
+		/// - [`Error::InsufficientDeposit`]: the caller cannot hold the deposits of all records
+		///   (checked before the records).
+		/// - any other error of [`Pallet::register_record`], for the first record that fails
+		///   (nothing is registered then).
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::register_records(records.len() as u32))]
 		pub fn register_records(
@@ -591,8 +603,17 @@ pub mod pallet {
 		) -> DispatchResult {
 			let writer = ensure_signed(origin)?;
 			ensure!(!records.is_empty(), Error::<T>::EmptyBatch);
+			// One hold for the batch: one balance update and one `Held` event, not one per record.
+			use sp_runtime::Saturating;
+			let deposit = T::VersionDeposit::get();
+			let count = BalanceOf::<T>::from(records.len() as u32);
+			Self::hold(
+				&HoldReason::RecordVersion,
+				&writer,
+				deposit.saturating_mul(count),
+			)?;
 			for (subject, record) in records {
-				Self::do_register(&writer, subject, record)?;
+				Self::do_register(&writer, subject, record, Deposit::Held(deposit))?;
 			}
 			Ok(())
 		}
@@ -806,11 +827,13 @@ pub mod pallet {
 	}
 
 	impl<T: Config> Pallet<T> {
-		/// Registers one record; shared by the single and batch calls.
+		/// Registers one record; shared by the single and batch calls. `deposit` is the
+		/// version deposit, held here ([`Deposit::Hold`]) or already held for a whole batch.
 		pub(crate) fn do_register(
 			writer: &T::AccountId,
 			subject: T::AccountId,
 			input: RecordInputOf<T>,
+			deposit: Deposit<BalanceOf<T>>,
 		) -> Result<RecordId, DispatchError> {
 			let now = frame_system::Pallet::<T>::block_number();
 			Self::ensure_valid_kind(&input.kind)?;
@@ -830,8 +853,13 @@ pub mod pallet {
 			Self::ensure_cid_free(&input.content.cid)?;
 			let record =
 				NextRecordId::<T>::try_mutate(next_id).map_err(|_| Error::<T>::IdOverflow)?;
-			let deposit = T::VersionDeposit::get();
-			Self::hold(&HoldReason::RecordVersion, writer, deposit)?;
+			let deposit = match deposit {
+				Deposit::Hold(amount) => {
+					Self::hold(&HoldReason::RecordVersion, writer, amount)?;
+					amount
+				}
+				Deposit::Held(amount) => amount,
+			};
 
 			RecordCount::<T>::insert(&subject, count.saturating_add(1));
 			SubjectRecords::<T>::insert(&subject, record, ());

@@ -8,7 +8,7 @@ use crate::{
 };
 use frame_support::{
 	assert_noop, assert_ok,
-	traits::fungible::{Inspect, InspectHold},
+	traits::fungible::{Inspect, InspectHold, Mutate},
 	BoundedVec,
 };
 use sp_core::H256;
@@ -406,6 +406,74 @@ fn batch_registers_for_several_subjects_atomically() {
 			Records::register_records(RuntimeOrigin::signed(HOSPITAL), BoundedVec::new()),
 			Error::<Test>::EmptyBatch
 		);
+	});
+}
+
+#[test]
+fn a_batch_holds_its_deposits_at_once() {
+	new_test_ext(|| {
+		authorize_hospital(CustodianScope::AllKinds, None);
+		System::reset_events();
+		// As many records as one patient may have (the mock allows four).
+		let batch: BoundedVec<_, _> = (1..=4)
+			.map(|seed| (ALICE, input(seed, "Observation", None)))
+			.collect::<Vec<_>>()
+			.try_into()
+			.unwrap();
+		assert_ok!(Records::register_records(
+			RuntimeOrigin::signed(HOSPITAL),
+			batch
+		));
+		assert_eq!(
+			held(HOSPITAL, HoldReason::RecordVersion),
+			4 * VERSION_DEPOSIT
+		);
+		let holds = System::events()
+			.iter()
+			.filter(|record| {
+				matches!(
+					record.event,
+					RuntimeEvent::Balances(pallet_balances::Event::Held { .. })
+				)
+			})
+			.count();
+		assert_eq!(holds, 1, "one hold for the batch");
+		// Each version still records the deposit that erasing it gives back.
+		for record in 0..4 {
+			assert_eq!(
+				Versions::<Test>::get(record, 1).map(|v| v.deposit),
+				Some(VERSION_DEPOSIT)
+			);
+		}
+	});
+}
+
+#[test]
+fn a_writer_who_cannot_hold_every_deposit_of_a_batch_registers_nothing() {
+	new_test_ext(|| {
+		// Enough for one deposit and the existential deposit, not for two.
+		let writer = POOR;
+		Balances::set_balance(&writer, VERSION_DEPOSIT + VERSION_DEPOSIT / 2);
+		let batch: BoundedVec<_, _> = vec![
+			(writer, input(1, "Observation", None)),
+			(writer, input(2, "Observation", None)),
+		]
+		.try_into()
+		.unwrap();
+		assert_noop!(
+			Records::register_records(RuntimeOrigin::signed(writer), batch),
+			Error::<Test>::InsufficientDeposit
+		);
+		assert_eq!(RecordCount::<Test>::get(writer), 0);
+		// One record it can pay for.
+		let one: BoundedVec<_, _> = vec![(writer, input(1, "Observation", None))]
+			.try_into()
+			.unwrap();
+		assert_ok!(Records::register_records(
+			RuntimeOrigin::signed(writer),
+			one
+		));
+		assert_eq!(held(writer, HoldReason::RecordVersion), VERSION_DEPOSIT);
 	});
 }
 

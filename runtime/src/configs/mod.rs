@@ -1,7 +1,11 @@
 //! Pallet configuration.
 //!
-//! Each `impl Config` says why its constants have the values they have. Weights come from the
-//! pallets' own benchmarked `SubstrateWeight`s until MedChain's hardware is benchmarked.
+//! Each `impl Config` says why its constants have the values they have. Weights: MedChain's
+//! pallets carry their own generated `weights.rs`; block and extrinsic base weights and the
+//! FRAME pallets used as they are come from [`crate::weights`], measured on MedChain's
+//! reference machine. Database weights are still polkadot-sdk's ParityDB defaults, and
+//! governance's FRAME pallets (collective, membership, session) polkadot-sdk's
+//! reference-hardware weights.
 
 mod consent;
 mod fl;
@@ -30,6 +34,7 @@ use sp_runtime::{traits::One, Perbill};
 use sp_version::RuntimeVersion;
 
 use super::{
+	weights::{self, BlockExecutionWeight, ExtrinsicBaseWeight},
 	AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce, PalletInfo, Runtime,
 	RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask,
 	System, EXISTENTIAL_DEPOSIT, SLOT_DURATION, VERSION,
@@ -44,10 +49,10 @@ pub const MAX_AUTHORITIES: u32 = 32;
 parameter_types! {
 	/// This runtime's version, for `frame_system`.
 	pub const Version: RuntimeVersion = VERSION;
-	/// 2 s of compute per 6 s block, leaving time for import and networking.
-	pub RuntimeBlockWeights: BlockWeights = BlockWeights::with_sensible_defaults(
+	/// 2 s of compute per 6 s block, leaving time for import and networking; the base costs
+	/// of a block and of an extrinsic as measured on this machine.
+	pub RuntimeBlockWeights: BlockWeights = block_weights(
 		Weight::from_parts(2u64 * WEIGHT_REF_TIME_PER_SECOND, u64::MAX),
-		NORMAL_DISPATCH_RATIO,
 	);
 	/// 5 MiB blocks: records are off-chain, so extrinsics are small.
 	pub RuntimeBlockLength: BlockLength = BlockLength::builder()
@@ -62,6 +67,27 @@ parameter_types! {
 	pub const BlockHashCount: BlockNumber = 2400;
 }
 
+/// `BlockWeights::with_sensible_defaults` with MedChain's measured base weights: ordinary
+/// transactions may fill [`NORMAL_DISPATCH_RATIO`] of `max_block`, operational ones the rest,
+/// and 10 % is set aside for block initialisation.
+fn block_weights(max_block: Weight) -> BlockWeights {
+	let normal = NORMAL_DISPATCH_RATIO * max_block;
+	BlockWeights::builder()
+		.base_block(BlockExecutionWeight::get())
+		.for_class(DispatchClass::all(), |class| {
+			class.base_extrinsic = ExtrinsicBaseWeight::get();
+		})
+		.for_class(DispatchClass::Normal, |class| {
+			class.max_total = Some(normal);
+		})
+		.for_class(DispatchClass::Operational, |class| {
+			class.max_total = Some(max_block);
+			class.reserved = Some(max_block.saturating_sub(normal));
+		})
+		.avg_block_initialization(Perbill::from_percent(10))
+		.build_or_panic()
+}
+
 #[derive_impl(frame_system::config_preludes::SolochainDefaultConfig)]
 impl frame_system::Config for Runtime {
 	type Block = Block;
@@ -71,8 +97,11 @@ impl frame_system::Config for Runtime {
 	type Nonce = Nonce;
 	type Hash = Hash;
 	type BlockHashCount = BlockHashCount;
-	/// The node stores state in ParityDB.
+	/// The node stores state in ParityDB (polkadot-sdk's ParityDB weights until
+	/// `scripts/benchmark.sh storage` has measured them here on a loaded chain).
 	type DbWeight = ParityDbWeight;
+	type SystemWeightInfo = weights::frame_system::WeightInfo<Runtime>;
+	type ExtensionsWeightInfo = weights::frame_system_extensions::WeightInfo<Runtime>;
 	type Version = Version;
 	type AccountData = pallet_balances::AccountData<Balance>;
 	type SS58Prefix = SS58Prefix;
@@ -102,7 +131,7 @@ impl pallet_timestamp::Config for Runtime {
 	type Moment = u64;
 	type OnTimestampSet = Aura;
 	type MinimumPeriod = ConstU64<{ SLOT_DURATION / 2 }>;
-	type WeightInfo = pallet_timestamp::weights::SubstrateWeight<Runtime>;
+	type WeightInfo = weights::pallet_timestamp::WeightInfo<Runtime>;
 }
 
 impl pallet_balances::Config for Runtime {
@@ -111,7 +140,7 @@ impl pallet_balances::Config for Runtime {
 	type DustRemoval = ();
 	type ExistentialDeposit = ConstU128<EXISTENTIAL_DEPOSIT>;
 	type AccountStore = System;
-	type WeightInfo = pallet_balances::weights::SubstrateWeight<Runtime>;
+	type WeightInfo = weights::pallet_balances::WeightInfo<Runtime>;
 	type MaxLocks = ConstU32<50>;
 	// Deposits use holds (`RuntimeHoldReason`), not the deprecated named reserves.
 	type MaxReserves = ConstU32<0>;
@@ -135,7 +164,7 @@ impl pallet_transaction_payment::Config for Runtime {
 	type WeightToFee = IdentityFee<Balance>;
 	type LengthToFee = IdentityFee<Balance>;
 	type FeeMultiplierUpdate = ConstFeeMultiplier<FeeMultiplier>;
-	type WeightInfo = pallet_transaction_payment::weights::SubstrateWeight<Runtime>;
+	type WeightInfo = weights::pallet_transaction_payment::WeightInfo<Runtime>;
 }
 
 impl pallet_sudo::Config for Runtime {

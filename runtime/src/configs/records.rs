@@ -85,12 +85,15 @@ pub(crate) fn register_benchmark_record(
 	use frame_support::traits::fungible::Mutate;
 	use pallet_records::{ContentInput, EncryptionScheme, RecordInput, H256};
 	Balances::set_balance(subject, 1_000 * crate::UNIT);
-	let cid = medchain_primitives::cid_v1_raw_sha2_256(&[7; 32]);
 	let id = pallet_records::NextRecordId::<Runtime>::get();
+	// Each record its own content: a live version's CID names one record only.
+	let mut digest = [7u8; 32];
+	digest[..8].copy_from_slice(&id.to_le_bytes());
+	let cid = medchain_primitives::cid_v1_raw_sha2_256(&digest);
 	let input = RecordInput {
 		content: ContentInput {
 			cid: cid.try_into().expect("a 36-byte CID fits"),
-			digest: H256::repeat_byte(7),
+			digest: H256(digest),
 			size: 1,
 			scheme: EncryptionScheme::AeadCpAbe,
 		},

@@ -1,0 +1,274 @@
+//! The consortium network under load and faults: four validators (the `local` preset plus Dave,
+//! `zombienet/spec.py`), a flood of transfers submitted through two of them all along, and
+//! validators killed with SIGKILL:
+//!
+//! 1. one of four killed: the three left finalise (GRANDPA needs more than two thirds);
+//! 2. restarted on its base path: it still has the blocks it had finalised and catches up;
+//! 3. two of four killed: blocks are still authored, finality stalls;
+//! 4. one of them back: finality resumes; the other back: it catches up.
+//!
+//! The times (to finalise on, to catch up, to resume) are printed; the assertions are the
+//! behaviour, with timeouts generous enough for four nodes and the load on two cores.
+
+use std::{
+	future::Future,
+	path::PathBuf,
+	process::Command,
+	sync::{atomic::AtomicBool, Arc},
+	time::{Duration, Instant},
+};
+
+use medchain_client::chain::Chain as SdkChain;
+use medchain_integration_tests::{
+	account_id,
+	load::{block_stat, fund, key, send, sign_queue, units, Kind, Parties},
+	node_binary, Chain, DevKey, NodeConfig, TestNetwork, TestNode,
+};
+use subxt_signer::sr25519::dev;
+
+const MESH_TIMEOUT: Duration = Duration::from_secs(90);
+const STEP_TIMEOUT: Duration = Duration::from_secs(180);
+/// How long finality must stay put with two of four voters down: seven slots, of which Alice
+/// and Bob own three or four.
+const STALL_WATCH: Duration = Duration::from_secs(42);
+
+/// The four-validator raw chain spec zombienet uses.
+fn consortium_spec(dir: &std::path::Path) -> PathBuf {
+	let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../zombienet/spec.py");
+	let output = Command::new("python3")
+		.arg(&script)
+		.env(
+			"MEDCHAIN_NODE_BIN",
+			node_binary().expect("the node is built"),
+		)
+		.output()
+		.expect("python3 runs zombienet/spec.py");
+	assert!(
+		output.status.success(),
+		"spec.py failed: {}",
+		String::from_utf8_lossy(&output.stderr)
+	);
+	let path = dir.join("consortium.json");
+	std::fs::write(&path, output.stdout).expect("the spec is written");
+	path
+}
+
+/// Polls `check` every 500 ms until it returns `Some`, or panics after `timeout`.
+async fn until<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> (T, Duration)
+where
+	F: FnMut() -> Fut,
+	Fut: Future<Output = Option<T>>,
+{
+	let started = Instant::now();
+	loop {
+		if let Some(found) = check().await {
+			return (found, started.elapsed());
+		}
+		assert!(
+			started.elapsed() < timeout,
+			"{what}: not within {timeout:?}"
+		);
+		tokio::time::sleep(Duration::from_millis(500)).await;
+	}
+}
+
+async fn finalized(node: &TestNode) -> u32 {
+	node.chain().finalized().await.map(|(n, _)| n).unwrap_or(0)
+}
+
+async fn best(node: &TestNode) -> u32 {
+	node.chain().best().await.map(|(n, _)| n).unwrap_or(0)
+}
+
+#[tokio::test]
+async fn finality_under_load_survives_a_validator_kill_stalls_with_two_and_resumes() {
+	let dir = tempfile::tempdir().expect("a temporary directory");
+	let spec = consortium_spec(dir.path());
+	let validators = [DevKey::Alice, DevKey::Bob, DevKey::Charlie, DevKey::Dave];
+	let mut network = TestNetwork::start(
+		validators
+			.iter()
+			.map(|key| NodeConfig::local_validator(*key).chain(Chain::Spec(spec.clone()))),
+	)
+	.await
+	.expect("four validators start");
+	network
+		.wait_for_full_mesh(MESH_TIMEOUT)
+		.await
+		.expect("the four validators connect");
+	let (alice, charlie, dave) = (0, 2, 3);
+	until("first finalised block", STEP_TIMEOUT, || async {
+		(finalized(&network.nodes()[alice]).await >= 2).then_some(())
+	})
+	.await;
+
+	// The load: 16 accounts sending transfers through Alice's and Bob's nodes until the end.
+	let chains: Vec<SdkChain> = network.nodes()[..2]
+		.iter()
+		.map(|node| node.chain().clone())
+		.collect();
+	let keys: Vec<_> = (0..16).map(|i| key("fault-sender", i)).collect();
+	let senders: Vec<_> = keys.iter().map(account_id).collect();
+	fund(&chains, &dev::alice(), &senders, units(100))
+		.await
+		.expect("the senders are funded");
+	let parties = Parties {
+		senders: &senders,
+		patients: &[],
+	};
+	let mut queues = Vec::new();
+	for (index, key) in keys.iter().enumerate() {
+		let nonce = chains[0]
+			.next_nonce(&account_id(key))
+			.await
+			.expect("a nonce");
+		queues.push(
+			sign_queue(
+				&chains[0],
+				Kind::Transfer,
+				0,
+				(index, key, nonce),
+				3_000,
+				0,
+				0,
+				&parties,
+			)
+			.await
+			.expect("transfers are signed"),
+		);
+	}
+	let stop = Arc::new(AtomicBool::new(false));
+	let load = {
+		let (chains, stop) = (chains.clone(), stop.clone());
+		// 300 transfers a second: about 60 % of a block's weight, every block.
+		tokio::spawn(async move { send(&chains, queues, 16, Some(300.0), stop).await })
+	};
+	let (loaded_at, _) = until("a block carrying the load", STEP_TIMEOUT, || async {
+		let node = &network.nodes()[alice];
+		let number = best(node).await;
+		let stat = block_stat(node.chain(), number).await.ok()?;
+		(stat.signed >= 100).then_some(number)
+	})
+	.await;
+	println!("load: block #{loaded_at} carries transfers");
+
+	// 1. One validator of four killed: the other three finalise on.
+	let before_kill = finalized(&network.nodes()[alice]).await;
+	let kept = network.nodes()[alice]
+		.canonical_hash(u64::from(before_kill))
+		.await
+		.expect("Alice answers")
+		.expect("a finalised block has a hash");
+	network
+		.node_mut(dave)
+		.expect("Dave")
+		.kill()
+		.expect("Dave is killed");
+	let (_, waited) = until("finality with three of four", STEP_TIMEOUT, || async {
+		(finalized(&network.nodes()[alice]).await >= before_kill + 3).then_some(())
+	})
+	.await;
+	println!(
+		"one of four killed: three more blocks finalised after #{before_kill} in {:.1} s",
+		waited.as_secs_f64()
+	);
+
+	// 2. Restarted on its base path: it kept what it had finalised and catches up.
+	network
+		.node_mut(dave)
+		.expect("Dave")
+		.restart()
+		.await
+		.expect("Dave restarts");
+	let target = finalized(&network.nodes()[alice]).await;
+	let (_, caught_up) = until("Dave catching up", STEP_TIMEOUT, || async {
+		(finalized(&network.nodes()[dave]).await >= target).then_some(())
+	})
+	.await;
+	println!(
+		"restarted: Dave finalised #{target} (Alice's at his restart) {:.1} s later",
+		caught_up.as_secs_f64()
+	);
+	assert_eq!(
+		network.nodes()[dave]
+			.canonical_hash(u64::from(before_kill))
+			.await
+			.expect("Dave answers"),
+		Some(kept),
+		"Dave still has block #{before_kill}, finalised before he was killed"
+	);
+
+	// 3. Two of four down: blocks go on, finality stops.
+	network
+		.node_mut(charlie)
+		.expect("Charlie")
+		.kill()
+		.expect("Charlie is killed");
+	network
+		.node_mut(dave)
+		.expect("Dave")
+		.kill()
+		.expect("Dave is killed");
+	// A round already under way may still complete.
+	tokio::time::sleep(Duration::from_secs(12)).await;
+	let stalled_at = finalized(&network.nodes()[alice]).await;
+	let best_then = best(&network.nodes()[alice]).await;
+	tokio::time::sleep(STALL_WATCH).await;
+	let best_after = best(&network.nodes()[alice]).await;
+	assert_eq!(
+		finalized(&network.nodes()[alice]).await,
+		stalled_at,
+		"two of four GRANDPA voters cannot finalise"
+	);
+	assert!(
+		best_after >= best_then + 2,
+		"Alice and Bob still author (best #{best_then} → #{best_after})"
+	);
+	println!(
+		"two of four killed: finality stayed at #{stalled_at} for {} s while best went #{best_then} → #{best_after}",
+		STALL_WATCH.as_secs()
+	);
+
+	// 4. One returns: finality resumes. The other returns: it catches up.
+	let returned = Instant::now();
+	network
+		.node_mut(charlie)
+		.expect("Charlie")
+		.restart()
+		.await
+		.expect("Charlie restarts");
+	until("finality resuming", STEP_TIMEOUT, || async {
+		(finalized(&network.nodes()[alice]).await > stalled_at + 2).then_some(())
+	})
+	.await;
+	println!(
+		"a third voter back: finality resumed {:.1} s after Charlie's restart began",
+		returned.elapsed().as_secs_f64()
+	);
+	network
+		.node_mut(dave)
+		.expect("Dave")
+		.restart()
+		.await
+		.expect("Dave restarts");
+	let target = finalized(&network.nodes()[alice]).await;
+	let (_, caught_up) = until("Dave catching up again", STEP_TIMEOUT, || async {
+		(finalized(&network.nodes()[dave]).await >= target).then_some(())
+	})
+	.await;
+	println!(
+		"Dave caught up to #{target} in {:.1} s",
+		caught_up.as_secs_f64()
+	);
+
+	stop.store(true, std::sync::atomic::Ordering::Relaxed);
+	let sent = load.await.expect("the load task ends");
+	println!(
+		"load: {} transfers accepted by the pool, {} times full, refused {:?}",
+		sent.accepted, sent.pool_full, sent.refused
+	);
+	assert!(
+		sent.accepted > 1_000,
+		"the network was under load throughout"
+	);
+}
