@@ -24,8 +24,27 @@ log "building the benchmarking node"
 cargo build --profile benchmarks --locked -p medchain-node --features runtime-benchmarks
 node="$CARGO_TARGET_DIR/benchmarks/medchain-node"
 
-# The runtime's weights: what every block and extrinsic costs before any call, what the
-# database charges per read and write, and the FRAME pallets MedChain uses as they are.
+# Runs every benchmark of pallet $1 (50 steps, 20 repeats) and writes its weights to $2; further
+# arguments go to `benchmark pallet` (MedChain's pallets add their template and analysis).
+benchmark_pallet() {
+	local pallet="$1" output="$2"
+	shift 2
+	log "benchmarking $pallet"
+	"$node" benchmark pallet \
+		--chain dev \
+		--pallet "$pallet" \
+		--extrinsic '*' \
+		--steps 50 \
+		--repeat 20 \
+		--wasm-execution compiled \
+		--heap-pages 4096 \
+		--header .maintain/weight-header.txt \
+		--output "$output" \
+		"$@"
+}
+
+# The runtime's weights: what every block and extrinsic costs before any call, and the FRAME
+# pallets MedChain uses as they are.
 machine() {
 	local out=runtime/src/weights
 	mkdir -p "$out"
@@ -33,17 +52,7 @@ machine() {
 	"$node" benchmark overhead --chain dev --weight-path "$out" --header .maintain/weight-header.txt
 	for pallet in frame_system frame_system_extensions pallet_balances pallet_timestamp \
 		pallet_transaction_payment; do
-		log "benchmarking $pallet"
-		"$node" benchmark pallet \
-			--chain dev \
-			--pallet "$pallet" \
-			--extrinsic '*' \
-			--steps 50 \
-			--repeat 20 \
-			--wasm-execution compiled \
-			--heap-pages 4096 \
-			--header .maintain/weight-header.txt \
-			--output "$out/$pallet.rs"
+		benchmark_pallet "$pallet" "$out/$pallet.rs"
 	done
 }
 
@@ -65,18 +74,6 @@ for name in "$@"; do
 		storage) storage; continue ;;
 	esac
 	[ -d "pallets/$name" ] || die "no pallet at pallets/$name"
-	pallet="pallet_${name//-/_}"
-	log "benchmarking $pallet"
-	"$node" benchmark pallet \
-		--chain dev \
-		--pallet "$pallet" \
-		--extrinsic '*' \
-		--steps 50 \
-		--repeat 20 \
-		--wasm-execution compiled \
-		--heap-pages 4096 \
-		--output-analysis max \
-		--template .maintain/pallet-weight-template.hbs \
-		--header .maintain/weight-header.txt \
-		--output "pallets/$name/src/weights.rs"
+	benchmark_pallet "pallet_${name//-/_}" "pallets/$name/src/weights.rs" \
+		--output-analysis max --template .maintain/pallet-weight-template.hbs
 done

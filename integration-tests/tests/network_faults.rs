@@ -80,6 +80,24 @@ async fn best(node: &TestNode) -> u32 {
 	node.chain().best().await.map(|(n, _)| n).unwrap_or(0)
 }
 
+/// Restarts the killed node `index` and waits until it has finalised what `reference` had
+/// finalised when the restart answered: that block's number and how long catching up took.
+async fn restart_and_catch_up(
+	network: &mut TestNetwork,
+	index: usize,
+	reference: usize,
+) -> (u32, Duration) {
+	let node = network.node_mut(index).expect("the node exists");
+	let label = node.label().to_string();
+	node.restart().await.expect("the node restarts");
+	let target = finalized(&network.nodes()[reference]).await;
+	let (_, caught_up) = until(&format!("{label} catching up"), STEP_TIMEOUT, || async {
+		(finalized(&network.nodes()[index]).await >= target).then_some(())
+	})
+	.await;
+	(target, caught_up)
+}
+
 #[tokio::test]
 async fn finality_under_load_survives_a_validator_kill_stalls_with_two_and_resumes() {
 	let dir = tempfile::tempdir().expect("a temporary directory");
@@ -174,17 +192,7 @@ async fn finality_under_load_survives_a_validator_kill_stalls_with_two_and_resum
 	);
 
 	// 2. Restarted on its base path: it kept what it had finalised and catches up.
-	network
-		.node_mut(dave)
-		.expect("Dave")
-		.restart()
-		.await
-		.expect("Dave restarts");
-	let target = finalized(&network.nodes()[alice]).await;
-	let (_, caught_up) = until("Dave catching up", STEP_TIMEOUT, || async {
-		(finalized(&network.nodes()[dave]).await >= target).then_some(())
-	})
-	.await;
+	let (target, caught_up) = restart_and_catch_up(&mut network, dave, alice).await;
 	println!(
 		"restarted: Dave finalised #{target} (Alice's at his restart) {:.1} s later",
 		caught_up.as_secs_f64()
@@ -245,17 +253,7 @@ async fn finality_under_load_survives_a_validator_kill_stalls_with_two_and_resum
 		"a third voter back: finality resumed {:.1} s after Charlie's restart began",
 		returned.elapsed().as_secs_f64()
 	);
-	network
-		.node_mut(dave)
-		.expect("Dave")
-		.restart()
-		.await
-		.expect("Dave restarts");
-	let target = finalized(&network.nodes()[alice]).await;
-	let (_, caught_up) = until("Dave catching up again", STEP_TIMEOUT, || async {
-		(finalized(&network.nodes()[dave]).await >= target).then_some(())
-	})
-	.await;
+	let (target, caught_up) = restart_and_catch_up(&mut network, dave, alice).await;
 	println!(
 		"Dave caught up to #{target} in {:.1} s",
 		caught_up.as_secs_f64()
