@@ -21,6 +21,9 @@ export PATH="$HOME/.cargo/bin:$PATH"
 export MEDCHAIN_PROFILE=release
 MEDCHAIN_CARGO_SELECTION=(--workspace --locked)
 export MEDCHAIN_NODE_BIN="$CARGO_TARGET_DIR/$MEDCHAIN_PROFILE/medchain-node"
+export MEDCHAIN_CLI_BIN="$CARGO_TARGET_DIR/$MEDCHAIN_PROFILE/medchain"
+# The federated-learning package's virtualenv (scripts/setup.sh, scripts/fl.sh).
+export MEDCHAIN_FL_VENV="${MEDCHAIN_FL_VENV:-$HOME/.cache/medchain/fl-venv}"
 # litep2p asks for a vendored OpenSSL (str0m's `vendored` feature), which compiles OpenSSL from
 # source (~5 min on 2 cores); link the system's libssl instead (setup.sh installs libssl-dev).
 export OPENSSL_NO_VENDOR=1

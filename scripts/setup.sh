@@ -59,5 +59,20 @@ if ! cmp -s "$zombienet_dir/package-lock.json" "$zombienet_dir/node_modules/.med
 	cp "$zombienet_dir/package-lock.json" "$zombienet_dir/node_modules/.medchain-lock"
 fi
 
+# The federated-learning package (fl/: Flower, substrate-interface, dp-accounting,
+# scikit-learn) in its own virtualenv, exactly as locked.
+fl_venv="$MEDCHAIN_FL_VENV"
+if ! cmp -s "$MEDCHAIN_ROOT/fl/requirements.lock" "$fl_venv/.medchain-lock" 2>/dev/null; then
+	command -v python3 >/dev/null 2>&1 || die "python3 not found: install Python 3.11 or newer"
+	python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' ||
+		die "fl/ needs Python 3.11 or newer (found $(python3 --version))"
+	log "installing the federated-learning package (fl/) into $fl_venv"
+	[ -x "$fl_venv/bin/python" ] || python3 -m venv "$fl_venv"
+	"$fl_venv/bin/pip" install --quiet --disable-pip-version-check -r "$MEDCHAIN_ROOT/fl/requirements.lock"
+	"$fl_venv/bin/pip" install --quiet --disable-pip-version-check --no-deps --no-build-isolation \
+		-e "$MEDCHAIN_ROOT/fl"
+	cp "$MEDCHAIN_ROOT/fl/requirements.lock" "$fl_venv/.medchain-lock"
+fi
+
 mkdir -p "$CARGO_TARGET_DIR"
 log "set-up complete (cargo target dir: $CARGO_TARGET_DIR)"

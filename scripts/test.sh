@@ -50,6 +50,12 @@ step "load harness, short (scripts/load.sh runs 60 s per load)"
 # the pool refused a transaction or one failed in its block.
 "$MEDCHAIN_ROOT/scripts/load.sh" --secs 12 --senders 16 --hospitals 4 --batch 16 --tasks 8
 
+step "federated learning: Flower sites and aggregator on a dev node (scripts/fl.sh)"
+# Unit tests of fl/, then three sites and an aggregator train five rounds on chain: the global
+# model beats every local one, a poisoned update is flagged and slashed, a revoked site is
+# excluded, ε ledgers agree, and every checkpoint is recomputed from the committed updates.
+"$MEDCHAIN_ROOT/scripts/fl.sh"
+
 # Pallet benchmarks run as tests against each pallet's mock runtime. They need the
 # `runtime-benchmarks` feature, which changes FRAME's features, so they build apart from the
 # workspace; all MedChain pallets build together, in one feature set, so FRAME is compiled once

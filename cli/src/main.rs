@@ -11,6 +11,7 @@
 mod authority;
 mod context;
 mod custodian;
+mod fl;
 mod grant;
 mod keys;
 mod policy;
@@ -89,6 +90,9 @@ enum Command {
 	/// Acting as an attribute authority: init, extend, publish, export, issue, issue-key.
 	#[command(subcommand)]
 	Authority(authority::Command),
+	/// Federated-learning tasks: lineage.
+	#[command(subcommand)]
+	Fl(fl::Command),
 }
 
 impl Command {
@@ -101,6 +105,7 @@ impl Command {
 			Command::Custodian(command) => command.run(context).await,
 			Command::Proxy(command) => command.run(context).await,
 			Command::Authority(command) => command.run(context).await,
+			Command::Fl(command) => command.run(context).await,
 		}
 	}
 }
