@@ -28,11 +28,19 @@ export MEDCHAIN_FL_VENV="${MEDCHAIN_FL_VENV:-$HOME/.cache/medchain/fl-venv}"
 # source (~5 min on 2 cores); link the system's libssl instead (setup.sh installs libssl-dev).
 export OPENSSL_NO_VENDOR=1
 
+# The browser dApp (scripts/dapp.sh): the client compiled to WebAssembly with its own profile
+# (`dapp`: the release profile with panic=abort, which is all wasm32-unknown-unknown's std
+# supports), bound to JavaScript by the wasm-bindgen CLI of the crate's exact version, tested in
+# Debian's Chromium.
+export MEDCHAIN_WASM_BINDGEN_VERSION=0.2.130
+export MEDCHAIN_CHROMIUM="${MEDCHAIN_CHROMIUM:-/usr/bin/chromium}"
+
 # Dev-chain endpoints used by start.sh and printed for polkadot.js.
 export MEDCHAIN_RPC_PORT="${MEDCHAIN_RPC_PORT:-9944}"
 export MEDCHAIN_P2P_PORT="${MEDCHAIN_P2P_PORT:-30333}"
 export MEDCHAIN_PROMETHEUS_PORT="${MEDCHAIN_PROMETHEUS_PORT:-9615}"
 export MEDCHAIN_GATEWAY_PORT="${MEDCHAIN_GATEWAY_PORT:-8787}"
+export MEDCHAIN_DAPP_PORT="${MEDCHAIN_DAPP_PORT:-4173}"
 
 log() { printf '\033[1;34m[medchain]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31m[medchain] error:\033[0m %s\n' "$*" >&2; exit 1; }
@@ -41,4 +49,16 @@ die() { printf '\033[1;31m[medchain] error:\033[0m %s\n' "$*" >&2; exit 1; }
 build_workspace() {
 	log "building the workspace ($MEDCHAIN_PROFILE) into $CARGO_TARGET_DIR"
 	cargo build --profile "$MEDCHAIN_PROFILE" "${MEDCHAIN_CARGO_SELECTION[@]}" "$@"
+}
+
+# Builds the dApp: medchain-wasm for wasm32-unknown-unknown, its JavaScript bindings
+# (dapp/src/wasm-pkg), then the type-checked Vite bundle (dapp/dist).
+dapp_build() {
+	log "building the client for browsers (medchain-wasm, wasm32-unknown-unknown)"
+	cargo build --profile dapp --locked -p medchain-wasm --target wasm32-unknown-unknown
+	command -v wasm-bindgen >/dev/null 2>&1 || die "wasm-bindgen not found: run scripts/setup.sh"
+	wasm-bindgen --target web --out-dir "$MEDCHAIN_ROOT/dapp/src/wasm-pkg" \
+		"$CARGO_TARGET_DIR/wasm32-unknown-unknown/dapp/medchain_wasm.wasm"
+	log "building the dApp (tsc, vite)"
+	(cd "$MEDCHAIN_ROOT/dapp" && npm run --silent build)
 }

@@ -18,6 +18,8 @@ command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 command -v git >/dev/null 2>&1 || missing+=(git)
 # OpenSSL's headers and pkg-config file: the node links the system's libssl (env.sh).
 [ -f /usr/include/openssl/ssl.h ] || missing+=(libssl-dev)
+# Debian's Chromium for the dApp's browser tests (Playwright drives it; no browser download).
+[ -x "$MEDCHAIN_CHROMIUM" ] || missing+=(chromium)
 if [ "${#missing[@]}" -gt 0 ]; then
 	command -v apt-get >/dev/null 2>&1 ||
 		die "missing ${missing[*]} and no apt-get: install them with your package manager"
@@ -48,6 +50,24 @@ done
 if ! cargo nextest --version >/dev/null 2>&1; then
 	log "installing cargo-nextest (from crates.io)"
 	cargo install cargo-nextest --locked
+fi
+
+# The wasm-bindgen CLI (scripts/dapp.sh) at exactly the version of the crate in Cargo.lock.
+if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $MEDCHAIN_WASM_BINDGEN_VERSION" ]; then
+	log "installing wasm-bindgen-cli $MEDCHAIN_WASM_BINDGEN_VERSION (from crates.io)"
+	# Not `--locked`: its lock file names webpki-roots 1.0.11, which the registry does not
+	# serve (seen 2026-12-06); the CLI's own version is pinned all the same.
+	cargo install wasm-bindgen-cli --version "$MEDCHAIN_WASM_BINDGEN_VERSION"
+fi
+
+# The dApp's packages (polkadot.js, Vite, TypeScript, Playwright) exactly as locked; Playwright
+# is told not to download browsers (the tests use Debian's Chromium).
+dapp_dir="$MEDCHAIN_ROOT/dapp"
+if ! cmp -s "$dapp_dir/package-lock.json" "$dapp_dir/node_modules/.medchain-lock" 2>/dev/null; then
+	command -v npm >/dev/null 2>&1 || die "npm not found: install Node.js 20 and npm"
+	log "installing the dApp's packages (npm ci in dapp/)"
+	(cd "$dapp_dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+	cp "$dapp_dir/package-lock.json" "$dapp_dir/node_modules/.medchain-lock"
 fi
 
 # Zombienet (scripts/zombienet.sh) from the npm registry, exactly as locked.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds MedChain and runs a development chain with a gateway beside it, in the foreground
-# (Ctrl-C stops both).
+# Builds MedChain and runs a development chain with a gateway and the browser dApp beside it, in
+# the foreground (Ctrl-C stops all three).
 #
 #   scripts/start.sh            a fresh, temporary dev chain and gateway store (discarded on exit)
 #   scripts/start.sh --persist  keep chain and gateway data in $MEDCHAIN_DEV_BASE_PATH between runs
@@ -21,6 +21,7 @@ done
 "$MEDCHAIN_ROOT/scripts/setup.sh"
 cd "$MEDCHAIN_ROOT"
 build_workspace
+dapp_build
 
 if $persist; then
 	export MEDCHAIN_DEV_BASE_PATH="${MEDCHAIN_DEV_BASE_PATH:-$HOME/.local/share/medchain/dev}"
@@ -53,6 +54,8 @@ cat >&2 <<INFO
   Dev accounts:                //Alice (validator, sudo), //Bob, //Charlie, ... (1,000,000 MED each)
   Gateway (as //Ferdie):       $gateway_url   (data in $state_dir/gateway)
   Client:                      $bin_dir/medchain --help
+  dApp (patients, clinicians,  http://127.0.0.1:$MEDCHAIN_DAPP_PORT/?node=ws://127.0.0.1:$MEDCHAIN_RPC_PORT&gateway=$gateway_url
+        council):              (dev accounts offered on this dev chain; or the polkadot.js extension)
 
 INFO
 
@@ -78,7 +81,11 @@ done
 
 "$bin_dir/medchain-gateway" --node "ws://127.0.0.1:$MEDCHAIN_RPC_PORT" \
 	--listen "127.0.0.1:$MEDCHAIN_GATEWAY_PORT" --data-dir "$state_dir/gateway/data" \
-	--keystore "$keystore" --passphrase-file "$passphrase_file" &
+	--keystore "$keystore" --passphrase-file "$passphrase_file" \
+	--cors-origin "http://127.0.0.1:$MEDCHAIN_DAPP_PORT" &
+pids+=($!)
+
+(cd "$MEDCHAIN_ROOT/dapp" && exec npx --no-install vite preview --port "$MEDCHAIN_DAPP_PORT") &
 pids+=($!)
 
 # Stop everything as soon as either process exits.

@@ -25,11 +25,10 @@ step "cargo doc (missing docs and broken intra-doc links are errors)"
 cargo doc --profile "$MEDCHAIN_PROFILE" "${MEDCHAIN_CARGO_SELECTION[@]}" --no-deps \
 	--exclude medchain-chain-api
 
-step "medchain-client for browsers (wasm32-unknown-unknown, feature web)"
-# What the dApp builds on: the SDK without files or threads. Checked, not built: the browser
-# build itself (wasm-bindgen) is the dApp's.
-cargo check --profile "$MEDCHAIN_PROFILE" --locked --target wasm32-unknown-unknown \
-	-p medchain-client --no-default-features --features web
+step "the client for browsers: clippy for wasm32-unknown-unknown (medchain-wasm, the SDK's feature web)"
+# What the dApp runs: the SDK without files or threads, and its wasm-bindgen exports. Built
+# (with its JavaScript bindings and the Vite bundle) by scripts/dapp.sh below.
+cargo clippy --profile dapp --locked --target wasm32-unknown-unknown -p medchain-wasm -- -D warnings
 
 step "build"
 build_workspace --all-targets
@@ -55,6 +54,12 @@ step "federated learning: Flower sites and aggregator on a dev node (scripts/fl.
 # model beats every local one, a poisoned update is flagged and slashed, a revoked site is
 # excluded, ε ledgers agree, and every checkpoint is recomputed from the committed updates.
 "$MEDCHAIN_ROOT/scripts/fl.sh"
+
+step "the dApp in Chromium (scripts/dapp.sh: wasm-bindgen, Vite, Playwright)"
+# A doctor opens records in the browser (decrypted there, equal to the originals), the patient
+# audits, denies and revokes, a break-glass read is highlighted and acknowledged; screenshots
+# in dapp/test-results/screenshots.
+"$MEDCHAIN_ROOT/scripts/dapp.sh"
 
 # Pallet benchmarks run as tests against each pallet's mock runtime. They need the
 # `runtime-benchmarks` feature, which changes FRAME's features, so they build apart from the

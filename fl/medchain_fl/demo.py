@@ -102,6 +102,9 @@ def create_task(chain: Chain, store: Store, policy: int, rounds: int, round_leng
                 "epsilon_budget": dp.milli_epsilon_total(rounds, dp.DpConfig()),
                 "reward_pool": REWARD_POOL,
                 "bond": BOND,
+                # Rewards grow with claimed samples: no update may claim more than the
+                # largest site holds.
+                "max_samples": max(len(data.partition(i)) for i in range(len(SITES))),
             }
         },
     )

@@ -450,6 +450,7 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
 					epsilon_budget: 3_000,
 					reward_pool: 1_000_000_000_000,
 					bond: 1_000_000_000,
+					max_samples: 10_000,
 				},
 			}
 			.into(),

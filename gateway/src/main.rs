@@ -24,7 +24,13 @@
 //! max_store_bytes = 549755813888         # what the whole store may hold (512 GiB)
 //! receipt_flush_millis = 1000            # a receipt batch waits at most this long to fill
 //! max_waiting_receipts = 8192            # beyond this many served reads with receipts in no block yet, reads get 503
+//! cors_origins = ["http://127.0.0.1:5173"]  # web pages (the dApp) allowed to call it from a browser
 //! ```
+//!
+//! **Browsers.** A web page may call the gateway only from an origin listed in `cors_origins`
+//! (`--cors-origin`, repeatable; none by default): the dApp reads records from the browser, and
+//! a grant's proxies are other gateways, so each gateway must let the dApp's origin in. Requests
+//! are authorised by the reader's signature, never by cookies, so no credentials are allowed.
 //!
 //! **Reads** are one signed request from the reader. The gateway checks the signature, the
 //! record's current version and the chain's decision (`ConsentApi.check_read`, the rule
@@ -49,7 +55,7 @@
 //! The gateway's account pays transaction fees and receipt deposits; to serve as a proxy it
 //! registers (`medchain register-proxy --endpoint <its URL>`) and is admitted by governance.
 //!
-//! Dependencies: `axum` (HTTP), `medchain-client` (chain, PRE, CIDs, API types), `toml` (config
+//! Dependencies: `axum` (HTTP), `tower-http` (CORS for the dApp; already in the node's build), `medchain-client` (chain, PRE, CIDs, API types), `toml` (config
 //! file), `tracing` (logs), `governor` (per-client rate limits; the same limiter the node's RPC
 //! server uses, so it adds no new crate to the build).
 
@@ -112,6 +118,9 @@ struct Args {
 	/// Scan for erasures from this block on, ignoring the saved cursor (recovery).
 	#[arg(long)]
 	rescan_erasures_from: Option<u64>,
+	/// A web origin (`http://127.0.0.1:5173`) whose pages may call the gateway; repeatable.
+	#[arg(long = "cors-origin")]
+	cors_origins: Vec<String>,
 }
 
 #[derive(Deserialize, Default, Debug)]
@@ -132,6 +141,7 @@ struct FileConfig {
 	max_store_bytes: Option<u64>,
 	receipt_flush_millis: Option<u64>,
 	max_waiting_receipts: Option<usize>,
+	cors_origins: Option<Vec<String>>,
 }
 
 struct Config {
@@ -149,6 +159,31 @@ struct Config {
 	limits: store::Limits,
 	receipt_flush: std::time::Duration,
 	max_waiting_receipts: usize,
+	cors: tower_http::cors::CorsLayer,
+}
+
+/// The CORS rule for `origins` (exact origins; a malformed one is refused at start).
+fn cors(origins: &[String]) -> Result<tower_http::cors::CorsLayer, Error> {
+	use axum::http::{HeaderValue, Method};
+	use tower_http::cors::{AllowOrigin, Any, CorsLayer};
+	let origins = origins
+		.iter()
+		.map(|origin| {
+			let trimmed = origin.trim_end_matches('/');
+			if !(trimmed.starts_with("http://") || trimmed.starts_with("https://")) {
+				return Err(Error::Invalid(format!(
+					"cors origin {origin:?} is not an http(s) origin"
+				)));
+			}
+			HeaderValue::from_str(trimmed)
+				.map_err(|e| Error::Invalid(format!("cors origin {origin:?}: {e}")))
+		})
+		.collect::<Result<Vec<_>, _>>()?;
+	Ok(CorsLayer::new()
+		.allow_origin(AllowOrigin::list(origins))
+		.allow_methods([Method::GET, Method::POST])
+		.allow_headers(Any)
+		.expose_headers(Any))
 }
 
 fn config(args: Args) -> Result<Config, Error> {
@@ -240,6 +275,11 @@ fn config(args: Args) -> Result<Config, Error> {
 			.or(file.max_waiting_receipts)
 			.unwrap_or(8192)
 			.max(1),
+		cors: cors(&if args.cors_origins.is_empty() {
+			file.cors_origins.unwrap_or_default()
+		} else {
+			args.cors_origins
+		})?,
 	})
 }
 
@@ -332,6 +372,9 @@ async fn run(config: Config) -> Result<(), Error> {
 			limiter.clone(),
 			service::limit_rate,
 		))
+		// Outside everything: a browser's preflight is answered, and refusals carry the
+		// headers a page needs to read them.
+		.layer(config.cors.clone())
 		.with_state(gateway.clone());
 	let listener = tokio::net::TcpListener::bind(config.listen).await?;
 	tracing::info!(listen = %config.listen, account = %gateway.account, "gateway ready");
@@ -364,5 +407,71 @@ async fn main() -> std::process::ExitCode {
 			tracing::error!(%error, "gateway stopped");
 			std::process::ExitCode::FAILURE
 		}
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use axum::{
+		body::Body,
+		http::{header, Method, Request, StatusCode},
+	};
+	use tower::ServiceExt;
+
+	use super::*;
+
+	/// A preflight for a signed read from `origin`, through a router with the CORS rule for
+	/// `allowed`: the `Access-Control-Allow-Origin` it answers with, if any.
+	async fn preflight(allowed: &[&str], origin: &str) -> Option<String> {
+		let allowed: Vec<String> = allowed.iter().map(|o| o.to_string()).collect();
+		let app = Router::new()
+			.route("/v1/reads", post(|| async { StatusCode::OK }))
+			.layer(cors(&allowed).expect("valid origins"));
+		let response = app
+			.oneshot(
+				Request::builder()
+					.method(Method::OPTIONS)
+					.uri("/v1/reads")
+					.header(header::ORIGIN, origin)
+					.header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+					.header(header::ACCESS_CONTROL_REQUEST_HEADERS, "content-type")
+					.body(Body::empty())
+					.expect("a request"),
+			)
+			.await
+			.expect("an answer");
+		response
+			.headers()
+			.get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+			.map(|v| v.to_str().expect("ASCII").to_string())
+	}
+
+	#[tokio::test]
+	async fn only_listed_origins_may_call_from_a_browser() {
+		let dapp = "http://127.0.0.1:4173";
+		assert_eq!(preflight(&[dapp], dapp).await.as_deref(), Some(dapp));
+		// Another page, a look-alike origin, another port: no permission.
+		for stranger in [
+			"https://evil.example",
+			"http://127.0.0.1:4174",
+			"http://127.0.0.1:4173.evil.example",
+		] {
+			assert_eq!(preflight(&[dapp], stranger).await, None, "{stranger}");
+		}
+		// By default no page may call it.
+		assert_eq!(preflight(&[], dapp).await, None);
+	}
+
+	#[test]
+	fn malformed_origins_are_refused_at_start() {
+		for bad in [
+			"127.0.0.1:4173",
+			"*",
+			"ftp://example.org",
+			"http://bad\norigin",
+		] {
+			assert!(cors(&[bad.to_string()]).is_err(), "{bad:?}");
+		}
+		assert!(cors(&["http://127.0.0.1:4173/".to_string()]).is_ok());
 	}
 }

@@ -6,7 +6,8 @@ use subxt::utils::{AccountId32, H256};
 use crate::api::runtime_types::pallet_fl::types as t;
 
 pub use crate::api::fl::events::{
-	AggregatePublished, CheckpointFinalized, RewardPaid, TaskCompleted, TaskCreated, UpdateFlagged,
+	AggregatePublished, BondSlashed, CheckpointFinalized, DisputeDismissed, RewardPaid,
+	TaskCompleted, TaskCreated, UpdateFlagged,
 };
 pub use t::{AggregationRule, ModelRef, TaskStatus, UpdateInput};
 

@@ -14,9 +14,9 @@ use medchain_integration_tests::{
 	consent::PolicyCreated,
 	constant,
 	fl::{
-		AggregatePublished, AggregationRule, Aggregator, CheckpointFinalized, CheckpointStatus,
-		LineageEntry, Participant, RewardPaid, Task, TaskCompleted, TaskCreated, TaskParams,
-		TaskStatus, UpdateFlagged, UpdateInput,
+		AggregatePublished, AggregationRule, Aggregator, BondSlashed, CheckpointFinalized,
+		CheckpointStatus, DisputeDismissed, LineageEntry, Participant, RewardPaid, Task,
+		TaskCompleted, TaskCreated, TaskParams, TaskStatus, UpdateFlagged, UpdateInput,
 	},
 	free_balance, reserved_balance, token, TestNode,
 };
@@ -37,6 +37,8 @@ const CHALLENGE_PERIOD: u32 = 3;
 const EPSILON_BUDGET: u32 = 1_500;
 const REWARD_POOL: u128 = 100 * token::UNIT;
 const BOND: u128 = 10 * token::UNIT;
+/// Most samples one update may claim.
+const MAX_SAMPLES: u64 = 500;
 const POLICY: &str = r#""org-type:hospital" and "irb:approved""#;
 
 fn fl_api() -> api::runtime_apis::fl_api::FlApi {
@@ -166,6 +168,7 @@ async fn three_sites_two_rounds_rogue_update_budget_revocation_and_payout() {
 		epsilon_budget: EPSILON_BUDGET,
 		reward_pool: REWARD_POOL,
 		bond: BOND,
+		max_samples: MAX_SAMPLES,
 	};
 	let held_before = reserved_balance(
 		&node.client().at_current_block().await.unwrap(),
@@ -249,8 +252,8 @@ async fn three_sites_two_rounds_rogue_update_budget_revocation_and_payout() {
 		.expect("UpdateFlagged")
 		.expect("decodes");
 	assert_eq!(
-		(flagged.participant, flagged.reason.clone(), flagged.slashed),
-		(id(&site_c), b"NAN-WEIGHTS".to_vec(), BOND / 2)
+		(flagged.participant, flagged.reason.clone()),
+		(id(&site_c), b"NAN-WEIGHTS".to_vec())
 	);
 	let published = dispatched
 		.events
@@ -262,8 +265,8 @@ async fn three_sites_two_rounds_rogue_update_budget_revocation_and_payout() {
 		reserved_balance(&node.state_after(&dispatched).await, &id(&site_c))
 			.await
 			.unwrap(),
-		reserved_c - BOND / 2,
-		"half of C's bond is burnt"
+		reserved_c,
+		"a flag alone slashes nothing: the aggregate may still be disputed"
 	);
 
 	// Site B's IRB approval is revoked while round 1 is in its challenge window.
@@ -284,6 +287,22 @@ async fn three_sites_two_rounds_rogue_update_budget_revocation_and_payout() {
 		.expect("CheckpointFinalized")
 		.expect("decodes");
 	assert_eq!((finalized.round, finalized.model), (1, seeded_model(0x21)));
+	let slashed = dispatched
+		.events
+		.find_first::<BondSlashed>()
+		.expect("BondSlashed")
+		.expect("decodes");
+	assert_eq!(
+		(slashed.round, slashed.participant, slashed.amount),
+		(1, id(&site_c), BOND / 2)
+	);
+	assert_eq!(
+		reserved_balance(&node.state_after(&dispatched).await, &id(&site_c))
+			.await
+			.unwrap(),
+		reserved_c - BOND / 2,
+		"once final, half of C's bond is burnt"
+	);
 	let round_two_start = dispatched.inclusion.block.number as u32;
 	let stored: Option<Task> = ask(&node.state_after(&dispatched).await, fl_api().task(task)).await;
 	let stored = stored.expect("the task exists");
@@ -302,19 +321,27 @@ async fn three_sites_two_rounds_rogue_update_budget_revocation_and_payout() {
 		submit_update(task, 0x33, 400, 600),
 		submit_update(task, 0x33, 400, 500),
 	);
-	let (refused_b, (overrun_c, _), _) = tokio::join!(
+	// A first claims more samples than the task's cap (they would inflate its reward).
+	let inflated_a = submit_update(task, 0x31, MAX_SAMPLES + 1, 500);
+	let (refused_b, (overrun_c, _), (inflated_a, _)) = tokio::join!(
 		node.refused(&update_b, &site_b),
 		async {
 			let overrun = node.refused(&overrun_c, &site_c).await;
 			let ok = node.dispatch(&update_c, &site_c).await;
 			(overrun, ok)
 		},
-		node.dispatch(&update_a, &site_a),
+		async {
+			let inflated = node.refused(&inflated_a, &site_a).await;
+			let ok = node.dispatch(&update_a, &site_a).await;
+			(inflated, ok)
+		},
 	);
 	assert_eq!(refused_b, "Fl::PolicyNotSatisfied");
 	assert_eq!(overrun_c, "Fl::BudgetExceeded");
+	assert_eq!(inflated_a, "Fl::TooManySamples");
 
-	// Round 2's aggregate is disputed by B (still a participant) and upheld by governance.
+	// Round 2's aggregate is disputed by B (still a participant), holding a deposit, and
+	// upheld by governance, which burns the deposit.
 	wait_until(&node, round_two_start + ROUND_LENGTH).await;
 	node.dispatch(&publish(task, 0x41, &[&site_a, &site_c], &[]), &coordinator)
 		.await;
@@ -333,9 +360,18 @@ async fn three_sites_two_rounds_rogue_update_budget_revocation_and_payout() {
 		task,
 		reject: false,
 	});
-	node.sudo_ok(resolve, &governance, INCLUSION_TIMEOUT)
+	let upheld = node
+		.sudo_ok(resolve, &governance, INCLUSION_TIMEOUT)
 		.await
 		.expect("governance upholds the aggregate");
+	let dismissed = upheld
+		.events
+		.find_first::<DisputeDismissed>()
+		.expect("DisputeDismissed")
+		.expect("decodes");
+	let dispute_deposit = constant(&state, api::constants().fl().dispute_deposit());
+	assert!(dispute_deposit > 0);
+	assert_eq!((dismissed.round, dismissed.burnt), (2, dispute_deposit));
 
 	// The last round finalises: the pool is paid by score, bonds are released.
 	let dispatched = node.dispatch(&finalize(task), &registry).await;

@@ -31,7 +31,7 @@ const PROPOSAL_LENGTH_BOUND: u32 = 10_000;
 const PROPOSAL_REF_TIME_BOUND: u64 = 200_000_000_000;
 const PROPOSAL_PROOF_SIZE_BOUND: u64 = 1_000_000;
 /// `spec_version` of the runtime the chain starts with.
-const GENESIS_SPEC_VERSION: u32 = 109;
+const GENESIS_SPEC_VERSION: u32 = 110;
 
 /// The council passes `call` with three of four ayes: Alice proposes; Alice, Bob and Charlie
 /// vote; Dave closes. Returns the closing transaction, in which the call was dispatched.

@@ -257,6 +257,7 @@ fn world() {
 			epsilon_budget: 3_000,
 			reward_pool: 100 * UNIT,
 			bond: 10 * UNIT,
+			max_samples: 1_000,
 		}
 	));
 	assert_ok!(Fl::join_task(signed(DOCTOR), TASK));
@@ -848,6 +849,7 @@ fn rows() -> Vec<Row> {
 					epsilon_budget: 1,
 					reward_pool: 0,
 					bond: 0,
+					max_samples: 1,
 				},
 			},
 			BAD_ORIGIN,
@@ -877,6 +879,20 @@ fn rows() -> Vec<Row> {
 				},
 			},
 			FlError::NotParticipant,
+		),
+		row(
+			"participant (samples above the cap)",
+			signed(DOCTOR),
+			FlCall::submit_update {
+				task: TASK,
+				update: UpdateInput {
+					model: model(3),
+					samples: u64::MAX,
+					epsilon: 100,
+					metrics: None,
+				},
+			},
+			FlError::TooManySamples,
 		),
 		row(
 			"participant",

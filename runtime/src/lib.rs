@@ -100,7 +100,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("medchain"),
 	impl_name: Cow::Borrowed("medchain"),
 	authoring_version: 1,
-	spec_version: 109,
+	spec_version: 110,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 2,
@@ -116,7 +116,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("medchain"),
 	impl_name: Cow::Borrowed("medchain"),
 	authoring_version: 1,
-	spec_version: 110,
+	spec_version: 111,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 2,
@@ -215,7 +215,8 @@ pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 type Migrations = (
 	pallet_records::migrations::v2::MigrateV1ToV2<Runtime>,
 	pallet_key_grants::migrations::v1::MigrateV0ToV1<Runtime>,
-	pallet_fl::migrations::v1::MigrateV0ToV1<Runtime>,
+	pallet_fl::migrations::v1::MigrateV0ToV2<Runtime>,
+	pallet_fl::migrations::v2::MigrateV1ToV2<Runtime>,
 	pallet_consent::migrations::v1::MigrateV0ToV1<Runtime>,
 );
 

@@ -34,7 +34,8 @@ fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
 	let amount = T::Currency::minimum_balance()
 		.saturating_mul(1_000_000u32.into())
 		.saturating_add(T::CheckpointDeposit::get().saturating_mul(T::MaxRounds::get().into()))
-		.saturating_add(T::TaskDeposit::get());
+		.saturating_add(T::TaskDeposit::get())
+		.saturating_add(T::DisputeDeposit::get());
 	T::Currency::set_balance(&who, amount);
 	who
 }
@@ -54,6 +55,7 @@ fn params<T: Config>(coordinator: &T::AccountId, rounds: Round) -> TaskParamsOf<
 		epsilon_budget: 10_000,
 		reward_pool: minimum.saturating_mul(1_000u32.into()),
 		bond: minimum.saturating_mul(10u32.into()),
+		max_samples: 1_000,
 	}
 }
 
@@ -95,14 +97,23 @@ fn close_round<T: Config>() {
 	frame_system::Pallet::<T>::set_block_number(now.saturating_add(10u32.into()));
 }
 
+/// Publishes round 1's aggregate using the first of `sites` and flagging the others rogue.
 fn publish<T: Config>(coordinator: &T::AccountId, sites: &[T::AccountId]) {
-	let used: UsedOf<T> = sites.to_vec().try_into().expect("within MaxParticipants");
+	let (used, flagged) = sites.split_at(1);
+	let used: UsedOf<T> = used.to_vec().try_into().expect("within MaxParticipants");
+	let reason: ReasonCode = vec![b'X'; 32].try_into().expect("32 bytes fit");
+	let rogue: RogueOf<T> = flagged
+		.iter()
+		.map(|site| (site.clone(), reason.clone()))
+		.collect::<Vec<_>>()
+		.try_into()
+		.expect("within MaxParticipants");
 	Pallet::<T>::publish_aggregate(
 		RawOrigin::Signed(coordinator.clone()).into(),
 		0,
 		model(4),
 		used,
-		Default::default(),
+		rogue,
 	)
 	.expect("published");
 }
@@ -155,7 +166,7 @@ mod benchmarks {
 	}
 
 	/// `u` updates listed: one used (the task's minimum) and `u - 1` flagged rogue, the costlier
-	/// kind (each marks the update and burns part of a bond).
+	/// kind (each is marked).
 	#[benchmark]
 	fn publish_aggregate(u: Linear<1, { T::MaxParticipants::get() }>) {
 		let (coordinator, sites) = task::<T>(1, u, true);
@@ -193,9 +204,11 @@ mod benchmarks {
 		);
 	}
 
+	/// Rejection, the costlier decision: `u` updates in the round, `u - 1` of them flagged,
+	/// whose flags are lifted; the deposit is returned.
 	#[benchmark]
-	fn resolve_dispute() -> Result<(), BenchmarkError> {
-		let (coordinator, sites) = task::<T>(1, 1, true);
+	fn resolve_dispute(u: Linear<1, { T::MaxParticipants::get() }>) -> Result<(), BenchmarkError> {
+		let (coordinator, sites) = task::<T>(1, u, true);
 		close_round::<T>();
 		publish::<T>(&coordinator, &sites);
 		Pallet::<T>::dispute_aggregate(RawOrigin::Signed(sites[0].clone()).into(), 0, H256::zero())
@@ -204,15 +217,15 @@ mod benchmarks {
 			T::DisputeOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 
 		#[extrinsic_call]
-		_(origin as T::RuntimeOrigin, 0, false);
+		_(origin as T::RuntimeOrigin, 0, true);
 
-		assert!(
-			Checkpoints::<T>::get(0, 1).is_some_and(|c| c.status == CheckpointStatus::Published)
-		);
+		assert!(!Checkpoints::<T>::contains_key(0, 1));
+		assert!(Updates::<T>::iter_prefix((0, 1)).all(|(_, u)| u.rogue.is_none()));
 		Ok(())
 	}
 
-	/// The last round: `p` participants scored, paid and released.
+	/// The last round: `p` participants, all but one flagged rogue and slashed, then every one
+	/// scored, paid and released.
 	#[benchmark]
 	fn finalize_round(p: Linear<1, { T::MaxParticipants::get() }>) {
 		let (coordinator, sites) = task::<T>(1, p, true);

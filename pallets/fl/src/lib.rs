@@ -12,24 +12,29 @@
 //!   through [`medchain_primitives::AccessInspect`]) and hold the bond. Each round they submit
 //!   one update commitment (CID, digest, samples, epsilon spent). The chain refuses
 //!   non-participants, duplicates, late updates, participants who no longer satisfy the policy,
-//!   and any update that would take a participant over its epsilon budget (the DP ledger).
+//!   updates claiming more samples than the task's `max_samples`, and any update that would
+//!   take a participant over its epsilon budget (the DP ledger).
 //! - After the round's window, the **aggregator** publishes the next checkpoint with the
 //!   updates it used (accepted updates of that round, at least the minimum) and may flag rogue
-//!   updates with a reason: a rogue update counts against its sender and slashes
-//!   [`Config::RogueSlash`] of its bond.
+//!   updates with a reason.
 //! - A **challenge window** of the task's `challenge_period` blocks (at least
-//!   [`Config::MinChallengePeriod`]) follows: a participant who recomputes another digest disputes;
-//!   [`Config::DisputeOrigin`] then upholds the checkpoint or rejects it (the round's aggregate
-//!   can be published again). Unchallenged checkpoints are finalised by anyone: contribution
-//!   scores grow by the samples behind each used update and the next round starts.
+//!   [`Config::MinChallengePeriod`]) follows: a participant who recomputes another digest
+//!   disputes, holding [`Config::DisputeDeposit`]; [`Config::DisputeOrigin`] then upholds the
+//!   checkpoint (the deposit is burnt) or rejects it (the deposit is returned, the rogue flags
+//!   are lifted and the round's aggregate can be published again). Unchallenged or upheld
+//!   checkpoints are finalised by anyone: only then does each update still flagged rogue count
+//!   against its sender and slash [`Config::RogueSlash`] of its bond, contribution scores grow
+//!   by the samples behind each used update, and the next round starts. A rejected aggregate
+//!   therefore never slashes anyone.
 //! - After the last round the reward pool is paid out in proportion to scores (rounding dust
 //!   returns to the coordinator) and bonds are released.
-//! - **Deposits** pay for what stays stored: the coordinator holds [`Config::TaskDeposit`] plus
+//! - **Deposits** pay for what stays stored and against spam: the coordinator holds [`Config::TaskDeposit`] plus
 //!   [`Config::CheckpointDeposit`] per round the task may have, for the task and its lineage,
 //!   which are kept for audit (so is the deposit); each participant holds
 //!   [`Config::UpdateDeposit`] per update. Once a task has completed or was cancelled, anyone
 //!   may purge a round's updates ([`Pallet::purge_round`]), which releases their deposits; the
-//!   checkpoints, naming the participants each aggregate used, stay.
+//!   checkpoints, naming the participants each aggregate used, stay. A disputer holds
+//!   [`Config::DisputeDeposit`] until governance decides.
 //!
 //! Bounded throughout: participants per task ([`Config::MaxParticipants`]) bound every loop.
 
@@ -98,7 +103,7 @@ pub mod pallet {
 		Perbill,
 	};
 
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -148,6 +153,11 @@ pub mod pallet {
 		#[pallet::constant]
 		type UpdateDeposit: Get<BalanceOf<Self>>;
 
+		/// Deposit a disputer holds until governance decides: returned if the aggregate is
+		/// rejected, burnt if it is upheld (disputes cost governance's time).
+		#[pallet::constant]
+		type DisputeDeposit: Get<BalanceOf<Self>>;
+
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 
@@ -167,6 +177,8 @@ pub mod pallet {
 		TaskDeposit,
 		/// The deposit for a stored update, held from its participant.
 		UpdateDeposit,
+		/// A disputer's deposit, held until governance decides.
+		DisputeDeposit,
 	}
 
 	/// The id the next task gets.
@@ -192,6 +204,11 @@ pub mod pallet {
 		T::AccountId,
 		UpdateOf<T>,
 	>;
+
+	/// The deposit held from whoever disputed a task's current aggregate, while it is
+	/// disputed. `Twox64Concat`: chain-assigned ids.
+	#[pallet::storage]
+	pub type DisputeDeposits<T: Config> = StorageMap<_, Twox64Concat, TaskId, BalanceOf<T>>;
 
 	/// Aggregates by task and round: the lineage. `Twox64Concat`: chain-assigned keys.
 	#[pallet::storage]
@@ -245,7 +262,8 @@ pub mod pallet {
 			/// The last block it may be disputed in.
 			challenge_ends: BlockNumberFor<T>,
 		},
-		/// An update was flagged rogue; part of its sender's bond was slashed.
+		/// An aggregate flagged an update rogue; its sender is slashed if the aggregate is
+		/// finalised.
 		UpdateFlagged {
 			/// The task.
 			task: TaskId,
@@ -255,8 +273,17 @@ pub mod pallet {
 			participant: T::AccountId,
 			/// Why it was flagged.
 			reason: ReasonCode,
-			/// The amount slashed.
-			slashed: BalanceOf<T>,
+		},
+		/// A finalised aggregate had flagged a participant's update: part of its bond was burnt.
+		BondSlashed {
+			/// The task.
+			task: TaskId,
+			/// The round.
+			round: Round,
+			/// The participant.
+			participant: T::AccountId,
+			/// The amount burnt.
+			amount: BalanceOf<T>,
 		},
 		/// A participant disputed an aggregate.
 		AggregateDisputed {
@@ -268,20 +295,27 @@ pub mod pallet {
 			by: T::AccountId,
 			/// The digest the disputer recomputed.
 			recomputed: H256,
+			/// The deposit held from the disputer.
+			deposit: BalanceOf<T>,
 		},
-		/// Governance upheld a disputed aggregate.
+		/// Governance upheld a disputed aggregate; the disputer's deposit was burnt.
 		DisputeDismissed {
 			/// The task.
 			task: TaskId,
 			/// The round.
 			round: Round,
+			/// The deposit burnt.
+			burnt: BalanceOf<T>,
 		},
-		/// Governance rejected an aggregate; the round's aggregate may be published again.
+		/// Governance rejected an aggregate: its rogue flags are lifted, the disputer's deposit
+		/// returned, and the round's aggregate may be published again.
 		AggregateRejected {
 			/// The task.
 			task: TaskId,
 			/// The round.
 			round: Round,
+			/// The deposit returned to the disputer.
+			returned: BalanceOf<T>,
 		},
 		/// A round's checkpoint became final.
 		CheckpointFinalized {
@@ -328,8 +362,8 @@ pub mod pallet {
 
 	#[pallet::error]
 	pub enum Error<T> {
-		/// Rounds, minimum participants and round length must be non-zero and within bounds, and
-		/// the challenge period at least the runtime's minimum.
+		/// Rounds, minimum participants, round length and the samples cap must be non-zero and
+		/// within bounds, and the challenge period at least the runtime's minimum.
 		InvalidParams,
 		/// No such task.
 		TaskNotFound,
@@ -349,6 +383,8 @@ pub mod pallet {
 		DuplicateUpdate,
 		/// The update would exceed the participant's epsilon budget.
 		BudgetExceeded,
+		/// The update claims more samples than the task allows one update.
+		TooManySamples,
 		/// The round's window has not closed yet.
 		RoundStillOpen,
 		/// An aggregate for this round is already published.
@@ -396,8 +432,8 @@ pub mod pallet {
 		/// [`Event::TaskCreated`].
 		///
 		/// # Errors
-		/// - [`Error::InvalidParams`]: rounds, participants or round length are zero or out of
-		///   bounds, or the challenge period is below the runtime's minimum.
+		/// - [`Error::InvalidParams`]: rounds, participants, round length or the samples cap are
+		///   zero or out of bounds, or the challenge period is below the runtime's minimum.
 		/// - [`Error::InsufficientDeposit`]: the caller cannot hold the reward pool and the deposit.
 		/// - [`Error::IdOverflow`]: task ids are exhausted.
 		#[pallet::call_index(0)]
@@ -410,6 +446,7 @@ pub mod pallet {
 					&& params.min_participants >= 1
 					&& params.min_participants <= T::MaxParticipants::get()
 					&& !params.round_length.is_zero()
+					&& params.max_samples >= 1
 					&& params.challenge_period >= T::MinChallengePeriod::get(),
 				Error::<T>::InvalidParams
 			);
@@ -495,7 +532,8 @@ pub mod pallet {
 		}
 
 		/// Submit this round's update commitment. Refused after the round's window, twice in a
-		/// round, when the caller no longer satisfies the policy, or beyond its epsilon budget.
+		/// round, when the caller no longer satisfies the policy, when it claims more samples
+		/// than the task's `max_samples`, or beyond its epsilon budget.
 		///
 		/// # Events
 		/// [`Event::UpdateSubmitted`].
@@ -506,6 +544,7 @@ pub mod pallet {
 		/// - [`Error::PolicyNotSatisfied`]: the caller no longer satisfies the task's policy.
 		/// - [`Error::RoundClosed`]: the round's submission window has passed.
 		/// - [`Error::DuplicateUpdate`]: the caller submitted this round already.
+		/// - [`Error::TooManySamples`]: `samples` is above the task's `max_samples`.
 		/// - [`Error::BudgetExceeded`]: `epsilon` would take the caller past the task's budget.
 		/// - [`Error::InsufficientDeposit`]: the caller cannot hold the update deposit.
 		#[pallet::call_index(2)]
@@ -533,6 +572,10 @@ pub mod pallet {
 			ensure!(
 				T::Access::satisfies(&who, stored.params.policy),
 				Error::<T>::PolicyNotSatisfied
+			);
+			ensure!(
+				update.samples <= stored.params.max_samples,
+				Error::<T>::TooManySamples
 			);
 			let spent = participant
 				.epsilon_spent
@@ -567,7 +610,8 @@ pub mod pallet {
 
 		/// Publish the current round's aggregate after its window closed: the new model, the
 		/// participants whose accepted updates it used (at least the task's minimum) and the
-		/// updates flagged rogue with a reason (each slashes part of its sender's bond).
+		/// updates flagged rogue with a reason (each slashes part of its sender's bond when the
+		/// aggregate is finalised, not before).
 		///
 		/// # Events
 		/// [`Event::UpdateFlagged`] for each rogue update, then [`Event::AggregatePublished`].
@@ -625,13 +669,11 @@ pub mod pallet {
 						update.rogue = Some(reason.clone());
 					}
 				});
-				let slashed = Self::slash_bond(task, account);
 				Self::deposit_event(Event::UpdateFlagged {
 					task,
 					round,
 					participant: account.clone(),
 					reason: reason.clone(),
-					slashed,
 				});
 			}
 			let challenge_ends = now.saturating_add(stored.params.challenge_period);
@@ -660,7 +702,8 @@ pub mod pallet {
 		}
 
 		/// Dispute the current round's aggregate during its challenge window: a participant
-		/// recomputed it and got `recomputed` instead.
+		/// recomputed it and got `recomputed` instead. Holds [`Config::DisputeDeposit`] until
+		/// governance decides.
 		///
 		/// # Events
 		/// [`Event::AggregateDisputed`].
@@ -671,6 +714,7 @@ pub mod pallet {
 		/// - [`Error::NoAggregate`]: the round has no aggregate.
 		/// - [`Error::Disputed`]: it is disputed already.
 		/// - [`Error::ChallengeClosed`]: the challenge window has closed.
+		/// - [`Error::InsufficientDeposit`]: the caller cannot hold the dispute deposit.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::dispute_aggregate())]
 		pub fn dispute_aggregate(
@@ -699,17 +743,24 @@ pub mod pallet {
 				};
 				Ok::<_, DispatchError>(())
 			})?;
+			let deposit = T::DisputeDeposit::get();
+			T::Currency::hold(&HoldReason::DisputeDeposit.into(), &who, deposit)
+				.map_err(|_| Error::<T>::InsufficientDeposit)?;
+			DisputeDeposits::<T>::insert(task, deposit);
 			Self::deposit_event(Event::AggregateDisputed {
 				task,
 				round,
 				by: who,
 				recomputed,
+				deposit,
 			});
 			Ok(())
 		}
 
-		/// Decide a disputed aggregate: reject it (it is removed and may be published again,
-		/// flagged updates stay flagged) or uphold it (it becomes finalisable at once).
+		/// Decide a disputed aggregate: reject it (it is removed and may be published again, its
+		/// rogue flags are lifted so that nobody is slashed on its word, and the disputer's
+		/// deposit is returned) or uphold it (it becomes finalisable at once and the disputer's
+		/// deposit is burnt).
 		///
 		/// `DisputeOrigin` only (the council).
 		///
@@ -722,36 +773,68 @@ pub mod pallet {
 		/// - [`Error::NoAggregate`]: the round has no aggregate.
 		/// - [`Error::NotDisputed`]: it is not disputed.
 		#[pallet::call_index(5)]
-		#[pallet::weight(T::WeightInfo::resolve_dispute())]
-		pub fn resolve_dispute(origin: OriginFor<T>, task: TaskId, reject: bool) -> DispatchResult {
+		#[pallet::weight(T::WeightInfo::resolve_dispute(T::MaxParticipants::get()))]
+		pub fn resolve_dispute(
+			origin: OriginFor<T>,
+			task: TaskId,
+			reject: bool,
+		) -> DispatchResultWithPostInfo {
 			T::DisputeOrigin::ensure_origin(origin)?;
 			let stored = Self::running(task)?;
 			let round = stored.round;
 			let mut checkpoint =
 				Checkpoints::<T>::get(task, round).ok_or(Error::<T>::NoAggregate)?;
-			ensure!(
-				matches!(checkpoint.status, CheckpointStatus::Disputed { .. }),
-				Error::<T>::NotDisputed
-			);
+			let CheckpointStatus::Disputed { by, .. } = checkpoint.status.clone() else {
+				return Err(Error::<T>::NotDisputed.into());
+			};
+			let deposit = DisputeDeposits::<T>::take(task).unwrap_or_default();
+			let mut updates = 0u32;
 			if reject {
+				let _ = T::Currency::release(
+					&HoldReason::DisputeDeposit.into(),
+					&by,
+					deposit,
+					Precision::BestEffort,
+				);
+				// At most `MaxParticipants` updates per round: one per participant.
+				let round_updates: Vec<_> = Updates::<T>::iter_prefix((task, round)).collect();
+				for (account, mut update) in round_updates {
+					updates = updates.saturating_add(1);
+					if update.rogue.take().is_some() {
+						Updates::<T>::insert((task, round), account, update);
+					}
+				}
 				Checkpoints::<T>::remove(task, round);
-				Self::deposit_event(Event::AggregateRejected { task, round });
+				Self::deposit_event(Event::AggregateRejected {
+					task,
+					round,
+					returned: deposit,
+				});
 			} else {
+				let burnt = T::Currency::burn_held(
+					&HoldReason::DisputeDeposit.into(),
+					&by,
+					deposit,
+					Precision::BestEffort,
+					Fortitude::Force,
+				)
+				.unwrap_or_default();
 				checkpoint.status = CheckpointStatus::Published;
 				checkpoint.challenge_ends = frame_system::Pallet::<T>::block_number();
 				Checkpoints::<T>::insert(task, round, checkpoint);
-				Self::deposit_event(Event::DisputeDismissed { task, round });
+				Self::deposit_event(Event::DisputeDismissed { task, round, burnt });
 			}
-			Ok(())
+			Ok(Some(T::WeightInfo::resolve_dispute(updates)).into())
 		}
 
-		/// Finalise the current round's undisputed aggregate after its challenge window. Scores
+		/// Finalise the current round's undisputed aggregate after its challenge window. Each
+		/// update it flagged rogue slashes [`Config::RogueSlash`] of its sender's bond; scores
 		/// grow by the samples behind each used update; the next round starts, or after the
 		/// last round the pool is paid out by score and bonds are released.
 		///
 		/// # Events
-		/// [`Event::CheckpointFinalized`]; after the last round also the rewards
-		/// ([`Event::RewardPaid`]) and [`Event::TaskCompleted`].
+		/// [`Event::BondSlashed`] for each flagged update, [`Event::CheckpointFinalized`]; after
+		/// the last round also the rewards ([`Event::RewardPaid`]) and [`Event::TaskCompleted`].
 		///
 		/// # Errors
 		/// - [`Error::TaskNotFound`] / [`Error::TaskNotRunning`]: no running task `task`.
@@ -772,6 +855,21 @@ pub mod pallet {
 			);
 			let now = frame_system::Pallet::<T>::block_number();
 			ensure!(now >= checkpoint.challenge_ends, Error::<T>::ChallengeOpen);
+			// The aggregate is final: the updates it flagged now count against their senders.
+			// At most `MaxParticipants` updates per round: one per participant.
+			let mut flagged = 0u32;
+			for (account, update) in Updates::<T>::iter_prefix((task, round)) {
+				if update.rogue.is_some() {
+					flagged = flagged.saturating_add(1);
+					let amount = Self::slash_bond(task, &account);
+					Self::deposit_event(Event::BondSlashed {
+						task,
+						round,
+						participant: account,
+						amount,
+					});
+				}
+			}
 			for account in checkpoint.used.iter() {
 				let samples =
 					Updates::<T>::get((task, round), account).map_or(0, |u| u.input.samples);
@@ -793,13 +891,15 @@ pub mod pallet {
 				stored.round = round.saturating_add(1);
 				stored.round_start = now;
 			}
-			// Completion loops over the participants; charge that only when it happened.
+			// Completion loops over the participants; charge that only when it happened. The
+			// benchmark's case slashes all but one of them too, so the larger count covers both.
 			let looped = if completed { stored.participants } else { 0 };
 			Tasks::<T>::insert(task, stored);
-			Ok(Some(T::WeightInfo::finalize_round(looped)).into())
+			Ok(Some(T::WeightInfo::finalize_round(looped.max(flagged))).into())
 		}
 
-		/// Cancel a task before any round was finalised: the pool and every bond go back.
+		/// Cancel a task before any round was finalised: the pool, every bond and a pending
+		/// dispute's deposit go back.
 		///
 		/// # Events
 		/// [`Event::TaskCancelled`].
@@ -825,6 +925,21 @@ pub mod pallet {
 			let participants: Vec<_> = Participants::<T>::iter_prefix(task).collect();
 			for (account, participant) in participants {
 				Self::release_bond(task, &account, participant);
+			}
+			// A dispute pending in round 1 ends with the task: its deposit goes back.
+			if let Some(deposit) = DisputeDeposits::<T>::take(task) {
+				if let Some(Checkpoint {
+					status: CheckpointStatus::Disputed { by, .. },
+					..
+				}) = Checkpoints::<T>::get(task, stored.round)
+				{
+					let _ = T::Currency::release(
+						&HoldReason::DisputeDeposit.into(),
+						&by,
+						deposit,
+						Precision::BestEffort,
+					);
+				}
 			}
 			stored.status = TaskStatus::Cancelled;
 			Tasks::<T>::insert(task, stored);
@@ -988,6 +1103,15 @@ pub mod pallet {
 				ensure!(
 					count == task.participants,
 					"participant count does not match"
+				);
+				let disputed = task.status == TaskStatus::Running
+					&& matches!(
+						Checkpoints::<T>::get(id, task.round).map(|c| c.status),
+						Some(CheckpointStatus::Disputed { .. })
+					);
+				ensure!(
+					DisputeDeposits::<T>::contains_key(id) == disputed,
+					"a dispute deposit is recorded exactly while the current aggregate is disputed"
 				);
 				for (round, checkpoint) in Checkpoints::<T>::iter_prefix(id) {
 					ensure!(round <= task.round, "checkpoint for a future round");

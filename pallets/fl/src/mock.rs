@@ -29,6 +29,8 @@ pub const TASK_DEPOSIT: Balance = 50;
 pub const CHECKPOINT_DEPOSIT: Balance = 10;
 /// Held per stored update.
 pub const UPDATE_DEPOSIT: Balance = 3;
+/// Held by a disputer until governance decides.
+pub const DISPUTE_DEPOSIT: Balance = 70;
 /// The only policy in the stand-in consent pallet.
 pub const POLICY: PolicyId = 7;
 
@@ -91,6 +93,7 @@ parameter_types! {
 	pub const TaskDeposit: Balance = TASK_DEPOSIT;
 	pub const CheckpointDeposit: Balance = CHECKPOINT_DEPOSIT;
 	pub const UpdateDeposit: Balance = UPDATE_DEPOSIT;
+	pub const DisputeDeposit: Balance = DISPUTE_DEPOSIT;
 }
 
 impl pallet_fl::Config for Test {
@@ -105,6 +108,7 @@ impl pallet_fl::Config for Test {
 	type TaskDeposit = TaskDeposit;
 	type CheckpointDeposit = CheckpointDeposit;
 	type UpdateDeposit = UpdateDeposit;
+	type DisputeDeposit = DisputeDeposit;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = TestAccess;

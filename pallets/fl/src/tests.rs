@@ -9,6 +9,8 @@ use sp_runtime::{traits::BadOrigin, TokenError};
 const POOL: Balance = 10_000;
 const BOND: Balance = 1_000;
 const ROUND: u64 = 10;
+/// The most samples one update may claim in the tests' tasks.
+const MAX_SAMPLES: u64 = 1_000;
 
 fn model(seed: u8) -> ModelRef {
 	let cid = medchain_primitives::cid_v1_raw_sha2_256(&[seed; 32]);
@@ -32,6 +34,7 @@ fn params(rounds: Round, min: u32, aggregator: Aggregator<AccountId>) -> TaskPar
 		epsilon_budget: 3_000,
 		reward_pool: POOL,
 		bond: BOND,
+		max_samples: MAX_SAMPLES,
 	}
 }
 
@@ -282,6 +285,9 @@ fn tasks_are_checked() {
 		let mut short_challenge = params(1, 1, designated());
 		short_challenge.challenge_period = MIN_CHALLENGE_PERIOD - 1;
 		assert_noop!(create(short_challenge), Error::<Test>::InvalidParams);
+		let mut no_samples = params(1, 1, designated());
+		no_samples.max_samples = 0;
+		assert_noop!(create(no_samples), Error::<Test>::InvalidParams);
 		assert_noop!(
 			Fl::create_task(RuntimeOrigin::signed(POOR), params(1, 1, designated())),
 			Error::<Test>::InsufficientDeposit
@@ -365,7 +371,16 @@ fn updates_are_checked_and_budgets_enforced() {
 			submit(HOSPITAL_A, 1, 10, 3_001),
 			Error::<Test>::BudgetExceeded
 		);
-		assert_ok!(submit(HOSPITAL_A, 1, 10, 2_500));
+		// Samples feed scores and rewards: no update may claim more than the task's cap.
+		assert_noop!(
+			submit(HOSPITAL_A, 1, MAX_SAMPLES + 1, 100),
+			Error::<Test>::TooManySamples
+		);
+		assert_noop!(
+			submit(HOSPITAL_A, 1, u64::MAX, 100),
+			Error::<Test>::TooManySamples
+		);
+		assert_ok!(submit(HOSPITAL_A, 1, MAX_SAMPLES, 2_500));
 		assert_noop!(
 			submit(HOSPITAL_A, 1, 10, 100),
 			Error::<Test>::DuplicateUpdate
@@ -496,8 +511,15 @@ fn disputes_go_to_governance() {
 			Fl::resolve_dispute(RuntimeOrigin::root(), 0, true),
 			Error::<Test>::NotDisputed
 		);
+		let free_c = Balances::free_balance(HOSPITAL_C);
 		assert_ok!(dispute(HOSPITAL_C));
+		assert_eq!(
+			held(HOSPITAL_C, HoldReason::DisputeDeposit),
+			DISPUTE_DEPOSIT
+		);
+		assert_eq!(DisputeDeposits::<Test>::get(0), Some(DISPUTE_DEPOSIT));
 		assert_noop!(dispute(HOSPITAL_B), Error::<Test>::Disputed);
+		Fl::do_try_state().unwrap();
 		run_to_block(1 + ROUND + CHALLENGE_PERIOD);
 		assert_noop!(
 			Fl::finalize_round(RuntimeOrigin::signed(OUTSIDER), 0),
@@ -507,9 +529,17 @@ fn disputes_go_to_governance() {
 			Fl::resolve_dispute(RuntimeOrigin::signed(COORDINATOR), 0, true),
 			BadOrigin
 		);
-		// Rejected: the aggregate goes and may be published again.
+		// Rejected: the aggregate goes and may be published again; the disputer was right and
+		// gets the deposit back.
 		assert_ok!(Fl::resolve_dispute(RuntimeOrigin::root(), 0, true));
 		assert!(Checkpoints::<Test>::get(0, 1).is_none());
+		assert!(events().contains(&Event::AggregateRejected {
+			task: 0,
+			round: 1,
+			returned: DISPUTE_DEPOSIT
+		}));
+		assert_eq!(held(HOSPITAL_C, HoldReason::DisputeDeposit), 0);
+		assert_eq!(Balances::free_balance(HOSPITAL_C), free_c);
 		assert_ok!(Fl::publish_aggregate(
 			RuntimeOrigin::signed(COORDINATOR),
 			0,
@@ -519,8 +549,18 @@ fn disputes_go_to_governance() {
 		));
 		let ends = 1 + ROUND + 2 * CHALLENGE_PERIOD;
 		assert_ok!(dispute(HOSPITAL_C));
-		// Dismissed: final at once.
+		// Dismissed: final at once, and the deposit is burnt.
+		let issuance = Balances::total_issuance();
 		assert_ok!(Fl::resolve_dispute(RuntimeOrigin::root(), 0, false));
+		assert!(events().contains(&Event::DisputeDismissed {
+			task: 0,
+			round: 1,
+			burnt: DISPUTE_DEPOSIT
+		}));
+		assert_eq!(Balances::total_issuance(), issuance - DISPUTE_DEPOSIT);
+		assert_eq!(Balances::free_balance(HOSPITAL_C), free_c - DISPUTE_DEPOSIT);
+		assert_eq!(DisputeDeposits::<Test>::get(0), None);
+		Fl::do_try_state().unwrap();
 		assert!(frame_system::Pallet::<Test>::block_number() < ends);
 		assert_ok!(Fl::finalize_round(RuntimeOrigin::signed(OUTSIDER), 0));
 		assert_eq!(Tasks::<Test>::get(0).unwrap().status, TaskStatus::Completed);
@@ -574,6 +614,142 @@ fn coordinators_cancel_before_any_final_round() {
 			Fl::cancel_task(RuntimeOrigin::signed(COORDINATOR), 0),
 			Error::<Test>::RoundsFinalized
 		);
+	});
+}
+
+#[test]
+fn rogue_updates_are_slashed_only_when_their_aggregate_is_final() {
+	new_test_ext(|| {
+		task_with_three(2);
+		assert_ok!(submit(HOSPITAL_A, 1, 10, 100));
+		assert_ok!(submit(HOSPITAL_B, 2, 10, 100));
+		assert_ok!(submit(HOSPITAL_C, 3, 10, 100));
+		run_to_block(1 + ROUND);
+		let issuance = Balances::total_issuance();
+		assert_ok!(Fl::publish_aggregate(
+			RuntimeOrigin::signed(COORDINATOR),
+			0,
+			model(5),
+			used(&[HOSPITAL_A, HOSPITAL_B]),
+			rogue(&[HOSPITAL_C])
+		));
+		// Flagged, not yet punished: the aggregate may still be disputed.
+		assert!(events().contains(&Event::UpdateFlagged {
+			task: 0,
+			round: 1,
+			participant: HOSPITAL_C,
+			reason: ReasonCode::try_from(b"NAN-WEIGHTS".to_vec()).unwrap(),
+		}));
+		assert_eq!(held(HOSPITAL_C, HoldReason::ParticipationBond), BOND);
+		assert_eq!(Participants::<Test>::get(0, HOSPITAL_C).unwrap().rogue, 0);
+		assert_eq!(Balances::total_issuance(), issuance);
+		run_to_block(1 + ROUND + CHALLENGE_PERIOD);
+		assert_ok!(Fl::finalize_round(RuntimeOrigin::signed(OUTSIDER), 0));
+		assert!(events().contains(&Event::BondSlashed {
+			task: 0,
+			round: 1,
+			participant: HOSPITAL_C,
+			amount: BOND / 2
+		}));
+		assert_eq!(held(HOSPITAL_C, HoldReason::ParticipationBond), BOND / 2);
+		let c = Participants::<Test>::get(0, HOSPITAL_C).unwrap();
+		assert_eq!((c.rogue, c.bond, c.score), (1, BOND / 2, 0));
+		assert_eq!(Balances::total_issuance(), issuance - BOND / 2);
+		// Used updates are never slashed.
+		assert_eq!(held(HOSPITAL_A, HoldReason::ParticipationBond), BOND);
+		Fl::do_try_state().unwrap();
+	});
+}
+
+#[test]
+fn a_rejected_aggregate_slashes_nobody() {
+	new_test_ext(|| {
+		task_with_three(1);
+		assert_ok!(submit(HOSPITAL_A, 1, 10, 100));
+		assert_ok!(submit(HOSPITAL_B, 2, 10, 100));
+		assert_ok!(submit(HOSPITAL_C, 3, 10, 100));
+		run_to_block(1 + ROUND);
+		// A dishonest aggregator flags C, whose update was fine; C disputes.
+		assert_ok!(Fl::publish_aggregate(
+			RuntimeOrigin::signed(COORDINATOR),
+			0,
+			model(5),
+			used(&[HOSPITAL_A, HOSPITAL_B]),
+			rogue(&[HOSPITAL_C])
+		));
+		assert_ok!(Fl::dispute_aggregate(
+			RuntimeOrigin::signed(HOSPITAL_C),
+			0,
+			H256::repeat_byte(0xC0)
+		));
+		assert_ok!(Fl::resolve_dispute(RuntimeOrigin::root(), 0, true));
+		// The flag is lifted with the aggregate: C's update can be used by the next one.
+		assert_eq!(
+			Updates::<Test>::get((0, 1), HOSPITAL_C).unwrap().rogue,
+			None
+		);
+		assert_ok!(Fl::publish_aggregate(
+			RuntimeOrigin::signed(COORDINATOR),
+			0,
+			model(6),
+			used(&[HOSPITAL_A, HOSPITAL_B, HOSPITAL_C]),
+			rogue(&[])
+		));
+		run_to_block(1 + ROUND + CHALLENGE_PERIOD);
+		assert_ok!(Fl::finalize_round(RuntimeOrigin::signed(OUTSIDER), 0));
+		assert!(!events()
+			.iter()
+			.any(|e| matches!(e, Event::BondSlashed { .. })));
+		let c = Participants::<Test>::get(0, HOSPITAL_C).unwrap();
+		assert_eq!((c.rogue, c.score, c.accepted), (0, 10, 1));
+		assert_eq!(held(HOSPITAL_C, HoldReason::DisputeDeposit), 0);
+		assert_eq!(
+			Balances::free_balance(HOSPITAL_C),
+			INITIAL_BALANCE + POOL / 3 - UPDATE_DEPOSIT,
+			"C's bond and dispute deposit came back whole; it earned a third of the pool"
+		);
+		Fl::do_try_state().unwrap();
+	});
+}
+
+#[test]
+fn disputes_need_a_deposit_and_cancelling_returns_it() {
+	new_test_ext(|| {
+		task_with_three(2);
+		assert_ok!(submit(HOSPITAL_A, 1, 10, 100));
+		assert_ok!(submit(HOSPITAL_B, 2, 10, 100));
+		run_to_block(1 + ROUND);
+		assert_ok!(Fl::publish_aggregate(
+			RuntimeOrigin::signed(COORDINATOR),
+			0,
+			model(5),
+			used(&[HOSPITAL_A, HOSPITAL_B]),
+			rogue(&[])
+		));
+		// C cannot hold the deposit: no dispute, nothing changes.
+		let free = Balances::free_balance(HOSPITAL_C);
+		assert_ok!(Balances::transfer_allow_death(
+			RuntimeOrigin::signed(HOSPITAL_C),
+			OUTSIDER,
+			free - 1
+		));
+		assert_noop!(
+			Fl::dispute_aggregate(RuntimeOrigin::signed(HOSPITAL_C), 0, H256::zero()),
+			Error::<Test>::InsufficientDeposit
+		);
+		// B can; the coordinator then cancels the task (round 1 was never final).
+		let free_b = Balances::free_balance(HOSPITAL_B);
+		assert_ok!(Fl::dispute_aggregate(
+			RuntimeOrigin::signed(HOSPITAL_B),
+			0,
+			H256::zero()
+		));
+		assert_eq!(Balances::free_balance(HOSPITAL_B), free_b - DISPUTE_DEPOSIT);
+		assert_ok!(Fl::cancel_task(RuntimeOrigin::signed(COORDINATOR), 0));
+		assert_eq!(held(HOSPITAL_B, HoldReason::DisputeDeposit), 0);
+		assert_eq!(DisputeDeposits::<Test>::get(0), None);
+		assert_eq!(Balances::free_balance(HOSPITAL_B), free_b + BOND);
+		Fl::do_try_state().unwrap();
 	});
 }
 

@@ -100,6 +100,10 @@ pub struct TaskParams<AccountId, Balance, BlockNumber> {
 	pub reward_pool: Balance,
 	/// Held from each participant; rogue updates slash part of it.
 	pub bond: Balance,
+	/// Most training samples one update may claim. Scores, and so rewards, grow by the samples
+	/// behind each used update; a site's sample count cannot be checked on chain, so the
+	/// coordinator bounds what any one update can claim (e.g. the largest site's cohort).
+	pub max_samples: u64,
 }
 
 /// Where a task stands.

@@ -18,6 +18,10 @@ parameter_types! {
 	/// One stored update.
 	pub UpdateDeposit: Balance =
 		deposit(1, pallet_fl::UpdateOf::<Runtime>::max_encoded_len() as u32);
+	/// A dispute asks the council to recompute an aggregate: 10 UNIT, burnt if the council
+	/// upholds the aggregate, so disputing honest aggregators to delay a task costs more than
+	/// a participant's fees while a justified dispute costs nothing.
+	pub const DisputeDeposit: Balance = 10 * crate::UNIT;
 }
 
 impl pallet_fl::Config for Runtime {
@@ -37,6 +41,7 @@ impl pallet_fl::Config for Runtime {
 	type TaskDeposit = TaskDeposit;
 	type CheckpointDeposit = CheckpointDeposit;
 	type UpdateDeposit = UpdateDeposit;
+	type DisputeDeposit = DisputeDeposit;
 	type WeightInfo = pallet_fl::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = benchmark_helper::ConsentEligibility;

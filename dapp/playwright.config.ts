@@ -1,0 +1,27 @@
+import { defineConfig } from '@playwright/test';
+
+// Browser tests of the built dApp (scripts/dapp.sh builds it, starts the fixture world and
+// runs these): Debian's Chromium, never a downloaded browser.
+const out = process.env.MEDCHAIN_DAPP_OUT ?? 'test-results';
+
+export default defineConfig({
+  testDir: 'e2e',
+  timeout: 300_000,
+  expect: { timeout: 60_000 },
+  outputDir: `${out}/playwright`,
+  reporter: [['list'], ['json', { outputFile: `${out}/report.json` }]],
+  workers: 1,
+  use: {
+    baseURL: 'http://127.0.0.1:4173',
+    headless: true,
+    viewport: { width: 1400, height: 1000 },
+    launchOptions: { executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium' },
+    trace: 'retain-on-failure',
+  },
+  webServer: {
+    command: 'npx vite preview',
+    url: 'http://127.0.0.1:4173',
+    reuseExistingServer: false,
+    timeout: 60_000,
+  },
+});
