@@ -5,7 +5,7 @@
 //! CLI's format) and never leaves it; a record is read with one signed request to a gateway,
 //! checked against the CID and digest on chain and decrypted (CP-ABE, the patient's own PRE
 //! key, or a grant's proxies) by exactly the code the CLI runs
-//! ([`medchain_client::flows::get_record_bytes`]).
+//! (`medchain_client::flows::get_record_bytes`; not a link: natively this crate has no dependencies).
 //!
 //! JavaScript sees three things (`wasm-bindgen --target web`):
 //! - `Keys.open(bytes, passphrase)`: an opened keystore (`address`, `authorities`);
