@@ -3,7 +3,7 @@
 // hospital uploaded and the browser's plaintext equals the original; the patient sees the read
 // in the audit trail and denies the doctor, whose next open shows the chain's refusal; the
 // patient revokes a grant; an emergency medic's break-glass read is highlighted for the patient,
-// who acknowledges it. Screenshots of each view go to $MEDCHAIN_DAPP_OUT/screenshots.
+// who acknowledges it; the council's only member votes down and closes a motion. Screenshots of each view go to $MEDCHAIN_DAPP_OUT/screenshots.
 
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -133,10 +133,20 @@ test('patients and clinicians in the browser', async ({ browser }) => {
   await included(patient);
   await expect(glass).toHaveAttribute('data-review', 'Acknowledged');
 
-  // The council's view renders (no motions on a fresh dev chain).
-  await patient.getByTestId('tab-council').click();
-  await expect(patient.getByTestId('council-motions')).toContainText(/motion/i);
-  await patient.screenshot({ path: `${shots}/7-council.png`, fullPage: true });
+  // The council: the open motion's call decoded; the only member votes nay and closes it.
+  const council = await browser.newPage();
+  council.on('pageerror', (e) => console.log(`council page error: ${e.message}`));
+  await openAs(council, 'council', fixture.councilMember.address);
+  const motion = council.getByTestId('motion-0');
+  await expect(motion).toContainText('system.remark');
+  await expect(motion).toContainText('0 aye, 0 nay of 2 needed');
+  await motion.getByRole('button', { name: 'Nay' }).click();
+  await included(council);
+  await expect(motion).toContainText('0 aye, 1 nay of 2 needed');
+  await council.screenshot({ path: `${shots}/7-council.png`, fullPage: true });
+  await motion.getByRole('button', { name: 'Close' }).click();
+  await included(council);
+  await expect(council.getByTestId('council-motions')).toContainText('No open motions.');
 
   writeFileSync(`${out}/results.json`, JSON.stringify(results, null, 2));
   console.log(`open-to-decrypted for the 1 MiB record: ${timings.map((t) => `${t} ms`).join(', ')}`);

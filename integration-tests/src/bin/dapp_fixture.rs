@@ -10,7 +10,8 @@
 //!   "role:emergency"` and the hospital (//Charlie) as custodian, which uploaded two records for
 //!   Bob: a short clinical note (text) and a 1 MiB scan;
 //! - a key grant from Bob to the researcher (//Ferdie) on the scan, through the gateway as a
-//!   1-of-1 proxy.
+//!   1-of-1 proxy;
+//! - an open council motion (a remark, threshold two; Alice is the dev council's only member).
 //!
 //! It writes what the tests need (URLs, accounts, keystore paths and passphrase, record ids,
 //! the original files) as JSON to `--out`, then keeps everything running until it is
@@ -232,6 +233,19 @@ async fn run(args: Args) -> Result<(), String> {
 		.as_u64()
 		.ok_or("grant create: no grant id")?;
 
+	// An open council motion for the council view: Alice, the dev chain's only member, proposes
+	// a remark with a threshold of two, so it stays open until voted down and closed.
+	let remark = api::Call::System(api::system::Call::remark {
+		remark: b"MedChain dApp test motion".to_vec(),
+	});
+	node.submit_ok(
+		&api::tx().council().propose(2, remark, 10_000),
+		&dev::alice(),
+		TIMEOUT,
+	)
+	.await
+	.map_err(|e| format!("proposing the council motion: {e}"))?;
+
 	let person = |actor: &Actor, suri: &str| {
 		json!({
 			"suri": suri,
@@ -254,6 +268,7 @@ async fn run(args: Args) -> Result<(), String> {
 		"note": { "record": records[0], "file": path(&note_file), "text": NOTE },
 		"scan": { "record": records[1], "file": path(&scan_file), "bytes": SCAN_BYTES },
 		"grant": grant,
+		"councilMember": person(&authority, "//Alice"),
 	});
 	let tmp = args.out.with_extension("tmp");
 	std::fs::write(
