@@ -41,7 +41,7 @@ trap cleanup EXIT INT TERM
 
 log "starting the fixture world (dev node, gateway, records; log: $out/fixture.log)"
 "$CARGO_TARGET_DIR/$MEDCHAIN_PROFILE/medchain-dapp-fixture" --out "$out/fixture.json" --dir "$work" \
-	--origin http://127.0.0.1:4173 >"$out/fixture.log" 2>&1 &
+	--origin "http://127.0.0.1:$MEDCHAIN_DAPP_PORT" >"$out/fixture.log" 2>&1 &
 fixture_pid=$!
 for _ in $(seq 1 600); do
 	[ -f "$out/fixture.json" ] && break

@@ -192,6 +192,21 @@ export function actions(
   };
 }
 
+/**
+ * The canonical text of each distinct policy among `ids` (`null` entries skipped), asked of the
+ * chain once per policy however many records name it; a removed policy maps to `null`.
+ */
+export async function policyTexts(api: ApiPromise, ids: unknown[]): Promise<Map<number, string | null>> {
+  const distinct = [...new Set(ids.filter((id) => id !== null && id !== undefined).map(Number))];
+  const texts = await Promise.all(
+    distinct.map(async (id) => {
+      const policy = (await api.call.consentApi.policy(id)).toJSON() as { canonical?: unknown } | null;
+      return [id, policy ? text(policy.canonical) : null] as const;
+    }),
+  );
+  return new Map(texts);
+}
+
 // --- reading JSON forms of chain values --------------------------------------------------
 
 /** Bytes (a `Vec<u8>` in its JSON form, hex) as text. */

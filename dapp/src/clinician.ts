@@ -6,7 +6,7 @@
 
 import type { ApiPromise } from '@polkadot/api';
 
-import { type Account, purposes, send, settings, text, variant } from './chain';
+import { type Account, policyTexts, purposes, send, settings, text, variant } from './chain';
 import { fill, h, message, short } from './ui';
 import init, { Keys, Session } from './wasm-pkg/medchain_wasm';
 
@@ -193,11 +193,12 @@ export function renderClinician(root: HTMLElement, ctx: Context): () => Promise<
     const reader = keys?.address ?? account.address;
     try {
       const listed = ((await api.call.recordsApi.recordsOf(subject, null, 100)).toJSON() as [number, Json][]).sort(([a], [b]) => a - b);
+      const policies = await policyTexts(api, listed.map(([, record]) => record.policy));
       const rows = await Promise.all(
         listed.map(async ([id, record]) => {
           const decision = (await api.call.consentApi.access(reader, id, purpose.value)).toJSON() as Json;
           const ticket = (await api.call.consentApi.liveTicket(reader, id)).toJSON() as Json | null;
-          const policy = record.policy === null ? null : ((await api.call.consentApi.policy(record.policy)).toJSON() as Json | null);
+          const policy = record.policy === null ? null : (policies.get(Number(record.policy)) ?? null);
           return { id, record, decision, ticket, policy };
         }),
       );
@@ -217,7 +218,7 @@ export function renderClinician(root: HTMLElement, ctx: Context): () => Promise<
                   { 'data-testid': `clinician-record-${id}`, 'data-allowed': String(allowed), 'data-reason': why },
                   h('td', {}, id),
                   h('td', {}, text(record.kind)),
-                  h('td', { class: 'policy' }, policy ? text(policy.canonical) : 'none'),
+                  h('td', { class: 'policy' }, policy ?? 'none'),
                   h(
                     'td',
                     {},

@@ -5,7 +5,7 @@ import type { ApiPromise } from '@polkadot/api';
 import { base32Encode } from '@polkadot/util-crypto';
 import { hexToU8a } from '@polkadot/util';
 
-import { type Account, actions, payload, purposes, text, variant } from './chain';
+import { type Account, actions, payload, policyTexts, purposes, text, variant } from './chain';
 import { fill, h, message, short } from './ui';
 
 interface Context {
@@ -30,15 +30,15 @@ function size(bytes: number): string {
 /** Everything the view shows, read at the best block. */
 async function load(api: ApiPromise, me: string) {
   const listed = ((await api.call.recordsApi.recordsOf(me, null, 100)).toJSON() as [number, Json][]).sort(([a], [b]) => a - b);
+  const policies = await policyTexts(api, listed.map(([, record]) => record.policy));
   const records = await Promise.all(
     listed.map(async ([id, record]) => {
       const view = (await api.call.recordsApi.record(id)).toJSON() as Json | null;
       const versions: Json[] = view && 'live' in view ? view.live.versions : [];
-      let policyText: string | null = null;
-      if (record.policy !== null && record.policy !== undefined) {
-        const policy = (await api.call.consentApi.policy(record.policy)).toJSON() as Json | null;
-        policyText = policy ? text(policy.canonical) : `policy ${record.policy} (removed: nobody but you may read)`;
-      }
+      const policyText =
+        record.policy === null || record.policy === undefined
+          ? null
+          : (policies.get(Number(record.policy)) ?? `policy ${record.policy} (removed: nobody but you may read)`);
       return { id, record, versions, policyText };
     }),
   );
