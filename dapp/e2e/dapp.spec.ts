@@ -3,11 +3,20 @@
 // hospital uploaded and the browser's plaintext equals the original; the patient sees the read
 // in the audit trail and denies the doctor, whose next open shows the chain's refusal; the
 // patient revokes a grant; an emergency medic's break-glass read is highlighted for the patient,
-// who acknowledges it; the council's only member votes down and closes a motion. Screenshots of each view go to $MEDCHAIN_DAPP_OUT/screenshots.
+// who acknowledges it, and disputes a second one; the patient, signing through an injected
+// wallet (the interface the polkadot.js extension injects; the wallet refuses once, as a person
+// who clicks "Cancel"), authorises and revokes a custodian and erases a record after a
+// confirmation; the council's only member votes down and closes a motion. Screenshots of each
+// view go to $MEDCHAIN_DAPP_OUT/screenshots.
 
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
+import { ApiPromise, WsProvider } from '@polkadot/api';
+import { Keyring } from '@polkadot/keyring';
+import type { KeyringPair } from '@polkadot/keyring/types';
+import type { SignerPayloadJSON } from '@polkadot/types/types';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { expect, type Page, test } from '@playwright/test';
 
 const fixture = JSON.parse(readFileSync(process.env.MEDCHAIN_DAPP_FIXTURE ?? 'fixture.json', 'utf8'));
@@ -18,10 +27,57 @@ mkdirSync(shots, { recursive: true });
 const at = (view: string) =>
   `/?node=${encodeURIComponent(fixture.node)}&gateway=${encodeURIComponent(fixture.gateway)}&view=${view}`;
 
-async function openAs(page: Page, view: string, address: string): Promise<void> {
+/** Opens `view` as `address`: a dev account unless `source` names the wallet that holds it. */
+async function openAs(page: Page, view: string, address: string, source = 'dev'): Promise<void> {
   await page.goto(at(view));
   await expect(page.getByTestId('chain-status')).toContainText('block #');
-  await page.getByTestId('account').selectOption(address);
+  await page.getByTestId('account').selectOption(`${source}:${address}`);
+}
+
+const WALLET = 'medchain-test-wallet';
+
+/**
+ * An injected wallet in `page`, as the polkadot.js extension injects one (`window.injectedWeb3`):
+ * it offers `pair`'s account and signs payloads here, in the test, with `pair` (the page never
+ * holds the key). Returns the payloads it was asked to sign and a switch to refuse the next one.
+ */
+async function installWallet(page: Page, api: ApiPromise, pair: KeyringPair) {
+  const asked: SignerPayloadJSON[] = [];
+  let refuseNext = false;
+  let id = 0;
+  await page.exposeFunction('medchainTestWalletSign', (payload: SignerPayloadJSON) => {
+    asked.push(payload);
+    if (refuseNext) {
+      refuseNext = false;
+      throw new Error('Cancelled by the user in the wallet');
+    }
+    const signed = api.registry.createType('ExtrinsicPayload', payload, { version: payload.version }).sign(pair);
+    return { id: ++id, signature: signed.signature };
+  });
+  await page.addInitScript(
+    ({ source, address }) => {
+      const account = { address, name: 'Patient (test wallet)', type: 'sr25519' };
+      const w = window as unknown as { injectedWeb3?: Record<string, unknown>; medchainTestWalletSign: (p: unknown) => Promise<unknown> };
+      w.injectedWeb3 = {
+        ...(w.injectedWeb3 ?? {}),
+        [source]: {
+          version: '0.63.1',
+          enable: async () => ({
+            accounts: {
+              get: async () => [account],
+              subscribe: (cb: (accounts: unknown[]) => void) => {
+                cb([account]);
+                return () => undefined;
+              },
+            },
+            signer: { signPayload: (payload: unknown) => w.medchainTestWalletSign(payload) },
+          }),
+        },
+      };
+    },
+    { source: WALLET, address: pair.address },
+  );
+  return { asked, refuseNext: () => (refuseNext = true) };
 }
 
 async function unlock(page: Page, who: { keystore: string; address: string }): Promise<void> {
@@ -77,11 +133,24 @@ test('patients and clinicians in the browser', async ({ browser }) => {
   await expect(doctor.getByTestId('download')).toBeVisible();
   await doctor.screenshot({ path: `${shots}/2-clinician-opened-scan.png`, fullPage: true });
 
-  // The patient sees the doctor's reads, on chain, in the audit trail.
+  // The patient sees the doctor's reads, on chain, in the audit trail. The patient signs with
+  // a wallet (an injected extension), not a dev key.
+  await cryptoWaitReady();
+  const api = await ApiPromise.create({ provider: new WsProvider(fixture.node), noInitWarn: true });
+  const patientPair = new Keyring({ type: 'sr25519', ss58Format: api.registry.chainSS58 ?? 42 }).addFromUri(fixture.patient.suri);
+  expect(patientPair.address).toBe(fixture.patient.address);
   const patient = await browser.newPage();
+  const wallet = await installWallet(patient, api, patientPair);
   patient.on('pageerror', (e) => console.log(`patient page error: ${e.message}`));
-  patient.on('dialog', (dialog) => dialog.dismiss());
-  await openAs(patient, 'patient', fixture.patient.address);
+  const dialogs: string[] = [];
+  let acceptDialogs = false;
+  patient.on('dialog', (dialog) => {
+    dialogs.push(dialog.message());
+    void (acceptDialogs ? dialog.accept() : dialog.dismiss());
+  });
+  await openAs(patient, 'patient', fixture.patient.address, WALLET);
+  await expect(patient.getByTestId('account').locator('option:checked')).toHaveText(`Patient (test wallet) (${WALLET})`);
+  await expect(patient.getByTestId('account').locator(`option[value="dev:${fixture.patient.address}"]`)).toContainText('dev account, test chains only');
   await expect(patient.getByTestId(`policy-${fixture.note.record}`)).toHaveText(/role:doctor/);
   const doctorReads = patient.locator(`[data-testid="audit-read"][data-reader="${fixture.doctor.address}"]`);
   await expect(doctorReads.first()).toBeVisible();
@@ -93,6 +162,9 @@ test('patients and clinicians in the browser', async ({ browser }) => {
   await patient.getByTestId('override-account').fill(fixture.doctor.address);
   await patient.getByTestId('deny').click();
   await included(patient);
+  // The wallet signed it: the payload named the patient and the chain accepted its signature.
+  expect(wallet.asked.length).toBe(1);
+  expect(wallet.asked[0].address).toBe(fixture.patient.address);
   await expect(patient.locator(`[data-testid="override"][data-account="${fixture.doctor.address}"]`)).toHaveAttribute('data-kind', 'Deny');
   await doctor.getByTestId('show-records').click();
   await expect(noteRow).toHaveAttribute('data-reason', 'ExplicitlyDenied');
@@ -124,7 +196,7 @@ test('patients and clinicians in the browser', async ({ browser }) => {
   await expect(medic.getByTestId('opened-info')).toContainText('CP-ABE');
   await medic.screenshot({ path: `${shots}/5-medic-break-glass.png`, fullPage: true });
 
-  const glass = patient.locator('[data-testid="audit-break-glass"]');
+  const glass = patient.locator(`[data-testid="audit-break-glass"][data-record="${fixture.note.record}"]`);
   await expect(glass).toHaveAttribute('data-review', 'Pending');
   await expect(glass).toHaveClass(/break-glass/);
   await expect(patient.locator(`[data-testid="audit-read"][data-reader="${fixture.medic.address}"][data-basis="Ticket"]`).first()).toBeVisible();
@@ -132,6 +204,61 @@ test('patients and clinicians in the browser', async ({ browser }) => {
   await glass.getByRole('button', { name: 'Acknowledge' }).click();
   await included(patient);
   await expect(glass).toHaveAttribute('data-review', 'Acknowledged');
+
+  // A second break-glass, on the scan: the patient disputes it; it stays on record, disputed.
+  await medic.getByTestId(`break-glass-${fixture.scan.record}`).click();
+  await included(medic);
+  const glass2 = patient.locator(`[data-testid="audit-break-glass"][data-record="${fixture.scan.record}"]`);
+  await expect(glass2).toHaveAttribute('data-review', 'Pending');
+  await glass2.getByRole('button', { name: 'Dispute' }).click();
+  await included(patient);
+  await expect(glass2).toHaveAttribute('data-review', 'Disputed');
+  await expect(glass).toHaveAttribute('data-review', 'Acknowledged');
+
+  // Custodians: the wallet refuses the first signature (the person cancels): nothing is sent
+  // and the page says why; then the patient authorises the researcher's account as a custodian,
+  // sees it listed, and revokes it.
+  const custodian = patient.locator(`[data-testid="custodian"][data-account="${fixture.researcher.address}"]`);
+  await expect(custodian).toHaveCount(0);
+  const signedBefore = wallet.asked.length;
+  wallet.refuseNext();
+  await patient.getByTestId('custodian-account').fill(fixture.researcher.address);
+  await patient.getByTestId('custodian-authorize').click();
+  await expect(patient.getByTestId('tx').first()).toHaveAttribute('data-state', 'failed');
+  await expect(patient.getByTestId('patient-status')).toContainText('Cancelled by the user in the wallet');
+  expect(wallet.asked.length).toBe(signedBefore + 1);
+  await expect(custodian).toHaveCount(0);
+  await patient.getByTestId('custodian-authorize').click();
+  await included(patient);
+  await expect(custodian).toContainText('may write every kind');
+  await patient.getByTestId(`revoke-custodian-${fixture.researcher.address}`).click();
+  await included(patient);
+  await expect(custodian).toHaveCount(0);
+
+  // Erasure asks first: dismissed, nothing is sent; accepted, the record is erased, shown as
+  // such to the patient, and gone from the clinician's list.
+  const scanRow = patient.getByTestId(`record-${fixture.scan.record}`);
+  await expect(scanRow).toBeVisible();
+  const txCount = await patient.getByTestId('tx').count();
+  await patient.getByTestId(`erase-${fixture.scan.record}`).click();
+  expect(dialogs.at(-1)).toContain('cannot be undone');
+  await patient.waitForTimeout(1_000);
+  expect(await patient.getByTestId('tx').count()).toBe(txCount);
+  await expect(scanRow).toBeVisible();
+  acceptDialogs = true;
+  await patient.getByTestId(`erase-${fixture.scan.record}`).click();
+  await included(patient);
+  await expect(scanRow).toHaveCount(0);
+  await expect(patient.getByTestId(`erased-${fixture.scan.record}`)).toContainText('erased at block');
+  await expect(patient.getByTestId(`record-${fixture.note.record}`)).toBeVisible();
+  await patient.screenshot({ path: `${shots}/7-patient-after-erasure.png`, fullPage: true });
+  await medic.getByTestId('show-records').click();
+  await expect(medic.getByTestId(`clinician-record-${fixture.note.record}`)).toBeVisible();
+  await expect(medic.getByTestId(`clinician-record-${fixture.scan.record}`)).toHaveCount(0);
+  // Every patient transaction went through the wallet: deny, revoke, acknowledge, dispute,
+  // the refused and the signed authorisation, revoke custodian, erase.
+  expect(wallet.asked.length).toBe(8);
+  await api.disconnect();
 
   // The council: the open motion's call decoded; the only member votes nay and closes it.
   const council = await browser.newPage();
@@ -143,7 +270,7 @@ test('patients and clinicians in the browser', async ({ browser }) => {
   await motion.getByRole('button', { name: 'Nay' }).click();
   await included(council);
   await expect(motion).toContainText('0 aye, 1 nay of 2 needed');
-  await council.screenshot({ path: `${shots}/7-council.png`, fullPage: true });
+  await council.screenshot({ path: `${shots}/8-council.png`, fullPage: true });
   await motion.getByRole('button', { name: 'Close' }).click();
   await included(council);
   await expect(council.getByTestId('council-motions')).toContainText('No open motions.');

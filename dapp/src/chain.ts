@@ -26,8 +26,12 @@ export const settings = (() => {
   };
 })();
 
-/** An account that can sign: from a wallet (`source`) or a dev key (`pair`). */
+/**
+ * An account that can sign: from a wallet (`source`) or a dev key (`pair`). `key` tells apart
+ * one address offered by a wallet and as a dev account: `<source>:<address>` or `dev:<address>`.
+ */
 export interface Account {
+  key: string;
   address: string;
   label: string;
   dev: boolean;
@@ -49,6 +53,7 @@ export async function loadAccounts(api: ApiPromise): Promise<Account[]> {
   if (wallets.length > 0) {
     for (const injected of await web3Accounts()) {
       accounts.push({
+        key: `${injected.meta.source}:${injected.address}`,
         address: injected.address,
         label: `${injected.meta.name ?? injected.address} (${injected.meta.source})`,
         dev: false,
@@ -62,7 +67,7 @@ export async function loadAccounts(api: ApiPromise): Promise<Account[]> {
     const keyring = new Keyring({ type: 'sr25519', ss58Format: api.registry.chainSS58 ?? 42 });
     for (const name of DEV_NAMES) {
       const pair = keyring.addFromUri(`//${name}`);
-      accounts.push({ address: pair.address, label: `${name} — dev account, test chains only`, dev: true, pair });
+      accounts.push({ key: `dev:${pair.address}`, address: pair.address, label: `${name} — dev account, test chains only`, dev: true, pair });
     }
   }
   return accounts;

@@ -26,7 +26,7 @@ async function start(): Promise<void> {
   }
   const [chain, version] = await Promise.all([api.rpc.system.chain(), api.rpc.state.getRuntimeVersion()]);
   const accounts: Account[] = await loadAccounts(api);
-  fill(select, accounts.map((a) => h('option', { value: a.address }, a.label)));
+  fill(select, accounts.map((a) => h('option', { value: a.key }, a.label)));
   if (accounts.length === 0) {
     fill(root, h('p', {}, 'No accounts: install the polkadot.js extension (or another wallet) and allow this page.'));
   }
@@ -34,7 +34,7 @@ async function start(): Promise<void> {
   let view: View = (new URLSearchParams(location.search).get('view') as View) ?? 'patient';
   let refresh: (() => Promise<void>) | undefined;
   let refreshing = false;
-  const account = () => accounts.find((a) => a.address === select.value) ?? accounts[0];
+  const account = () => accounts.find((a) => a.key === select.value) ?? accounts[0];
   const show = () => {
     const who = account();
     if (!who) return;

@@ -46,10 +46,15 @@ async function load(api: ApiPromise, me: string) {
     const [, scope, account] = key.args;
     return { scope: scope.toJSON(), account: account.toString(), value: value.toJSON() as Json };
   });
-  const grants = (await api.query.keyGrants.grants.entries())
-    .map(([key, value]) => ({ id: Number(key.args[0].toString()), grant: value.toJSON() as Json }))
-    .filter(({ grant }) => grant && grant.owner === me)
-    .sort((a, b) => a.id - b.id);
+  // The runtime's per-owner index (KeyGrantsApi v3): this patient's grants, by id.
+  const grants = ((await api.call.keyGrantsApi.grantsOf(me)).toJSON() as [number, Json][]).map(([id, grant]) => ({
+    id: Number(id),
+    grant,
+  }));
+  // Erased records (RecordsApi v2): what is left of them, a tombstone each.
+  const erased = ((await api.call.recordsApi.tombstonesOf(me, null, 100)).toJSON() as [number, Json][]).sort(
+    ([a], [b]) => a - b,
+  );
   const custodians = (await api.query.records.custodians.entries(me)).map(([key, value]) => ({
     custodian: key.args[1].toString(),
     value: value.toJSON() as Json,
@@ -64,7 +69,7 @@ async function load(api: ApiPromise, me: string) {
     )
   ).flat();
   const best = (await api.rpc.chain.getHeader()).number.toNumber();
-  return { records, overrides, grants, custodians, receipts, breakGlass, attestations, best };
+  return { records, erased, overrides, grants, custodians, receipts, breakGlass, attestations, best };
 }
 
 /** Renders the patient view of `ctx.account` into `root`; returns a refresh function. */
@@ -145,10 +150,10 @@ export function renderPatient(root: HTMLElement, ctx: Context): () => Promise<vo
       status.className = 'status error';
       return;
     }
-    // Records.
+    // Records: live ones, then erased ones.
     fill(
       recordsBox,
-      data.records.length === 0
+      data.records.length === 0 && data.erased.length === 0
         ? h('p', {}, 'No records.')
         : h(
             'table',
@@ -177,6 +182,21 @@ export function renderPatient(root: HTMLElement, ctx: Context): () => Promise<vo
                 }, 'Erase…')),
               );
             }),
+            data.erased.map(([id, tombstone]) =>
+              h(
+                'tr',
+                { class: 'erased', 'data-testid': `erased-${id}` },
+                h('td', {}, id),
+                h(
+                  'td',
+                  { colspan: 7 },
+                  h('b', {}, 'erased'),
+                  ` at block ${tombstone.erasedAt}: ${tombstone.versions} version(s), deleted from every gateway; the last digest `,
+                  short(String(tombstone.digest), 10),
+                  ' stays on chain',
+                ),
+              ),
+            ),
           ),
     );
     // Who may read: overrides, grants, custodians.
@@ -242,12 +262,15 @@ export function renderPatient(root: HTMLElement, ctx: Context): () => Promise<vo
             data.custodians.map((c) =>
               h(
                 'li',
-                { 'data-testid': 'custodian' },
+                { 'data-testid': 'custodian', 'data-account': c.custodian },
                 short(c.custodian),
                 ` may write ${variant(c.value.scope) === 'AllKinds' ? 'every kind' : JSON.stringify(payload(c.value.scope))}`,
                 c.value.expiresAt ? ` until block ${c.value.expiresAt}` : '',
                 ' ',
-                h('button', { onclick: () => act('Revoke custodian', api.tx.records.revokeCustodian(c.custodian)) }, 'Revoke'),
+                h('button', {
+                  'data-testid': `revoke-custodian-${c.custodian}`,
+                  onclick: () => act('Revoke custodian', api.tx.records.revokeCustodian(c.custodian)),
+                }, 'Revoke'),
               ),
             ),
           ),

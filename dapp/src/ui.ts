@@ -38,8 +38,13 @@ export function short(text: string, keep = 6): HTMLElement {
   return h('span', { title: text, class: 'mono' }, shown);
 }
 
-/** The message of anything thrown. */
+/**
+ * The message of anything thrown. A trap of the WebAssembly client (a Rust panic: a bug) shows
+ * the panic's words, which its panic hook left in `globalThis.medchainWasmPanic`.
+ */
 export function message(error: unknown): string {
+  const panic = (globalThis as { medchainWasmPanic?: string }).medchainWasmPanic;
+  if (error instanceof WebAssembly.RuntimeError && panic) return `${panic} (reload the page)`;
   if (error instanceof Error) return error.message;
   return String(error);
 }

@@ -49,6 +49,18 @@ pub enum Kind {
 }
 
 impl Kind {
+	/// How many of this load's own transactions succeeded in block `s` (whatever else the block
+	/// carried: a previous load's late transactions are not this one's), for batches of
+	/// `batch` records.
+	pub fn own(self, s: &BlockStat, batch: u32) -> u64 {
+		match self {
+			Kind::Transfer => s.transfers,
+			Kind::Register => s.records,
+			Kind::Batch => s.records.div_ceil(u64::from(batch.max(1))),
+			Kind::Anchor => s.anchors,
+		}
+	}
+
 	/// The name used on the command line and in reports.
 	pub fn name(self) -> &'static str {
 		match self {
@@ -494,6 +506,8 @@ pub struct BlockStat {
 	pub records: u64,
 	/// Anchors made in it.
 	pub anchors: u64,
+	/// Successful balance transfers in it (`Balances.Transfer` events).
+	pub transfers: u64,
 	/// Ordinary transactions' ref time (ps).
 	pub normal_ref_time: u64,
 	/// Bytes of its extrinsics.
@@ -579,8 +593,10 @@ pub async fn block_stat(chain: &Chain, number: u32) -> Result<BlockStat, String>
 		.await
 		.map_err(|e| format!("events of #{number}: {e}"))?;
 	for event in events.iter().flatten() {
-		if event.pallet_name() == "System" && event.event_name() == "ExtrinsicFailed" {
-			stat.failed += 1;
+		match (event.pallet_name(), event.event_name()) {
+			("System", "ExtrinsicFailed") => stat.failed += 1,
+			("Balances", "Transfer") => stat.transfers += 1,
+			_ => {}
 		}
 	}
 	Ok(stat)

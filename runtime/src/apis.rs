@@ -203,6 +203,16 @@ impl_runtime_apis! {
 		fn may_write(writer: AccountId, subject: AccountId) -> bool {
 			Records::may_write(&writer, &subject)
 		}
+
+		fn tombstones_of(
+			subject: AccountId,
+			start_after: Option<pallet_records::RecordId>,
+			limit: u32,
+		) -> Vec<(pallet_records::RecordId, pallet_records::TombstoneOf<Runtime>)> {
+			// Pages as large as records_of's at most.
+			let limit = limit.min(<Runtime as pallet_records::Config>::MaxRecordsPerSubject::get());
+			Records::tombstones_of(&subject, start_after, limit)
+		}
 	}
 
 	impl pallet_consent_runtime_api::ConsentApi<Block, AccountId, Balance, BlockNumber> for Runtime {
@@ -316,6 +326,10 @@ impl_runtime_apis! {
 		fn grant_active(grant: pallet_key_grants::GrantId) -> bool {
 			pallet_key_grants::Grants::<Runtime>::get(grant)
 				.is_some_and(|g| KeyGrants::is_active(&g, System::block_number()))
+		}
+
+		fn grants_of(owner: AccountId) -> Vec<(pallet_key_grants::GrantId, pallet_key_grants::GrantOf<Runtime>)> {
+			KeyGrants::grants_of(&owner)
 		}
 	}
 

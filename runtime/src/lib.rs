@@ -100,7 +100,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("medchain"),
 	impl_name: Cow::Borrowed("medchain"),
 	authoring_version: 1,
-	spec_version: 110,
+	spec_version: 111,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 2,
@@ -116,7 +116,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("medchain"),
 	impl_name: Cow::Borrowed("medchain"),
 	authoring_version: 1,
-	spec_version: 111,
+	spec_version: 112,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 2,
@@ -214,7 +214,9 @@ pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 /// Storage migrations run at the next runtime upgrade, oldest first.
 type Migrations = (
 	pallet_records::migrations::v2::MigrateV1ToV2<Runtime>,
+	pallet_records::migrations::v3::MigrateV2ToV3<Runtime>,
 	pallet_key_grants::migrations::v1::MigrateV0ToV1<Runtime>,
+	pallet_key_grants::migrations::v2::MigrateV1ToV2<Runtime>,
 	pallet_fl::migrations::v1::MigrateV0ToV2<Runtime>,
 	pallet_fl::migrations::v2::MigrateV1ToV2<Runtime>,
 	pallet_consent::migrations::v1::MigrateV0ToV1<Runtime>,

@@ -9,6 +9,30 @@ use medchain_client::{
 };
 use wasm_bindgen::prelude::*;
 
+#[wasm_bindgen]
+extern "C" {
+	/// `console.error`.
+	#[wasm_bindgen(js_namespace = console, js_name = error)]
+	fn console_error(message: &str);
+}
+
+/// Runs when the module is instantiated: a Rust panic (a bug; the client returns errors, it
+/// does not panic on bad input) is reported in words before the module traps. The message goes
+/// to the console and to `globalThis.medchainWasmPanic`, which the dApp shows instead of
+/// WebAssembly's bare `unreachable`.
+#[wasm_bindgen(start)]
+pub fn install_panic_hook() {
+	std::panic::set_hook(Box::new(|info| {
+		let message = format!("the in-browser MedChain client failed: {info}");
+		console_error(&message);
+		let _ = js_sys::Reflect::set(
+			&js_sys::global(),
+			&"medchainWasmPanic".into(),
+			&message.as_str().into(),
+		);
+	}));
+}
+
 /// A client error as a JavaScript `Error` with a `code` property: the gateway's refusal code
 /// when a gateway refused, the error's kind otherwise. The message is the CLI's.
 fn js_error(error: Error) -> JsValue {

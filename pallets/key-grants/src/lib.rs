@@ -121,7 +121,7 @@ pub mod pallet {
 	use medchain_primitives::{AccessInspect, RecordInspect};
 	use sp_runtime::traits::{Saturating, Zero};
 
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -234,6 +234,13 @@ pub mod pallet {
 	/// Grants each owner has (until cleared).
 	#[pallet::storage]
 	pub type GrantCount<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	/// Index of each owner's grants (until cleared), so a patient's grants are listed without
+	/// scanning [`Grants`]. `Blake2_128Concat` on the account (user-chosen), `Twox64Concat` on
+	/// the chain-assigned id.
+	#[pallet::storage]
+	pub type OwnerGrants<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, GrantId, (), OptionQuery>;
 
 	/// Receipts of each grant, numbered from 0. `Twox64Concat`: chain-assigned keys.
 	#[pallet::storage]
@@ -825,6 +832,7 @@ pub mod pallet {
 			let grant =
 				NextGrantId::<T>::try_mutate(next_id).map_err(|_| Error::<T>::IdOverflow)?;
 			GrantCount::<T>::insert(&owner, count.saturating_add(1));
+			OwnerGrants::<T>::insert(&owner, grant, ());
 			Grants::<T>::insert(
 				grant,
 				Grant {
@@ -903,6 +911,7 @@ pub mod pallet {
 			let _ = Attested::<T>::clear_prefix((grant,), receipts, None);
 			Grants::<T>::remove(grant);
 			GrantCount::<T>::mutate_exists(&stored.owner, decrement_count);
+			OwnerGrants::<T>::remove(&stored.owner, grant);
 			let _ = T::Currency::release(
 				&HoldReason::Grant.into(),
 				&stored.owner,
@@ -1227,6 +1236,16 @@ pub mod pallet {
 			burnt
 		}
 
+		/// `owner`'s grants (active, revoked or expired, until cleared), by id. At most
+		/// [`Config::MaxGrantsPerOwner`].
+		pub fn grants_of(owner: &T::AccountId) -> Vec<(GrantId, GrantOf<T>)> {
+			let mut grants: Vec<_> = OwnerGrants::<T>::iter_key_prefix(owner)
+				.filter_map(|id| Grants::<T>::get(id).map(|grant| (id, grant)))
+				.collect();
+			grants.sort_by_key(|(id, _)| *id);
+			grants
+		}
+
 		/// Checks the storage invariants; run by `try-runtime` and after every unit test.
 		#[cfg(any(feature = "try-runtime", test))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
@@ -1243,7 +1262,17 @@ pub mod pallet {
 					ReceiptCount::<T>::get(id) as usize == Receipts::<T>::iter_prefix(id).count(),
 					"ReceiptCount does not match Receipts"
 				);
+				ensure!(
+					OwnerGrants::<T>::contains_key(&grant.owner, id),
+					"grant missing from its owner's index"
+				);
 				*per_owner.entry(grant.owner).or_default() += 1;
+			}
+			for (owner, id, ()) in OwnerGrants::<T>::iter() {
+				ensure!(
+					Grants::<T>::get(id).is_some_and(|grant| grant.owner == owner),
+					"owner index entry without a grant of that owner"
+				);
 			}
 			ensure!(
 				per_owner

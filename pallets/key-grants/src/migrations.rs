@@ -185,3 +185,62 @@ pub mod v1 {
 		}
 	}
 }
+
+/// Version 2: the per-owner index of grants ([`crate::OwnerGrants`]), so a patient's grants
+/// are listed without scanning every grant.
+pub mod v2 {
+	use crate::{Config, Grants, OwnerGrants, Pallet};
+	use frame_support::{
+		migrations::VersionedMigration,
+		traits::{Get, UncheckedOnRuntimeUpgrade},
+		weights::Weight,
+	};
+
+	/// Builds the index from the stored grants. It reads each grant once, so it suits a chain
+	/// with up to a few hundred thousand grants (one block's weight); a larger chain needs a
+	/// multi-block migration.
+	pub struct IndexOwners<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for IndexOwners<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let mut count = 0u64;
+			for (id, grant) in Grants::<T>::iter() {
+				OwnerGrants::<T>::insert(&grant.owner, id, ());
+				count = count.saturating_add(1);
+			}
+			T::DbWeight::get().reads_writes(count, count)
+		}
+	}
+
+	/// [`IndexOwners`] run once, from storage version 1 to 2.
+	pub type MigrateV1ToV2<T> =
+		VersionedMigration<1, 2, IndexOwners<T>, Pallet<T>, <T as frame_system::Config>::DbWeight>;
+
+	#[cfg(test)]
+	mod tests {
+		use super::MigrateV1ToV2;
+		use crate::{mock::*, tests::grant_2_of_2, OwnerGrants, Pallet};
+		use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+
+		#[test]
+		fn grants_are_indexed_by_owner() {
+			new_test_ext(|| {
+				grant_2_of_2();
+				// As a version-1 chain stored it: no index.
+				let _ = OwnerGrants::<Test>::clear(u32::MAX, None);
+				StorageVersion::new(1).put::<Pallet<Test>>();
+				assert!(KeyGrants::grants_of(&OWNER).is_empty());
+
+				MigrateV1ToV2::<Test>::on_runtime_upgrade();
+
+				assert_eq!(Pallet::<Test>::on_chain_storage_version(), 2);
+				let listed: Vec<_> = KeyGrants::grants_of(&OWNER)
+					.into_iter()
+					.map(|(id, grant)| (id, grant.owner))
+					.collect();
+				assert_eq!(listed, vec![(0, OWNER)]);
+				assert!(KeyGrants::grants_of(&GRANTEE).is_empty());
+			});
+		}
+	}
+}

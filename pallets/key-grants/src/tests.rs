@@ -64,7 +64,7 @@ fn active_proxy(who: AccountId) {
 
 /// Keys for owner and grantee, proxies A and B active, grant 0: owner → grantee, all
 /// records, 2 of {A, B}, until block 100.
-fn grant_2_of_2() {
+pub(crate) fn grant_2_of_2() {
 	keys(OWNER);
 	keys(GRANTEE);
 	active_proxy(PROXY_A);
@@ -541,6 +541,12 @@ fn owners_revoke_and_anyone_clears_ended_grants() {
 			KeyGrants::revoke_grant(RuntimeOrigin::signed(OWNER), 0),
 			Error::<Test>::AlreadyRevoked
 		);
+		// The owner's list shows it revoked until it is cleared; nobody else's names it.
+		let listed = KeyGrants::grants_of(&OWNER);
+		assert_eq!(listed.len(), 1);
+		assert_eq!((listed[0].0, listed[0].1.revoked_at), (0, Some(10)));
+		assert!(KeyGrants::grants_of(&GRANTEE).is_empty());
+		assert!(KeyGrants::grants_of(&MALLORY).is_empty());
 
 		// Kept for the retention period (evidence may still be filed), then anyone clears it.
 		run_to_block(10 + RETENTION_PERIOD - 1);
@@ -556,6 +562,7 @@ fn owners_revoke_and_anyone_clears_ended_grants() {
 		assert_eq!(Attested::<Test>::iter().count(), 0);
 		assert_eq!(held(OWNER, HoldReason::Grant), 0);
 		assert_eq!(GrantCount::<Test>::get(OWNER), 0);
+		assert!(KeyGrants::grants_of(&OWNER).is_empty());
 		assert_noop!(
 			KeyGrants::clear_grant(RuntimeOrigin::signed(MALLORY), 0),
 			Error::<Test>::GrantNotFound

@@ -145,7 +145,7 @@ pub mod pallet {
 	use frame_system::pallet_prelude::*;
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -255,6 +255,20 @@ pub mod pallet {
 	/// account: account ids are chosen by users.
 	#[pallet::storage]
 	pub type SubjectRecords<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Twox64Concat,
+		RecordId,
+		(),
+		OptionQuery,
+	>;
+
+	/// Index of each subject's erased records (their [`Tombstones`]), for paged listing: a
+	/// patient sees what was erased and when. `Blake2_128Concat` on the account (user-chosen),
+	/// `Twox64Concat` on the chain-assigned id.
+	#[pallet::storage]
+	pub type SubjectTombstones<T: Config> = StorageDoubleMap<
 		_,
 		Blake2_128Concat,
 		T::AccountId,
@@ -736,6 +750,7 @@ pub mod pallet {
 			Self::release_policy(stored.policy.as_ref());
 			SubjectRecords::<T>::remove(&who, record);
 			RecordCount::<T>::mutate_exists(&who, decrement_count);
+			SubjectTombstones::<T>::insert(&who, record, ());
 			Tombstones::<T>::insert(
 				record,
 				Tombstone {
@@ -1063,6 +1078,25 @@ pub mod pallet {
 				.collect()
 		}
 
+		/// Up to `limit` of `subject`'s erased records with their tombstones, after record
+		/// `start_after` in storage order (pass the last id of the previous page to continue).
+		pub fn tombstones_of(
+			subject: &T::AccountId,
+			start_after: Option<RecordId>,
+			limit: u32,
+		) -> alloc::vec::Vec<(RecordId, TombstoneOf<T>)> {
+			let ids = match start_after {
+				Some(last) => SubjectTombstones::<T>::iter_key_prefix_from(
+					subject,
+					SubjectTombstones::<T>::hashed_key_for(subject, last),
+				),
+				None => SubjectTombstones::<T>::iter_key_prefix(subject),
+			};
+			ids.filter_map(|id| Tombstones::<T>::get(id).map(|tombstone| (id, tombstone)))
+				.take(limit as usize)
+				.collect()
+		}
+
 		/// Record `id` with all its versions, oldest first, or its tombstone.
 		pub fn record_view(id: RecordId) -> Option<RecordViewOf<T>> {
 			if let Some(record) = Records::<T>::get(id) {
@@ -1139,11 +1173,21 @@ pub mod pallet {
 				users_per_policy.len() == PolicyUsers::<T>::iter().count(),
 				"a policy guarding live records has no user count"
 			);
-			for (id, _) in Tombstones::<T>::iter() {
+			for (id, tombstone) in Tombstones::<T>::iter() {
 				ensure!(id < next_record, "tombstone id not below NextRecordId");
+				ensure!(
+					SubjectTombstones::<T>::contains_key(&tombstone.subject, id),
+					"tombstone missing from its subject's index"
+				);
 				ensure!(
 					Versions::<T>::iter_prefix(id).next().is_none(),
 					"an erased record still has versions (and CIDs)"
+				);
+			}
+			for (subject, id, ()) in SubjectTombstones::<T>::iter() {
+				ensure!(
+					Tombstones::<T>::get(id).is_some_and(|tombstone| tombstone.subject == subject),
+					"erasure index entry without a tombstone of that subject"
 				);
 			}
 			for (subject, id, ()) in SubjectRecords::<T>::iter() {

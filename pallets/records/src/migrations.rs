@@ -89,3 +89,82 @@ pub mod v2 {
 		}
 	}
 }
+
+/// Version 3: the per-subject index of erased records ([`crate::SubjectTombstones`]), so a
+/// patient can list what was erased without scanning every tombstone.
+pub mod v3 {
+	use crate::{Config, Pallet, SubjectTombstones, Tombstones};
+	use frame_support::{
+		migrations::VersionedMigration,
+		traits::{Get, UncheckedOnRuntimeUpgrade},
+		weights::Weight,
+	};
+
+	/// Builds the index from the stored tombstones. It reads each tombstone once, so it suits
+	/// a chain with up to a few hundred thousand erasures (one block's weight); a larger chain
+	/// needs a multi-block migration.
+	pub struct IndexTombstones<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for IndexTombstones<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let mut count = 0u64;
+			for (record, tombstone) in Tombstones::<T>::iter() {
+				SubjectTombstones::<T>::insert(&tombstone.subject, record, ());
+				count = count.saturating_add(1);
+			}
+			T::DbWeight::get().reads_writes(count, count)
+		}
+	}
+
+	/// [`IndexTombstones`] run once, from storage version 2 to 3.
+	pub type MigrateV2ToV3<T> = VersionedMigration<
+		2,
+		3,
+		IndexTombstones<T>,
+		Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+
+	#[cfg(test)]
+	mod tests {
+		use super::MigrateV2ToV3;
+		use crate::{mock::*, tests::input, Pallet, SubjectTombstones};
+		use frame_support::{
+			assert_ok,
+			traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion},
+		};
+
+		#[test]
+		fn erased_records_are_indexed_by_subject() {
+			new_test_ext(|| {
+				for (who, cid) in [(ALICE, 1), (ALICE, 2), (BOB, 3)] {
+					assert_ok!(Records::register_record(
+						RuntimeOrigin::signed(who),
+						who,
+						input(cid, "Observation", None)
+					));
+				}
+				// Records 0 and 2 erased as a version-2 chain stored them: no index.
+				assert_ok!(Records::erase_record(RuntimeOrigin::signed(ALICE), 0));
+				assert_ok!(Records::erase_record(RuntimeOrigin::signed(BOB), 2));
+				let _ = SubjectTombstones::<Test>::clear(u32::MAX, None);
+				StorageVersion::new(2).put::<Pallet<Test>>();
+				assert!(Records::tombstones_of(&ALICE, None, 10).is_empty());
+
+				MigrateV2ToV3::<Test>::on_runtime_upgrade();
+
+				assert_eq!(Pallet::<Test>::on_chain_storage_version(), 3);
+				let alice: Vec<_> = Records::tombstones_of(&ALICE, None, 10)
+					.into_iter()
+					.map(|(id, _)| id)
+					.collect();
+				assert_eq!(alice, vec![0]);
+				let bob: Vec<_> = Records::tombstones_of(&BOB, None, 10)
+					.into_iter()
+					.map(|(id, _)| id)
+					.collect();
+				assert_eq!(bob, vec![2]);
+			});
+		}
+	}
+}

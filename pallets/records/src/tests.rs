@@ -902,6 +902,13 @@ fn erase_leaves_only_a_tombstone_and_releases_deposits() {
 			Records::record_view(0),
 			Some(RecordView::Erased(Tombstones::<Test>::get(0).unwrap()))
 		);
+		// The patient lists it as erased; nobody else's list names it.
+		assert!(Records::records_of(&ALICE, None, 10).is_empty());
+		assert_eq!(
+			Records::tombstones_of(&ALICE, None, 10),
+			vec![(0, Tombstones::<Test>::get(0).unwrap())]
+		);
+		assert!(Records::tombstones_of(&HOSPITAL, None, 10).is_empty());
 
 		// No CID of the record is left anywhere in the pallet's state.
 		let cid = content(1).cid.into_inner();
@@ -1070,6 +1077,36 @@ fn records_of_pages_through_a_subjects_records() {
 			.chain(rest.iter())
 			.all(|(_, r)| r.subject == ALICE));
 		assert!(Records::records_of(&MALLORY, None, 10).is_empty());
+	});
+}
+
+#[test]
+fn tombstones_of_pages_through_a_subjects_erased_records() {
+	new_test_ext(|| {
+		for seed in 0..4 {
+			assert_ok!(Records::register_record(
+				RuntimeOrigin::signed(ALICE),
+				ALICE,
+				input(seed, "Observation", None)
+			));
+		}
+		for id in [0, 2, 3] {
+			assert_ok!(Records::erase_record(RuntimeOrigin::signed(ALICE), id));
+		}
+		let first = Records::tombstones_of(&ALICE, None, 2);
+		assert_eq!(first.len(), 2);
+		let rest = Records::tombstones_of(&ALICE, Some(first[1].0), 2);
+		assert_eq!(rest.len(), 1);
+		let mut all: Vec<_> = first.iter().chain(rest.iter()).map(|(id, _)| *id).collect();
+		all.sort();
+		assert_eq!(all, vec![0, 2, 3]);
+		assert!(first
+			.iter()
+			.chain(rest.iter())
+			.all(|(_, t)| t.subject == ALICE));
+		// The live record is not listed as erased, and strangers see nothing.
+		assert_eq!(Records::records_of(&ALICE, None, 10).len(), 1);
+		assert!(Records::tombstones_of(&MALLORY, None, 10).is_empty());
 	});
 }
 

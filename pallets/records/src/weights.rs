@@ -24,14 +24,14 @@
 // compiled
 // --heap-pages
 // 4096
-// --output-analysis
-// max
-// --template
-// .maintain/pallet-weight-template.hbs
 // --header
 // .maintain/weight-header.txt
 // --output
 // pallets/records/src/weights.rs
+// --output-analysis
+// max
+// --template
+// .maintain/pallet-weight-template.hbs
 
 #![cfg_attr(rustfmt, rustfmt_skip)]
 #![allow(unused_parens)]
@@ -64,11 +64,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(409), added: 2884, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(427), added: 2902, mode: `MaxEncodedLen`)
 	fn authorize_custodian() -> Weight {
 		// Proof size: measured `145`, estimated `4644` bytes.
-		// Minimum execution time: 95_459_000 picoseconds.
-		Weight::from_parts(99_537_000, 4644)
+		// Minimum execution time: 95_879_000 picoseconds.
+		Weight::from_parts(100_137_000, 4644)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -79,11 +79,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(409), added: 2884, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(427), added: 2902, mode: `MaxEncodedLen`)
 	fn revoke_custodian() -> Weight {
 		// Proof size: measured `1478`, estimated `4644` bytes.
-		// Minimum execution time: 78_737_000 picoseconds.
-		Weight::from_parts(82_264_000, 4644)
+		// Minimum execution time: 79_078_000 picoseconds.
+		Weight::from_parts(83_536_000, 4644)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -100,7 +100,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(409), added: 2884, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(427), added: 2902, mode: `MaxEncodedLen`)
 	/// Storage: `Records::PolicyUsers` (r:1 w:1)
 	/// Proof: `Records::PolicyUsers` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
 	/// Storage: `Records::SubjectRecords` (r:0 w:1)
@@ -111,15 +111,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
 	fn register_record() -> Weight {
 		// Proof size: measured `1642`, estimated `9934` bytes.
-		// Minimum execution time: 124_383_000 picoseconds.
-		Weight::from_parts(129_924_000, 9934)
+		// Minimum execution time: 123_430_000 picoseconds.
+		Weight::from_parts(128_360_000, 9934)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(409), added: 2884, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(427), added: 2902, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Custodians` (r:64 w:0)
 	/// Proof: `Records::Custodians` (`max_values`: None, `max_size`: Some(1179), added: 3654, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Policies` (r:1 w:0)
@@ -141,10 +141,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 64]`.
 	fn register_records(n: u32, ) -> Weight {
 		// Proof size: measured `1682 + n * (142 ±0)`, estimated `9934 + n * (3654 ±0)` bytes.
-		// Minimum execution time: 126_697_000 picoseconds.
-		Weight::from_parts(87_844_937, 9934)
-			// Standard error: 344_752
-			.saturating_add(Weight::from_parts(48_053_057, 0).saturating_mul(n.into()))
+		// Minimum execution time: 125_203_000 picoseconds.
+		Weight::from_parts(90_352_297, 9934)
+			// Standard error: 96_597
+			.saturating_add(Weight::from_parts(42_715_667, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -160,13 +160,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(409), added: 2884, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(427), added: 2902, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Versions` (r:1 w:2)
 	/// Proof: `Records::Versions` (`max_values`: None, `max_size`: Some(225), added: 2700, mode: `MaxEncodedLen`)
 	fn append_version() -> Weight {
 		// Proof size: measured `2105`, estimated `4644` bytes.
-		// Minimum execution time: 119_384_000 picoseconds.
-		Weight::from_parts(129_653_000, 4644)
+		// Minimum execution time: 119_493_000 picoseconds.
+		Weight::from_parts(123_931_000, 4644)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -179,15 +179,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(409), added: 2884, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(427), added: 2902, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Versions` (r:1 w:2)
 	/// Proof: `Records::Versions` (`max_values`: None, `max_size`: Some(225), added: 2700, mode: `MaxEncodedLen`)
 	/// Storage: `Records::PolicyUsers` (r:1 w:1)
 	/// Proof: `Records::PolicyUsers` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
 	fn set_policy() -> Weight {
 		// Proof size: measured `1079`, estimated `9934` bytes.
-		// Minimum execution time: 127_069_000 picoseconds.
-		Weight::from_parts(142_808_000, 9934)
+		// Minimum execution time: 126_526_000 picoseconds.
+		Weight::from_parts(131_715_000, 9934)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -198,7 +198,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(409), added: 2884, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(427), added: 2902, mode: `MaxEncodedLen`)
 	/// Storage: `Records::PolicyUsers` (r:1 w:1)
 	/// Proof: `Records::PolicyUsers` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
 	/// Storage: `Records::RecordCount` (r:1 w:1)
@@ -207,18 +207,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Records::SubjectRecords` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Records::ContentAnchors` (r:0 w:64)
 	/// Proof: `Records::ContentAnchors` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
+	/// Storage: `Records::SubjectTombstones` (r:0 w:1)
+	/// Proof: `Records::SubjectTombstones` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Tombstones` (r:0 w:1)
 	/// Proof: `Records::Tombstones` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
 	/// The range of component `v` is `[1, 64]`.
 	fn erase_record(v: u32, ) -> Weight {
-		// Proof size: measured `901 + v * (155 ±0)`, estimated `3874 + v * (2700 ±0)` bytes.
-		// Minimum execution time: 118_883_000 picoseconds.
-		Weight::from_parts(89_697_125, 3874)
-			// Standard error: 159_618
-			.saturating_add(Weight::from_parts(54_318_452, 0).saturating_mul(v.into()))
+		// Proof size: measured `901 + v * (155 ±0)`, estimated `3892 + v * (2700 ±0)` bytes.
+		// Minimum execution time: 113_912_000 picoseconds.
+		Weight::from_parts(97_849_687, 3892)
+			// Standard error: 184_010
+			.saturating_add(Weight::from_parts(51_993_831, 0).saturating_mul(v.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(v.into())))
-			.saturating_add(T::DbWeight::get().writes(7_u64))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(v.into())))
 			.saturating_add(Weight::from_parts(0, 2700).saturating_mul(v.into()))
 	}
@@ -229,13 +231,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(409), added: 2884, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(427), added: 2902, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Anchors` (r:0 w:1)
 	/// Proof: `Records::Anchors` (`max_values`: None, `max_size`: Some(104), added: 2579, mode: `MaxEncodedLen`)
 	fn anchor_batch() -> Weight {
-		// Proof size: measured `183`, estimated `3874` bytes.
-		// Minimum execution time: 81_051_000 picoseconds.
-		Weight::from_parts(87_474_000, 3874)
+		// Proof size: measured `183`, estimated `3892` bytes.
+		// Minimum execution time: 81_612_000 picoseconds.
+		Weight::from_parts(85_309_000, 3892)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -246,11 +248,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(409), added: 2884, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(427), added: 2902, mode: `MaxEncodedLen`)
 	fn remove_anchor() -> Weight {
-		// Proof size: measured `474`, estimated `3874` bytes.
-		// Minimum execution time: 74_760_000 picoseconds.
-		Weight::from_parts(78_818_000, 3874)
+		// Proof size: measured `474`, estimated `3892` bytes.
+		// Minimum execution time: 76_072_000 picoseconds.
+		Weight::from_parts(79_468_000, 3892)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -259,23 +261,23 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDB's database weights, for tests and mock runtimes.
 impl WeightInfo for () {
 	fn authorize_custodian() -> Weight {
-		Weight::from_parts(99_537_000, 4644)
+		Weight::from_parts(100_137_000, 4644)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn revoke_custodian() -> Weight {
-		Weight::from_parts(82_264_000, 4644)
+		Weight::from_parts(83_536_000, 4644)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn register_record() -> Weight {
-		Weight::from_parts(129_924_000, 9934)
+		Weight::from_parts(128_360_000, 9934)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn register_records(n: u32, ) -> Weight {
-		Weight::from_parts(87_844_937, 9934)
-			.saturating_add(Weight::from_parts(48_053_057, 0).saturating_mul(n.into()))
+		Weight::from_parts(90_352_297, 9934)
+			.saturating_add(Weight::from_parts(42_715_667, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
@@ -283,31 +285,31 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3654).saturating_mul(n.into()))
 	}
 	fn append_version() -> Weight {
-		Weight::from_parts(129_653_000, 4644)
+		Weight::from_parts(123_931_000, 4644)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn set_policy() -> Weight {
-		Weight::from_parts(142_808_000, 9934)
+		Weight::from_parts(131_715_000, 9934)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn erase_record(v: u32, ) -> Weight {
-		Weight::from_parts(89_697_125, 3874)
-			.saturating_add(Weight::from_parts(54_318_452, 0).saturating_mul(v.into()))
+		Weight::from_parts(97_849_687, 3892)
+			.saturating_add(Weight::from_parts(51_993_831, 0).saturating_mul(v.into()))
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(v.into())))
-			.saturating_add(ParityDbWeight::get().writes(7_u64))
+			.saturating_add(ParityDbWeight::get().writes(8_u64))
 			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(v.into())))
 			.saturating_add(Weight::from_parts(0, 2700).saturating_mul(v.into()))
 	}
 	fn anchor_batch() -> Weight {
-		Weight::from_parts(87_474_000, 3874)
+		Weight::from_parts(85_309_000, 3892)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn remove_anchor() -> Weight {
-		Weight::from_parts(78_818_000, 3874)
+		Weight::from_parts(79_468_000, 3892)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}

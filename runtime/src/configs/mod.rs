@@ -22,10 +22,7 @@ use frame_support::{
 	dispatch::DispatchClass,
 	parameter_types,
 	traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, VariantCountOf},
-	weights::{
-		constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
-		IdentityFee, Weight,
-	},
+	weights::{constants::WEIGHT_REF_TIME_PER_SECOND, IdentityFee, Weight},
 };
 use frame_system::limits::{BlockLength, BlockWeights};
 use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
@@ -34,7 +31,7 @@ use sp_runtime::{traits::One, Perbill};
 use sp_version::RuntimeVersion;
 
 use super::{
-	weights::{self, BlockExecutionWeight, ExtrinsicBaseWeight},
+	weights::{self, BlockExecutionWeight, ExtrinsicBaseWeight, ParityDbWeight},
 	AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce, PalletInfo, Runtime,
 	RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask,
 	System, EXISTENTIAL_DEPOSIT, SLOT_DURATION, VERSION,
@@ -97,8 +94,8 @@ impl frame_system::Config for Runtime {
 	type Nonce = Nonce;
 	type Hash = Hash;
 	type BlockHashCount = BlockHashCount;
-	/// The node stores state in ParityDB (polkadot-sdk's ParityDB weights until
-	/// `scripts/benchmark.sh storage` has measured them here on a loaded chain).
+	/// The node stores state in ParityDB: a read and a write as `scripts/benchmark.sh storage`
+	/// measured them on this machine on a loaded chain (`weights::paritydb_weights`).
 	type DbWeight = ParityDbWeight;
 	type SystemWeightInfo = weights::frame_system::WeightInfo<Runtime>;
 	type ExtensionsWeightInfo = weights::frame_system_extensions::WeightInfo<Runtime>;

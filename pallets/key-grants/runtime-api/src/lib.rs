@@ -24,8 +24,8 @@ pub use pallet_key_grants::{Attestation, GrantId, PreKeys, Proxy, Receipt};
 sp_api::decl_runtime_apis! {
 	/// Read access to PRE grants.
 	///
-	/// Version 2 added [`KeyGrantsApi::grant_active`].
-	#[api_version(2)]
+	/// Version 2 added [`KeyGrantsApi::grant_active`], version 3 [`KeyGrantsApi::grants_of`].
+	#[api_version(3)]
 	pub trait KeyGrantsApi<AccountId, Balance, BlockNumber, GrantInfo>
 	where
 		AccountId: Codec,
@@ -54,5 +54,10 @@ sp_api::decl_runtime_apis! {
 		/// Whether grant `grant` exists and is active at this block (not revoked, not
 		/// expired): what a proxy asks before it drops a grant's key fragment.
 		fn grant_active(grant: GrantId) -> bool;
+
+		/// `owner`'s grants (active, revoked or expired, until cleared), by id: what a
+		/// patient's wallet lists and revokes.
+		#[api_version(3)]
+		fn grants_of(owner: AccountId) -> Vec<(GrantId, GrantInfo)>;
 	}
 }

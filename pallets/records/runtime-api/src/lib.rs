@@ -5,6 +5,7 @@
 //!
 //! - [`RecordsApi::records_of`]: a subject's live records, a page at a time.
 //! - [`RecordsApi::record`]: one record with every stored version, or its tombstone if erased.
+//! - [`RecordsApi::tombstones_of`]: a subject's erased records, a page at a time.
 //!
 //! Paging: pass the last id of the previous page as `start_after`. Pages follow storage order
 //! (by hashed record id), which is stable but not ascending; sort client-side if needed. The
@@ -16,10 +17,13 @@ extern crate alloc;
 
 use alloc::vec::Vec;
 use codec::Codec;
-pub use pallet_records::{Record, RecordId, RecordView, VersionNumber};
+pub use pallet_records::{Record, RecordId, RecordView, Tombstone, VersionNumber};
 
 sp_api::decl_runtime_apis! {
 	/// Read access to the record registry.
+	///
+	/// Version 2 added [`RecordsApi::tombstones_of`].
+	#[api_version(2)]
 	pub trait RecordsApi<AccountId, Balance, BlockNumber, PolicyId>
 	where
 		AccountId: Codec,
@@ -46,5 +50,14 @@ sp_api::decl_runtime_apis! {
 		/// is checked when the record is registered). Gateways accept uploads only from such
 		/// writers.
 		fn may_write(writer: AccountId, subject: AccountId) -> bool;
+
+		/// Up to `limit` erased records of `subject` with their tombstones (last digest,
+		/// versions erased, erasure block), following `start_after` in storage order.
+		#[api_version(2)]
+		fn tombstones_of(
+			subject: AccountId,
+			start_after: Option<RecordId>,
+			limit: u32,
+		) -> Vec<(RecordId, Tombstone<AccountId, BlockNumber>)>;
 	}
 }
