@@ -1,9 +1,10 @@
 // A person's path through the dApp against a real dev node and gateway (the world of
 // `medchain-dapp-fixture`, whose JSON is at $MEDCHAIN_DAPP_FIXTURE): a doctor opens a record the
 // hospital uploaded and the browser's plaintext equals the original; the patient sees the read
-// in the audit trail and denies the doctor, whose next open shows the chain's refusal; the
-// patient revokes a grant; an emergency medic's break-glass read is highlighted for the patient,
-// who acknowledges it, and disputes a second one; the patient, signing through an injected
+// in the audit trail and denies the doctor, whose next open shows the chain's refusal, then
+// lifts the deny, and allows another account; the patient revokes a grant; an emergency
+// medic's break-glass read is highlighted for the patient, who acknowledges it, and disputes a
+// second one; the patient, signing through an injected
 // wallet (the interface the polkadot.js extension injects; the wallet refuses once, as a person
 // who clicks "Cancel"), authorises and revokes a custodian and erases a record after a
 // confirmation; the council's only member votes down and closes a motion. Screenshots of each
@@ -174,6 +175,40 @@ test('patients and clinicians in the browser', async ({ browser }) => {
   await expect(refusal).toHaveAttribute('data-code', 'not-allowed');
   await doctor.screenshot({ path: `${shots}/4-clinician-refused.png`, fullPage: true });
 
+  // The patient removes the deny: the doctor may read again, on the policy.
+  const doctorDeny = patient.locator(`[data-testid="override"][data-account="${fixture.doctor.address}"]`);
+  await doctorDeny.getByRole('button', { name: 'Remove' }).click();
+  await included(patient);
+  await expect(doctorDeny).toHaveCount(0);
+  await doctor.getByTestId('show-records').click();
+  await expect(noteRow).toHaveAttribute('data-reason', 'Policy');
+  await doctor.getByTestId(`open-${fixture.note.record}`).click();
+  await expect(doctor.getByTestId('opened-text')).toBeVisible();
+  expect(await doctor.getByTestId('opened-text').textContent()).toBe(fixture.note.text);
+
+  // The patient allows the researcher (no attribute the policy asks for) to read the note for
+  // treatment: the chain's decision for the researcher turns from its refusal to ExplicitAllow.
+  const researcher = await browser.newPage();
+  researcher.on('pageerror', (e) => console.log(`researcher page error: ${e.message}`));
+  await openAs(researcher, 'clinician', fixture.researcher.address);
+  await researcher.getByTestId('patient-account').fill(fixture.patient.address);
+  await researcher.getByTestId('purpose').selectOption('Treatment');
+  await researcher.getByTestId('show-records').click();
+  const researcherNote = researcher.getByTestId(`clinician-record-${fixture.note.record}`);
+  await expect(researcherNote).toHaveAttribute('data-allowed', 'false');
+  await patient.getByTestId('override-account').fill(fixture.researcher.address);
+  await patient.getByTestId('override-record').fill(String(fixture.note.record));
+  await patient.getByTestId('override-purpose').selectOption('Treatment');
+  await patient.getByTestId('allow').click();
+  await included(patient);
+  const researcherAllow = patient.locator(`[data-testid="override"][data-account="${fixture.researcher.address}"]`);
+  await expect(researcherAllow).toHaveAttribute('data-kind', 'Allow');
+  await expect(researcherAllow).toContainText(`on record ${fixture.note.record} for Treatment`);
+  await researcher.getByTestId('show-records').click();
+  await expect(researcherNote).toHaveAttribute('data-allowed', 'true');
+  await expect(researcherNote).toHaveAttribute('data-reason', 'ExplicitAllow');
+  await researcher.close();
+
   // The patient revokes the researcher's grant.
   await patient.getByTestId(`revoke-grant-${fixture.grant}`).click();
   await included(patient);
@@ -255,9 +290,10 @@ test('patients and clinicians in the browser', async ({ browser }) => {
   await medic.getByTestId('show-records').click();
   await expect(medic.getByTestId(`clinician-record-${fixture.note.record}`)).toBeVisible();
   await expect(medic.getByTestId(`clinician-record-${fixture.scan.record}`)).toHaveCount(0);
-  // Every patient transaction went through the wallet: deny, revoke, acknowledge, dispute,
-  // the refused and the signed authorisation, revoke custodian, erase.
-  expect(wallet.asked.length).toBe(8);
+  // Every patient transaction went through the wallet: deny, remove it, allow, revoke the
+  // grant, acknowledge, dispute, the refused and the signed authorisation, revoke the
+  // custodian, erase.
+  expect(wallet.asked.length).toBe(10);
   await api.disconnect();
 
   // The council: the open motion's call decoded; the only member votes nay and closes it.

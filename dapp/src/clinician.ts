@@ -39,20 +39,20 @@ function gatewaySession(): Promise<Session> {
 }
 
 /** What the bytes are, by their first bytes: a PDF, an image, text, or something to download. */
-function sniff(bytes: Uint8Array): { kind: 'pdf' | 'image' | 'text' | 'binary'; mime: string } {
+function sniff(bytes: Uint8Array): { kind: 'pdf' | 'image' | 'text' | 'binary'; mime: string; extension: string } {
   const starts = (...sig: number[]) => sig.every((b, i) => bytes[i] === b);
-  if (starts(0x25, 0x50, 0x44, 0x46)) return { kind: 'pdf', mime: 'application/pdf' };
-  if (starts(0x89, 0x50, 0x4e, 0x47)) return { kind: 'image', mime: 'image/png' };
-  if (starts(0xff, 0xd8, 0xff)) return { kind: 'image', mime: 'image/jpeg' };
-  if (starts(0x47, 0x49, 0x46, 0x38)) return { kind: 'image', mime: 'image/gif' };
+  if (starts(0x25, 0x50, 0x44, 0x46)) return { kind: 'pdf', mime: 'application/pdf', extension: 'pdf' };
+  if (starts(0x89, 0x50, 0x4e, 0x47)) return { kind: 'image', mime: 'image/png', extension: 'png' };
+  if (starts(0xff, 0xd8, 0xff)) return { kind: 'image', mime: 'image/jpeg', extension: 'jpg' };
+  if (starts(0x47, 0x49, 0x46, 0x38)) return { kind: 'image', mime: 'image/gif', extension: 'gif' };
   try {
     const decoded = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, 65536));
     // Text is mostly printable; control characters other than whitespace mean binary.
-    if (!/[\u0000-\u0008\u000e-\u001f]/.test(decoded)) return { kind: 'text', mime: 'text/plain' };
+    if (!/[\u0000-\u0008\u000e-\u001f]/.test(decoded)) return { kind: 'text', mime: 'text/plain', extension: 'txt' };
   } catch {
     // not UTF-8
   }
-  return { kind: 'binary', mime: 'application/octet-stream' };
+  return { kind: 'binary', mime: 'application/octet-stream', extension: 'bin' };
 }
 
 async function sha256(bytes: Uint8Array): Promise<string> {
@@ -137,7 +137,7 @@ export function renderClinician(root: HTMLElement, ctx: Context): () => Promise<
           ')',
         ),
         shown,
-        h('a', { href: url, download: `record-${record}.${kind.kind === 'text' ? 'txt' : kind.kind === 'pdf' ? 'pdf' : 'bin'}`, 'data-testid': 'download' }, 'Download'),
+        h('a', { href: url, download: `record-${record}.${kind.extension}`, 'data-testid': 'download' }, 'Download'),
       );
       read.free();
     } catch (error) {
