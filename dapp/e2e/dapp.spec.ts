@@ -1,6 +1,7 @@
 // A person's path through the dApp against a real dev node and gateway (the world of
-// `medchain-dapp-fixture`, whose JSON is at $MEDCHAIN_DAPP_FIXTURE): a doctor opens a record the
-// hospital uploaded and the browser's plaintext equals the original; the patient sees the read
+// `medchain-dapp-fixture`, whose JSON is at $MEDCHAIN_DAPP_FIXTURE): a doctor opens the records
+// the hospital uploaded (text, a 1 MiB binary, an image, a PDF) and the browser's plaintext
+// equals the originals; the patient sees the read
 // in the audit trail and denies the doctor, whose next open shows the chain's refusal, then
 // lifts the deny, and allows another account; the patient revokes a grant; an emergency
 // medic's break-glass read is highlighted for the patient, who acknowledges it, and disputes a
@@ -133,6 +134,22 @@ test('patients and clinicians in the browser', async ({ browser }) => {
   await expect(scanInfo).toHaveAttribute('data-sha256', original);
   await expect(doctor.getByTestId('download')).toBeVisible();
   await doctor.screenshot({ path: `${shots}/2-clinician-opened-scan.png`, fullPage: true });
+
+  // An image is shown as one (the browser decoded it: its natural size is the PNG's), a PDF
+  // inline; both byte for byte the originals, each with a download named for its type.
+  await doctor.getByTestId(`open-${fixture.image.record}`).click();
+  await expect(scanInfo).toHaveAttribute('data-record', String(fixture.image.record));
+  await expect(scanInfo).toHaveAttribute('data-sha256', sha256(readFileSync(fixture.image.file)));
+  const image = doctor.getByTestId('opened-image');
+  await expect(image).toBeVisible();
+  await expect.poll(() => image.evaluate((img: HTMLImageElement) => `${img.naturalWidth}x${img.naturalHeight}`)).toBe('24x16');
+  await expect(doctor.getByTestId('download')).toHaveAttribute('download', `record-${fixture.image.record}.png`);
+  await doctor.screenshot({ path: `${shots}/2b-clinician-opened-image.png`, fullPage: true });
+  await doctor.getByTestId(`open-${fixture.pdf.record}`).click();
+  await expect(scanInfo).toHaveAttribute('data-record', String(fixture.pdf.record));
+  await expect(scanInfo).toHaveAttribute('data-sha256', sha256(readFileSync(fixture.pdf.file)));
+  await expect(doctor.getByTestId('opened-pdf')).toBeVisible();
+  await expect(doctor.getByTestId('download')).toHaveAttribute('download', `record-${fixture.pdf.record}.pdf`);
 
   // The patient sees the doctor's reads, on chain, in the audit trail. The patient signs with
   // a wallet (an injected extension), not a dev key.

@@ -7,8 +7,9 @@
 //!   CP-ABE key; the doctor (//Dave) holds `role:doctor` + `org:hospital-a`, the emergency medic
 //!   (//Eve) `role:emergency`, each with their CP-ABE key in their keystore;
 //! - the patient (//Bob) with the policy `("role:doctor" and "org:hospital-a") or
-//!   "role:emergency"` and the hospital (//Charlie) as custodian, which uploaded two records for
-//!   Bob: a short clinical note (text) and a 1 MiB scan;
+//!   "role:emergency"` and the hospital (//Charlie) as custodian, which uploaded four records
+//!   for Bob: a short clinical note (text), a 1 MiB scan (random bytes), a small X-ray image
+//!   (PNG) and a lab report (PDF), the last two from `integration-tests/fixtures/`;
 //! - a key grant from Bob to the researcher (//Ferdie) on the scan, through the gateway as a
 //!   1-of-1 proxy;
 //! - an open council motion (a remark, threshold two; Alice is the dev council's only member).
@@ -54,6 +55,10 @@ Diagnosis: community-acquired pneumonia, resolved.\nPlan: amoxicillin 500 mg for
 review in clinic in two weeks.\n";
 /// Size of the scan.
 const SCAN_BYTES: usize = 1 << 20;
+/// A 24 x 16 PNG (the browser must show it as an image).
+const IMAGE: &[u8] = include_bytes!("../../fixtures/xray.png");
+/// A one-page PDF (the browser must show it inline as a PDF).
+const PDF: &[u8] = include_bytes!("../../fixtures/report.pdf");
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -191,8 +196,17 @@ async fn run(args: Args) -> Result<(), String> {
 	rand::rngs::OsRng.fill_bytes(&mut scan);
 	let scan_file = d.join("scan.bin");
 	std::fs::write(&scan_file, &scan).map_err(|e| e.to_string())?;
+	let image_file = d.join("xray.png");
+	std::fs::write(&image_file, IMAGE).map_err(|e| e.to_string())?;
+	let pdf_file = d.join("report.pdf");
+	std::fs::write(&pdf_file, PDF).map_err(|e| e.to_string())?;
 	let mut records = Vec::new();
-	for (file, kind) in [(&note_file, "ClinicalNote"), (&scan_file, "ImagingStudy")] {
+	for (file, kind) in [
+		(&note_file, "ClinicalNote"),
+		(&scan_file, "ImagingStudy"),
+		(&image_file, "Media"),
+		(&pdf_file, "DiagnosticReport"),
+	] {
 		let put = hospital
 			.ok(
 				&node,
@@ -267,6 +281,8 @@ async fn run(args: Args) -> Result<(), String> {
 		"gatewayAccount": proxy.ss58(),
 		"note": { "record": records[0], "file": path(&note_file), "text": NOTE },
 		"scan": { "record": records[1], "file": path(&scan_file), "bytes": SCAN_BYTES },
+		"image": { "record": records[2], "file": path(&image_file) },
+		"pdf": { "record": records[3], "file": path(&pdf_file) },
 		"grant": grant,
 		"councilMember": person(&authority, "//Alice"),
 	});
