@@ -1,13 +1,12 @@
 // A person's path through the dApp against a real dev node and gateway (the world of
 // `medchain-dapp-fixture`, whose JSON is at $MEDCHAIN_DAPP_FIXTURE): a doctor opens the records
 // the hospital uploaded (text, a 1 MiB binary, an image, a PDF) and the browser's plaintext
-// equals the originals; the patient sees the read
-// in the audit trail and denies the doctor, whose next open shows the chain's refusal, then
-// lifts the deny, and allows another account; the patient revokes a grant; an emergency
-// medic's break-glass read is highlighted for the patient, who acknowledges it, and disputes a
-// second one; the patient, signing through an injected
-// wallet (the interface the polkadot.js extension injects; the wallet refuses once, as a person
-// who clicks "Cancel"), authorises and revokes a custodian and erases a record after a
+// equals the originals; the patient sees the reads in the audit trail and denies the doctor,
+// whose next open shows the chain's refusal, then lifts the deny and allows another account;
+// the patient revokes a grant; an emergency medic's break-glass read is highlighted for the
+// patient, who acknowledges it, and disputes a second one; the patient, signing through an
+// injected wallet (the interface the polkadot.js extension injects; the wallet refuses once, as
+// a person who clicks "Cancel"), authorises and revokes a custodian and erases a record after a
 // confirmation; the council's only member votes down and closes a motion. Screenshots of each
 // view go to $MEDCHAIN_DAPP_OUT/screenshots.
 
@@ -19,7 +18,7 @@ import { Keyring } from '@polkadot/keyring';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import type { SignerPayloadJSON } from '@polkadot/types/types';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { expect, type Page, test } from '@playwright/test';
+import { type Browser, expect, type Page, test } from '@playwright/test';
 
 const fixture = JSON.parse(readFileSync(process.env.MEDCHAIN_DAPP_FIXTURE ?? 'fixture.json', 'utf8'));
 const out = process.env.MEDCHAIN_DAPP_OUT ?? 'test-results';
@@ -89,6 +88,20 @@ async function unlock(page: Page, who: { keystore: string; address: string }): P
   await expect(page.getByTestId('keys-info')).toContainText(who.address);
 }
 
+/** A person's own browser page; its script errors are printed under `name`. */
+async function newPerson(browser: Browser, name: string): Promise<Page> {
+  const page = await browser.newPage();
+  page.on('pageerror', (e) => console.log(`${name} page error: ${e.message}`));
+  return page;
+}
+
+/** Opens the clinical note in `page`'s clinician view; the decrypted text must be the original. */
+async function opensNote(page: Page): Promise<void> {
+  await page.getByTestId(`open-${fixture.note.record}`).click();
+  await expect(page.getByTestId('opened-text')).toBeVisible();
+  expect(await page.getByTestId('opened-text').textContent()).toBe(fixture.note.text);
+}
+
 /** Waits until the newest transaction in the list is in a block (or fails the test with its error). */
 async function included(page: Page): Promise<void> {
   const tx = page.getByTestId('tx').first();
@@ -100,8 +113,7 @@ const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex
 
 test('patients and clinicians in the browser', async ({ browser }) => {
   const results: Record<string, unknown> = {};
-  const doctor = await browser.newPage();
-  doctor.on('pageerror', (e) => console.log(`doctor page error: ${e.message}`));
+  const doctor = await newPerson(browser, 'doctor');
 
   // The doctor opens both records: decrypted in the browser, equal to the originals.
   await openAs(doctor, 'clinician', fixture.doctor.address);
@@ -111,9 +123,7 @@ test('patients and clinicians in the browser', async ({ browser }) => {
   const noteRow = doctor.getByTestId(`clinician-record-${fixture.note.record}`);
   await expect(noteRow).toHaveAttribute('data-allowed', 'true');
   await expect(noteRow).toHaveAttribute('data-reason', 'Policy');
-  await doctor.getByTestId(`open-${fixture.note.record}`).click();
-  await expect(doctor.getByTestId('opened-text')).toBeVisible();
-  expect(await doctor.getByTestId('opened-text').textContent()).toBe(fixture.note.text);
+  await opensNote(doctor);
   await doctor.screenshot({ path: `${shots}/1-clinician-opened-note.png`, fullPage: true });
 
   const scanInfo = doctor.getByTestId('opened-info');
@@ -126,8 +136,7 @@ test('patients and clinicians in the browser', async ({ browser }) => {
     expect(Number(await scanInfo.getAttribute('data-size'))).toBe(fixture.scan.bytes);
     timings.push(Number(await scanInfo.getAttribute('data-ms')));
     // Next round: clear the shown record so the wait above sees the new one.
-    await doctor.getByTestId(`open-${fixture.note.record}`).click();
-    await expect(doctor.getByTestId('opened-text')).toBeVisible();
+    await opensNote(doctor);
   }
   results.openScanMs = timings;
   await doctor.getByTestId(`open-${fixture.scan.record}`).click();
@@ -157,9 +166,8 @@ test('patients and clinicians in the browser', async ({ browser }) => {
   const api = await ApiPromise.create({ provider: new WsProvider(fixture.node), noInitWarn: true });
   const patientPair = new Keyring({ type: 'sr25519', ss58Format: api.registry.chainSS58 ?? 42 }).addFromUri(fixture.patient.suri);
   expect(patientPair.address).toBe(fixture.patient.address);
-  const patient = await browser.newPage();
+  const patient = await newPerson(browser, 'patient');
   const wallet = await installWallet(patient, api, patientPair);
-  patient.on('pageerror', (e) => console.log(`patient page error: ${e.message}`));
   const dialogs: string[] = [];
   let acceptDialogs = false;
   patient.on('dialog', (dialog) => {
@@ -199,14 +207,11 @@ test('patients and clinicians in the browser', async ({ browser }) => {
   await expect(doctorDeny).toHaveCount(0);
   await doctor.getByTestId('show-records').click();
   await expect(noteRow).toHaveAttribute('data-reason', 'Policy');
-  await doctor.getByTestId(`open-${fixture.note.record}`).click();
-  await expect(doctor.getByTestId('opened-text')).toBeVisible();
-  expect(await doctor.getByTestId('opened-text').textContent()).toBe(fixture.note.text);
+  await opensNote(doctor);
 
   // The patient allows the researcher (no attribute the policy asks for) to read the note for
   // treatment: the chain's decision for the researcher turns from its refusal to ExplicitAllow.
-  const researcher = await browser.newPage();
-  researcher.on('pageerror', (e) => console.log(`researcher page error: ${e.message}`));
+  const researcher = await newPerson(browser, 'researcher');
   await openAs(researcher, 'clinician', fixture.researcher.address);
   await researcher.getByTestId('patient-account').fill(fixture.patient.address);
   await researcher.getByTestId('purpose').selectOption('Treatment');
@@ -232,8 +237,7 @@ test('patients and clinicians in the browser', async ({ browser }) => {
   await expect(patient.getByTestId(`grant-${fixture.grant}`)).toHaveAttribute('data-active', 'false');
 
   // An emergency medic breaks the glass and reads; the patient sees it highlighted and acknowledges.
-  const medic = await browser.newPage();
-  medic.on('pageerror', (e) => console.log(`medic page error: ${e.message}`));
+  const medic = await newPerson(browser, 'medic');
   await openAs(medic, 'clinician', fixture.medic.address);
   await unlock(medic, fixture.medic);
   await medic.getByTestId('patient-account').fill(fixture.patient.address);
@@ -242,9 +246,7 @@ test('patients and clinicians in the browser', async ({ browser }) => {
   await medic.getByTestId('justification').fill('UNCONSCIOUS');
   await medic.getByTestId(`break-glass-${fixture.note.record}`).click();
   await included(medic);
-  await medic.getByTestId(`open-${fixture.note.record}`).click();
-  await expect(medic.getByTestId('opened-text')).toBeVisible();
-  expect(await medic.getByTestId('opened-text').textContent()).toBe(fixture.note.text);
+  await opensNote(medic);
   await expect(medic.getByTestId('opened-info')).toContainText('CP-ABE');
   await medic.screenshot({ path: `${shots}/5-medic-break-glass.png`, fullPage: true });
 
@@ -314,8 +316,7 @@ test('patients and clinicians in the browser', async ({ browser }) => {
   await api.disconnect();
 
   // The council: the open motion's call decoded; the only member votes nay and closes it.
-  const council = await browser.newPage();
-  council.on('pageerror', (e) => console.log(`council page error: ${e.message}`));
+  const council = await newPerson(browser, 'council');
   await openAs(council, 'council', fixture.councilMember.address);
   const motion = council.getByTestId('motion-0');
   await expect(motion).toContainText('system.remark');

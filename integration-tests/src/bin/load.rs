@@ -358,10 +358,12 @@ async fn load(args: &Args, run: &Run, kind: Kind) -> Result<Outcome, String> {
 		included += kind.own(s, args.batch);
 		signed += u64::from(s.signed);
 		failed += u64::from(s.failed);
-		records += match kind {
+		// Records the block made: anchors stand for `--leaves` off-chain records each.
+		let made = match kind {
 			Kind::Anchor => s.anchors * u64::from(args.leaves),
 			_ => s.records,
 		};
+		records += made;
 		if args.blocks {
 			println!(
 				"  #{:<6} +{:>5.1} s {:>6} signed {:>4} failed {:>7} records  weight {:>5.1} %  length {:>5.1} %  {}",
@@ -369,10 +371,7 @@ async fn load(args: &Args, run: &Run, kind: Kind) -> Result<Outcome, String> {
 				(s.timestamp - t0) as f64 / 1000.0,
 				s.signed,
 				s.failed,
-				match kind {
-					Kind::Anchor => s.anchors * u64::from(args.leaves),
-					_ => s.records,
-				},
+				made,
 				100.0 * s.normal_ref_time as f64 / run.limits.normal_ref_time as f64,
 				100.0 * s.length as f64 / f64::from(run.limits.normal_length),
 				proposal.map_or(String::new(), |p| format!("built in {} ms ({})", p.millis, p.end)),
