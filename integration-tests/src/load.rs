@@ -602,21 +602,20 @@ pub async fn block_stat(chain: &Chain, number: u32) -> Result<BlockStat, String>
 	Ok(stat)
 }
 
-/// Funds `accounts` with `amount` each from `funder` (a flood of transfers of its own), and
-/// waits until the last one is in a block.
+/// Pays each `(account, amount)` from `funder` (a flood of transfers of its own, one
+/// settlement for all), and waits until the last one is in a finalised block.
 pub async fn fund(
 	chains: &[Chain],
 	funder: &Keypair,
-	accounts: &[AccountId32],
-	amount: u128,
+	payments: &[(AccountId32, u128)],
 ) -> Result<(), String> {
 	let chain = &chains[0];
 	let who = medchain_client::chain::account_id(funder);
 	let nonce = chain.next_nonce(&who).await.map_err(|e| e.to_string())?;
-	let calls = accounts.iter().map(|to| {
+	let calls = payments.iter().map(|(to, amount)| {
 		api::tx()
 			.balances()
-			.transfer_keep_alive(MultiAddress::Id(*to), amount)
+			.transfer_keep_alive(MultiAddress::Id(*to), *amount)
 	});
 	let signed = sign_all(chain, funder, nonce, calls).await?;
 	let expected = nonce + signed.len() as u64;

@@ -184,9 +184,14 @@ async fn set_up(
 	let alice = dev::alice();
 	let hospital_ids: Vec<AccountId32> = hospitals.iter().map(account_id).collect();
 	let patient_ids: Vec<AccountId32> = patients.iter().flatten().copied().collect();
-	fund(&chains, &alice, &sender_ids, units(1_000)).await?;
-	fund(&chains, &alice, &hospital_ids, units(8_000)).await?;
-	fund(&chains, &alice, &patient_ids, units(10)).await?;
+	// One flood from Alice funds everyone (one wait for finality, not three).
+	let payments: Vec<(AccountId32, u128)> = sender_ids
+		.iter()
+		.map(|id| (*id, units(1_000)))
+		.chain(hospital_ids.iter().map(|id| (*id, units(8_000))))
+		.chain(patient_ids.iter().map(|id| (*id, units(10))))
+		.collect();
+	fund(&chains, &alice, &payments).await?;
 	// Each patient authorises its hospital for every kind.
 	let mut groups = Vec::new();
 	let mut expected = Vec::new();

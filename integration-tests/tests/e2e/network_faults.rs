@@ -127,7 +127,8 @@ async fn finality_under_load_survives_a_validator_kill_stalls_with_two_and_resum
 		.collect();
 	let keys: Vec<_> = (0..16).map(|i| key("fault-sender", i)).collect();
 	let senders: Vec<_> = keys.iter().map(account_id).collect();
-	fund(&chains, &dev::alice(), &senders, units(100))
+	let payments: Vec<_> = senders.iter().map(|id| (*id, units(100))).collect();
+	fund(&chains, &dev::alice(), &payments)
 		.await
 		.expect("the senders are funded");
 	let parties = Parties {
