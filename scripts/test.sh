@@ -22,7 +22,10 @@ SKIP_WASM_BUILD=1 cargo clippy --profile "$MEDCHAIN_PROFILE" "${MEDCHAIN_CARGO_S
 step "cargo doc (missing docs and broken intra-doc links are errors)"
 # The generated chain API is left out: its docs are the pallets' own (and rustdoc on 8 MB of
 # generated code would cost minutes); links into it from other crates are still checked.
-cargo doc --profile "$MEDCHAIN_PROFILE" "${MEDCHAIN_CARGO_SELECTION[@]}" --no-deps \
+# Without the runtime's WASM, like clippy: docs do not need it, and rustdoc shares clippy's
+# (check-mode) run of the runtime build script, which without SKIP_WASM_BUILD compiled the
+# runtime to WASM here and the build step compiled it again for its own run.
+SKIP_WASM_BUILD=1 cargo doc --profile "$MEDCHAIN_PROFILE" "${MEDCHAIN_CARGO_SELECTION[@]}" --no-deps \
 	--exclude medchain-chain-api
 
 step "the client for browsers: clippy for wasm32-unknown-unknown (medchain-wasm, the SDK's feature web)"
@@ -35,14 +38,9 @@ build_workspace --all-targets
 
 step "tests (unit + end-to-end, side by side)"
 # cargo-nextest runs the tests of all binaries at once (the end-to-end ones, mostly waiting for
-# blocks, three at a time); it reports every failure and prints what passing end-to-end tests
+# blocks, six at a time); it reports every failure and prints what passing end-to-end tests
 # measured (block time, finality lag). Settings: .config/nextest.toml.
 cargo nextest run --cargo-profile "$MEDCHAIN_PROFILE" "${MEDCHAIN_CARGO_SELECTION[@]}" --all-targets
-
-step "zombienet: four validators (zombienet/consortium.zndsl)"
-# Authoring, finality, the pallets in the metadata, a record written through one node and read
-# from another, finality with one of four validators stopped, stalled with two, resumed.
-"$MEDCHAIN_ROOT/scripts/zombienet.sh"
 
 step "load harness, short (scripts/load.sh runs 60 s per load)"
 # Every load for 12 s on a dev node, fewer accounts: the harness still works, and it fails if
@@ -52,7 +50,8 @@ step "load harness, short (scripts/load.sh runs 60 s per load)"
 # Federated learning waits for blocks most of its ~4.5 min (five rounds of on-chain windows), so
 # it runs in the background, on its own ports, while zombienet, the dApp, the pallets' benchmark
 # tests and the fuzzer run; its output is printed when it is waited for at the end. (Not beside
-# the load harness, which measures throughput and must have the machine to itself.)
+# the load harness, which measures throughput and must have the machine to itself: it runs
+# first.)
 step "federated learning: Flower sites and aggregator on a dev node (scripts/fl.sh), in the background"
 # Unit tests of fl/, then three sites and an aggregator train five rounds on chain: the global
 # model beats every local one, a poisoned update is flagged and slashed, a revoked site is
@@ -64,6 +63,11 @@ setsid "$MEDCHAIN_ROOT/scripts/fl.sh" >"$fl_log" 2>&1 &
 fl_pid=$!
 fl_started=$(date +%s)
 trap 'kill -TERM -- "-$fl_pid" 2>/dev/null || true; rm -f "$fl_log"' EXIT
+
+step "zombienet: four validators (zombienet/consortium.zndsl)"
+# Authoring, finality, the pallets in the metadata, a record written through one node and read
+# from another, finality with one of four validators stopped, stalled with two, resumed.
+"$MEDCHAIN_ROOT/scripts/zombienet.sh"
 
 step "the dApp in Chromium (scripts/dapp.sh: wasm-bindgen, Vite, Playwright)"
 # A doctor opens records in the browser (decrypted there, equal to the originals), the patient
