@@ -3,7 +3,8 @@
 # a 4 KiB record, and has an allowed clinician read them (integration-tests/src/bin/bench_reads.rs):
 #
 #   scripts/bench-reads.sh                      50 reads/s of 1 MiB for 30 s (time to first byte),
-#                                               then 64 readers of 4 KiB for 60 s (reads/s), then
+#                                               then 128 readers of 4 KiB for 60 s (reads/s; the
+#                                               gateway lets 16,384 reads await receipts), then
 #                                               every served read's finalised receipt
 #   scripts/bench-reads.sh --crash              the same, with the gateway killed (SIGKILL) and
 #                                               restarted a third of the way into the 60 s

@@ -32,8 +32,9 @@ struct Args {
 	/// Length of the latency phase.
 	#[arg(long, default_value_t = 30)]
 	latency_secs: u64,
-	/// Concurrent readers in the throughput phase.
-	#[arg(long, default_value_t = 64)]
+	/// Concurrent readers in the throughput phase (each reads again as soon as its read is
+	/// done, ~0.1 s a read: 64 readers could ask for at most ~650 reads a second).
+	#[arg(long, default_value_t = 128)]
 	workers: usize,
 	/// Length of the throughput phase (0 skips it).
 	#[arg(long, default_value_t = 60)]
@@ -44,6 +45,12 @@ struct Args {
 	/// How long to wait for the last receipts to be finalised.
 	#[arg(long, default_value_t = 300)]
 	receipt_timeout_secs: u64,
+	/// The gateway's `--max-waiting-receipts`: served reads whose receipts are in no block yet
+	/// before it answers `503 busy`. The gateway's default, 8,192, is about what one block
+	/// lists; at 1,000 reads a second a gateway serves ~6,000 reads a block and some wait a
+	/// second block, so the load gives it two blocks' worth.
+	#[arg(long, default_value_t = 16_384)]
+	max_waiting_receipts: usize,
 }
 
 fn report_latency(name: &str, outcomes: &[ReadOutcome], seconds: f64) {
@@ -85,8 +92,10 @@ async fn run(args: Args) -> Result<(), String> {
 		"node and gateway on 127.0.0.1; files in {}",
 		dir.path().display()
 	);
-	let mut scenario =
-		Scenario::setup(&node, dir.path(), &[1 << 20, 4096], LOAD_GATEWAY_FLAGS).await;
+	let waiting = args.max_waiting_receipts.to_string();
+	let mut gateway_flags = LOAD_GATEWAY_FLAGS.to_vec();
+	gateway_flags.extend(["--max-waiting-receipts", waiting.as_str()]);
+	let mut scenario = Scenario::setup(&node, dir.path(), &[1 << 20, 4096], &gateway_flags).await;
 	let (large, small) = (scenario.targets[0].clone(), scenario.targets[1].clone());
 	let subject = scenario.patient_account();
 	let reader = Reader::new(&node, &scenario).await;
@@ -118,7 +127,7 @@ async fn run(args: Args) -> Result<(), String> {
 			println!("crash: SIGKILL to the gateway, restarting it on its data directory");
 			scenario
 				.gateway
-				.kill_and_restart(&node, &scenario.gateway_actor, 64 << 20, LOAD_GATEWAY_FLAGS)
+				.kill_and_restart(&node, &scenario.gateway_actor, 64 << 20, &gateway_flags)
 				.await;
 		}
 		let outcomes = load.await.map_err(|e| e.to_string())?;
