@@ -58,8 +58,9 @@ step "federated learning: Flower sites and aggregator on a dev node (scripts/fl.
 # excluded, ε ledgers agree, and every checkpoint is recomputed from the committed updates.
 fl_log="$(mktemp -t medchain-fl-log.XXXXXX)"
 # In a process group of its own (setsid), so that a failing step before the wait stops all of
-# it (node, Flower processes) with one signal.
-setsid "$MEDCHAIN_ROOT/scripts/fl.sh" >"$fl_log" 2>&1 &
+# it (node, Flower processes) with one signal; `-w` passes fl.sh's exit status on even if
+# setsid had to fork.
+setsid -w "$MEDCHAIN_ROOT/scripts/fl.sh" >"$fl_log" 2>&1 &
 fl_pid=$!
 fl_started=$(date +%s)
 trap 'kill -TERM -- "-$fl_pid" 2>/dev/null || true; rm -f "$fl_log"' EXIT
