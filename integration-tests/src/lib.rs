@@ -655,6 +655,26 @@ fn is_port_collision(error: &Error) -> bool {
 	matches!(error, Error::Node { log_tail, .. } if log_tail.contains("already in use"))
 }
 
+/// Writes the raw chain spec of the four-validator consortium network zombienet runs (the
+/// `local` preset plus Dave as a validator, `zombienet/spec.py`) into `dir`; returns its path.
+pub fn consortium_spec(dir: &Path) -> Result<PathBuf> {
+	let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../zombienet/spec.py");
+	let output = Command::new("python3")
+		.arg(&script)
+		.env("MEDCHAIN_NODE_BIN", node_binary()?)
+		.output()
+		.map_err(io_err("running python3 zombienet/spec.py"))?;
+	if !output.status.success() {
+		return Err(Error::Node {
+			message: "zombienet/spec.py failed".into(),
+			log_tail: String::from_utf8_lossy(&output.stderr).into_owned(),
+		});
+	}
+	let path = dir.join("consortium.json");
+	std::fs::write(&path, output.stdout).map_err(io_err(format!("writing {}", path.display())))?;
+	Ok(path)
+}
+
 /// Polls `url` until the node answers `system_health`, the node exits, or `timeout` passes.
 async fn wait_for_rpc(
 	process: &mut NodeProcess,
@@ -1416,6 +1436,51 @@ impl TestNode {
 		}
 	}
 
+	/// The number of peers the node is connected to (`system_health`).
+	pub async fn peer_count(&self) -> Result<usize> {
+		self.rpc()
+			.system_health()
+			.await
+			.map(|health| health.peers)
+			.map_err(subxt_err(format!("{}: system_health", self.label())))
+	}
+
+	/// Adds `multiaddr` (see [`TestNode::p2p_multiaddr`]) to the node's reserved peers
+	/// (`system_addReservedPeer`, an unsafe RPC the node serves on loopback): a node started
+	/// with `--reserved-only` connects to it.
+	pub async fn add_reserved_peer(&self, multiaddr: &str) -> Result<()> {
+		let mut params = RpcParams::new();
+		params
+			.push(multiaddr)
+			.map_err(subxt_err("encoding the multiaddress"))?;
+		self.rpc_client
+			.request::<serde_json::Value>("system_addReservedPeer", params)
+			.await
+			.map(drop)
+			.map_err(subxt_err(format!(
+				"{}: system_addReservedPeer",
+				self.label()
+			)))
+	}
+
+	/// Removes `peer_id` from the node's reserved peers (`system_removeReservedPeer`): a node
+	/// started with `--reserved-only` on the libp2p backend then disconnects from it. (On the
+	/// litep2p backend, the default, the connection was seen to stay up.)
+	pub async fn remove_reserved_peer(&self, peer_id: &str) -> Result<()> {
+		let mut params = RpcParams::new();
+		params
+			.push(peer_id)
+			.map_err(subxt_err("encoding the peer ID"))?;
+		self.rpc_client
+			.request::<serde_json::Value>("system_removeReservedPeer", params)
+			.await
+			.map(drop)
+			.map_err(subxt_err(format!(
+				"{}: system_removeReservedPeer",
+				self.label()
+			)))
+	}
+
 	/// Stops the node with SIGTERM and waits up to `timeout` for it to exit. Fails if it had
 	/// already exited, exits unsuccessfully, or needs to be killed (the error carries the log).
 	pub async fn shutdown(mut self, timeout: Duration) -> Result<Shutdown> {
@@ -1510,6 +1575,35 @@ impl TestNetwork {
 	/// The node at `index`, to kill or restart it.
 	pub fn node_mut(&mut self, index: usize) -> Option<&mut TestNode> {
 		self.nodes.get_mut(index)
+	}
+
+	/// Connects nodes `a` and `b` through each other's reserved peers (for nodes started with
+	/// `--reserved-only`, see [`TestNode::add_reserved_peer`]).
+	pub async fn link(&self, a: usize, b: usize) -> Result<()> {
+		let (first, second) = self.pair(a, b)?;
+		first
+			.add_reserved_peer(&second.p2p_multiaddr().await?)
+			.await?;
+		second
+			.add_reserved_peer(&first.p2p_multiaddr().await?)
+			.await
+	}
+
+	/// Disconnects nodes `a` and `b` (see [`TestNode::remove_reserved_peer`]).
+	pub async fn unlink(&self, a: usize, b: usize) -> Result<()> {
+		let (first, second) = self.pair(a, b)?;
+		first.remove_reserved_peer(&second.peer_id().await?).await?;
+		second.remove_reserved_peer(&first.peer_id().await?).await
+	}
+
+	fn pair(&self, a: usize, b: usize) -> Result<(&TestNode, &TestNode)> {
+		let node = |index: usize| {
+			self.nodes.get(index).ok_or_else(|| Error::Node {
+				message: format!("the network has no node {index}"),
+				log_tail: String::new(),
+			})
+		};
+		Ok((node(a)?, node(b)?))
 	}
 
 	/// Waits until every node is connected to every other node.

@@ -393,6 +393,17 @@ pub async fn finalised_receipts(
 	reads: &[&ReadOutcome],
 ) -> Vec<Option<Listed>> {
 	let (_, hash) = node.chain().finalized().await.expect("a finalised block");
+	receipts_at(node, hash, subject, reads).await
+}
+
+/// The receipts of `reads` (of `subject`'s records) in the state at block `hash`: one entry
+/// per read, `None` where none is listed there.
+pub async fn receipts_at(
+	node: &TestNode,
+	hash: H256,
+	subject: &AccountId32,
+	reads: &[&ReadOutcome],
+) -> Vec<Option<Listed>> {
 	let at = node
 		.client()
 		.at_block(hash)

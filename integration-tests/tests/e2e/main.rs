@@ -19,3 +19,4 @@ mod local_network;
 mod network_faults;
 mod record_sharing;
 mod records;
+mod reorg;

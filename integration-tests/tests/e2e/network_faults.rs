@@ -12,17 +12,15 @@
 
 use std::{
 	future::Future,
-	path::PathBuf,
-	process::Command,
 	sync::{atomic::AtomicBool, Arc},
 	time::{Duration, Instant},
 };
 
 use medchain_client::chain::Chain as SdkChain;
 use medchain_integration_tests::{
-	account_id,
+	account_id, consortium_spec,
 	load::{block_stat, fund, key, send, sign_queue, units, Kind, Parties},
-	node_binary, Chain, DevKey, NodeConfig, TestNetwork, TestNode,
+	Chain, DevKey, NodeConfig, TestNetwork, TestNode,
 };
 use subxt_signer::sr25519::dev;
 
@@ -31,27 +29,6 @@ const STEP_TIMEOUT: Duration = Duration::from_secs(180);
 /// How long finality must stay put with two of four voters down: seven slots, of which Alice
 /// and Bob own three or four.
 const STALL_WATCH: Duration = Duration::from_secs(42);
-
-/// The four-validator raw chain spec zombienet uses.
-fn consortium_spec(dir: &std::path::Path) -> PathBuf {
-	let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../zombienet/spec.py");
-	let output = Command::new("python3")
-		.arg(&script)
-		.env(
-			"MEDCHAIN_NODE_BIN",
-			node_binary().expect("the node is built"),
-		)
-		.output()
-		.expect("python3 runs zombienet/spec.py");
-	assert!(
-		output.status.success(),
-		"spec.py failed: {}",
-		String::from_utf8_lossy(&output.stderr)
-	);
-	let path = dir.join("consortium.json");
-	std::fs::write(&path, output.stdout).expect("the spec is written");
-	path
-}
 
 /// Polls `check` every 500 ms until it returns `Some`, or panics after `timeout`.
 async fn until<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> (T, Duration)
@@ -101,7 +78,7 @@ async fn restart_and_catch_up(
 #[tokio::test]
 async fn finality_under_load_survives_a_validator_kill_stalls_with_two_and_resumes() {
 	let dir = tempfile::tempdir().expect("a temporary directory");
-	let spec = consortium_spec(dir.path());
+	let spec = consortium_spec(dir.path()).expect("the consortium chain spec");
 	let validators = [DevKey::Alice, DevKey::Bob, DevKey::Charlie, DevKey::Dave];
 	let mut network = TestNetwork::start(
 		validators
