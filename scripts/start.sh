@@ -4,24 +4,30 @@
 #
 #   scripts/start.sh            a fresh, temporary dev chain and gateway store (discarded on exit)
 #   scripts/start.sh --persist  keep chain and gateway data in $MEDCHAIN_DEV_BASE_PATH between runs
+#   scripts/start.sh --check    no set-up or build: start what is built, check that node, gateway
+#                               and dApp answer, stop (scripts/test.sh runs it)
 #
 # The first build on a fresh machine takes ~40 minutes on 2 cores; later ones reuse the cache.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
 persist=false
+check=false
 for arg in "$@"; do
 	case "$arg" in
 		--persist) persist=true ;;
-		-h | --help) sed -n '2,8p' "$0"; exit 0 ;;
+		--check) check=true ;;
+		-h | --help) sed -n '2,10p' "$0"; exit 0 ;;
 		*) die "unknown option: $arg" ;;
 	esac
 done
 
-"$MEDCHAIN_ROOT/scripts/setup.sh"
 cd "$MEDCHAIN_ROOT"
-build_workspace
-dapp_build
+if ! $check; then
+	"$MEDCHAIN_ROOT/scripts/setup.sh"
+	build_workspace
+	dapp_build
+fi
 
 if $persist; then
 	export MEDCHAIN_DEV_BASE_PATH="${MEDCHAIN_DEV_BASE_PATH:-$HOME/.local/share/medchain/dev}"
@@ -40,7 +46,7 @@ passphrase_file="$state_dir/gateway/passphrase"
 keystore="$state_dir/gateway/keystore.json"
 [ -f "$passphrase_file" ] || printf 'dev-gateway\n' >"$passphrase_file"
 if [ ! -f "$keystore" ]; then
-	"$bin_dir/medchain" --keystore "$keystore" --passphrase-file "$passphrase_file" init --suri //Ferdie >/dev/null
+	"$bin_dir/medchain" --keystore "$keystore" --passphrase-file "$passphrase_file" keys init --suri //Ferdie >/dev/null
 fi
 
 cat >&2 <<INFO
@@ -85,8 +91,28 @@ done
 	--cors-origin "http://127.0.0.1:$MEDCHAIN_DAPP_PORT" &
 pids+=($!)
 
-(cd "$MEDCHAIN_ROOT/dapp" && exec npx --no-install vite preview --port "$MEDCHAIN_DAPP_PORT") &
+# vite itself, not npx, which would leave vite running when it is stopped.
+(cd "$MEDCHAIN_ROOT/dapp" && exec node_modules/.bin/vite preview --port "$MEDCHAIN_DAPP_PORT") &
 pids+=($!)
+
+if $check; then
+	# What a newcomer sees first: the node answers JSON-RPC, the gateway its info, Vite the dApp.
+	# (This caught start.sh calling a CLI subcommand renamed long before, on 2026-12-07.)
+	answers() { curl -sf --max-time 2 "$@" >/dev/null; }
+	for _ in $(seq 1 120); do
+		answers -H 'Content-Type: application/json' \
+			-d '{"id":1,"jsonrpc":"2.0","method":"system_health","params":[]}' \
+			"http://127.0.0.1:$MEDCHAIN_RPC_PORT" &&
+			answers "$gateway_url/v1/info" &&
+			answers "http://127.0.0.1:$MEDCHAIN_DAPP_PORT/" &&
+			{ log "start.sh --check: node, gateway and dApp answer"; exit 0; }
+		for pid in "${pids[@]}"; do
+			kill -0 "$pid" 2>/dev/null || die "start.sh --check: a process exited (pid $pid)"
+		done
+		sleep 0.5
+	done
+	die "start.sh --check: node, gateway or dApp did not answer within 60 s"
+fi
 
 # Stop everything as soon as either process exits.
 wait -n "${pids[@]}"

@@ -76,6 +76,11 @@ step "the dApp in Chromium (scripts/dapp.sh: wasm-bindgen, Vite, Playwright)"
 # in dapp/test-results/screenshots.
 "$MEDCHAIN_ROOT/scripts/dapp.sh"
 
+step "scripts/start.sh --check: what a newcomer starts (node, gateway, dApp) answers"
+# On ports of its own, with the binaries and the dApp bundle built above.
+MEDCHAIN_RPC_PORT=39944 MEDCHAIN_P2P_PORT=30433 MEDCHAIN_PROMETHEUS_PORT=39615 \
+	MEDCHAIN_GATEWAY_PORT=38787 MEDCHAIN_DAPP_PORT=34173 "$MEDCHAIN_ROOT/scripts/start.sh" --check
+
 # Pallet benchmarks run as tests against each pallet's mock runtime. They need the
 # `runtime-benchmarks` feature, which changes FRAME's features, so they build apart from the
 # workspace; all MedChain pallets build together, in one feature set, so FRAME is compiled once

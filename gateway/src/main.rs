@@ -286,7 +286,7 @@ fn config(args: Args) -> Result<Config, Error> {
 async fn run(config: Config) -> Result<(), Error> {
 	let material = Keystore::new(&config.keystore, &config.passphrase).load()?;
 	let keypair = material.keypair()?;
-	let chain = Chain::connect(&config.node).await?;
+	let chain = Chain::connect_reconnecting(&config.node).await?;
 	let store = store::Store::open(&config.data_dir)?;
 	let journal = receipts::open(&config.data_dir)?;
 	let batch = receipts::BatchConfig {

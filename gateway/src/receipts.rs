@@ -49,6 +49,10 @@ const FINALITY_TIMEOUT: Duration = Duration::from_secs(180);
 /// gateway could not cover the deposits, say): the operator must act, and retrying at once
 /// would only spend fees.
 const REFUSED_BACKOFF: Duration = Duration::from_secs(30);
+/// How long to wait before submitting again a batch that was not finalised (dropped from the
+/// pool, retracted, or lost track of when the node went away): about a block, so that a fault
+/// that fails every submission at once cannot turn into a loop of submissions.
+const RESUBMIT_AFTER: Duration = Duration::from_secs(2);
 
 /// How the submitter forms batches.
 #[derive(Clone, Copy, Debug)]
@@ -435,7 +439,7 @@ async fn follow(
 			// Its nonce may be free again: the next submission takes the node's count.
 			gateway.forget_nonce().await;
 			tracing::warn!(%error, reads = count, "a receipt batch was not finalised; resubmitting");
-			let _ = retry.send(batch);
+			retry_later(retry, batch, RESUBMIT_AFTER);
 			return;
 		}
 	};

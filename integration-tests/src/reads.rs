@@ -228,6 +228,23 @@ impl Reader {
 		}
 	}
 
+	/// A reader for `scenario`'s clinician that does not follow the chain (its node may be
+	/// down): requests are signed against best block `best`.
+	pub fn new_offline(node: &TestNode, scenario: &Scenario, best: u32) -> Self {
+		Self {
+			url: Arc::new(RwLock::new(scenario.gateway.url.clone())),
+			gateway: scenario.gateway_account,
+			key: scenario.reader.clone(),
+			genesis: node.chain().genesis_hash().0,
+			best: BestBlock(Arc::new(AtomicU32::new(best))),
+			// A gateway that hangs fails the test instead of stalling it.
+			http: reqwest::Client::builder()
+				.timeout(Duration::from_secs(30))
+				.build()
+				.expect("an HTTP client"),
+		}
+	}
+
 	/// A fresh request for `target`, signed now.
 	pub fn sign(&self, target: &Target) -> (SignedRead, u32) {
 		let best = self.best.get();

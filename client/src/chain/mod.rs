@@ -222,6 +222,82 @@ pub fn account_id(key: &Keypair) -> AccountId32 {
 	key.public_key().to_account_id()
 }
 
+/// How long [`Chain::connect_reconnecting`] waits for the node at the start.
+#[cfg(feature = "native")]
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The longest pause between two attempts of [`Chain::connect_reconnecting`] to reach a node
+/// that went away (the pauses grow from 50 ms to this).
+#[cfg(feature = "native")]
+pub const RECONNECT_AT_MOST_EVERY: Duration = Duration::from_secs(2);
+
+/// How long a call of a [`Chain::connect_reconnecting`] connection may wait for the node.
+#[cfg(feature = "native")]
+pub const CALL_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// An RPC client whose calls (and subscription requests) fail after `timeout`, as a plain
+/// client error: subxt retries calls that fail with `DisconnectedWillReconnect` until they
+/// succeed, so that error would not bound them.
+///
+/// The one exception is `chainHead_v1_follow`, the subscription subxt's block tracking lives
+/// on: it fails with `DisconnectedWillReconnect`, the only error after which subxt subscribes
+/// again. With a plain error there, subxt gave up following blocks for good after the node was
+/// away for longer than `timeout`, and every later transaction's progress failed at once
+/// ("chainHead_follow stream ended unexpectedly"): the gateway resubmitted receipt batches some
+/// 600 times a minute.
+#[cfg(feature = "native")]
+struct Bounded<C> {
+	inner: C,
+	timeout: Duration,
+}
+
+#[cfg(feature = "native")]
+impl<C: subxt::rpcs::client::RpcClientT> subxt::rpcs::client::RpcClientT for Bounded<C> {
+	fn request_raw<'a>(
+		&'a self,
+		method: &'a str,
+		params: Option<Box<subxt::rpcs::client::RawValue>>,
+	) -> subxt::rpcs::client::RawRpcFuture<'a, Box<subxt::rpcs::client::RawValue>> {
+		Box::pin(async move {
+			tokio::time::timeout(self.timeout, self.inner.request_raw(method, params))
+				.await
+				.unwrap_or_else(|_| Err(timed_out(method, self.timeout)))
+		})
+	}
+
+	fn subscribe_raw<'a>(
+		&'a self,
+		sub: &'a str,
+		params: Option<Box<subxt::rpcs::client::RawValue>>,
+		unsub: &'a str,
+	) -> subxt::rpcs::client::RawRpcFuture<'a, subxt::rpcs::client::RawRpcSubscription> {
+		Box::pin(async move {
+			tokio::time::timeout(self.timeout, self.inner.subscribe_raw(sub, params, unsub))
+				.await
+				.unwrap_or_else(|_| {
+					Err(if sub == FOLLOW_SUBSCRIPTION {
+						subxt::rpcs::Error::DisconnectedWillReconnect(format!(
+							"{sub}: the node did not answer within {:?}",
+							self.timeout
+						))
+					} else {
+						timed_out(sub, self.timeout)
+					})
+				})
+		})
+	}
+}
+
+/// The subscription subxt follows blocks with; see [`Bounded`].
+#[cfg(feature = "native")]
+const FOLLOW_SUBSCRIPTION: &str = "chainHead_v1_follow";
+
+#[cfg(feature = "native")]
+fn timed_out(method: &str, after: Duration) -> subxt::rpcs::Error {
+	subxt::rpcs::Error::Client(
+		format!("{method}: the node did not answer within {after:?} (reconnecting)").into(),
+	)
+}
+
 /// A connection to a MedChain node.
 #[derive(Clone)]
 pub struct Chain {
@@ -238,6 +314,36 @@ impl Chain {
 		Self::from_rpc_client(rpc_client)
 			.await
 			.map_err(|e| Error::Chain(format!("connecting to {url}: {e}")))
+	}
+
+	/// Connects like [`Chain::connect`] over a WebSocket that reconnects by itself when the
+	/// node goes away (a crash, a restart to upgrade its binary), for long-running services
+	/// such as the gateway: calls and subscriptions under way when the connection drops fail
+	/// (subxt's `DisconnectedWillReconnect`), and later ones succeed once the node answers
+	/// again, tried every [`RECONNECT_AT_MOST_EVERY`] at most. Without it, one restart of the
+	/// node left the gateway refusing every read ("restart required") until it was restarted
+	/// too. While the node is away, a call fails after [`CALL_TIMEOUT`] (the reconnecting
+	/// client alone holds calls until it is back, which left a read waiting for minutes).
+	/// Fails if the node does not answer within [`CONNECT_TIMEOUT`] at the start.
+	#[cfg(feature = "native")]
+	pub async fn connect_reconnecting(url: &str) -> Result<Self, Error> {
+		use subxt::rpcs::client::{
+			reconnecting_rpc_client::ExponentialBackoff, ReconnectingRpcClient,
+		};
+		let failed = |e: &dyn std::fmt::Display| Error::Chain(format!("connecting to {url}: {e}"));
+		let connecting = ReconnectingRpcClient::builder()
+			.retry_policy(ExponentialBackoff::from_millis(50).max_delay(RECONNECT_AT_MOST_EVERY))
+			.build(url);
+		let reconnecting = tokio::time::timeout(CONNECT_TIMEOUT, connecting)
+			.await
+			.map_err(|_| failed(&format!("no answer within {CONNECT_TIMEOUT:?}")))?
+			.map_err(|e| failed(&e))?;
+		Self::from_rpc_client(RpcClient::new(Bounded {
+			inner: reconnecting,
+			timeout: CALL_TIMEOUT,
+		}))
+		.await
+		.map_err(|e| failed(&e))
 	}
 
 	/// A connection over an RPC client already connected to a node.
