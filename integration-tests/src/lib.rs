@@ -816,6 +816,26 @@ fn send_sigterm(pid: u32) -> io::Result<()> {
 	}
 }
 
+/// Polls `check` every 500 ms until it returns `Some`, and returns that with the time it
+/// took; panics (failing the test) with `what` if `timeout` passes first.
+pub async fn poll_until<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> (T, Duration)
+where
+	F: FnMut() -> Fut,
+	Fut: std::future::Future<Output = Option<T>>,
+{
+	let started = Instant::now();
+	loop {
+		if let Some(found) = check().await {
+			return (found, started.elapsed());
+		}
+		assert!(
+			started.elapsed() < timeout,
+			"{what}: not within {timeout:?}"
+		);
+		tokio::time::sleep(Duration::from_millis(500)).await;
+	}
+}
+
 /// The last `lines` lines of the file at `path` (or why it could not be read).
 pub fn log_tail(path: &Path, lines: usize) -> String {
 	match std::fs::read(path) {

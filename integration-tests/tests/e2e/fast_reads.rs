@@ -26,6 +26,7 @@ use medchain_client::{
 	protocol::ErrorCode,
 };
 use medchain_integration_tests::{
+	poll_until,
 	reads::{
 		finalised_receipts, ms, percentile, receipts_at, wait_for_receipts, Reader, Scenario,
 		LOAD_GATEWAY_FLAGS,
@@ -185,16 +186,16 @@ async fn the_gateway_rides_out_a_restart_of_its_node() {
 	// The node dies while the gateway follows the batch listing these reads: in a block, not
 	// yet finalised. The gateway loses track of it and must find its reads receipted anyway.
 	let before_refs: Vec<_> = before.iter().collect();
-	let deadline = Instant::now() + Duration::from_secs(30);
-	let best = loop {
-		let best = node.best_block().await.expect("best block");
-		let listed = receipts_at(&node, best.hash, &subject, &before_refs).await;
-		if listed.iter().all(Option::is_some) {
-			break best;
-		}
-		assert!(Instant::now() < deadline, "the reads are listed in a block");
-		tokio::time::sleep(Duration::from_millis(200)).await;
-	};
+	let (best, _) = poll_until(
+		"the reads listed in a block",
+		Duration::from_secs(30),
+		|| async {
+			let best = node.best_block().await.expect("best block");
+			let listed = receipts_at(&node, best.hash, &subject, &before_refs).await;
+			listed.iter().all(Option::is_some).then_some(best)
+		},
+	)
+	.await;
 	let finalised = finalised_receipts(&node, &subject, &before_refs).await;
 	println!(
 		"killing the node with the {} receipts in its best block #{}, {} of them finalised",
@@ -216,17 +217,18 @@ async fn the_gateway_rides_out_a_restart_of_its_node() {
 	let restarted = Instant::now();
 
 	let reader = Reader::new(&node, &scenario).await;
-	let first = loop {
-		let outcome = reader.read(&target).await;
-		if outcome.served {
-			break outcome;
-		}
-		assert!(
-			restarted.elapsed() < Duration::from_secs(60),
-			"the gateway serves again after its node restarted: {outcome:?}"
-		);
-		tokio::time::sleep(Duration::from_millis(500)).await;
-	};
+	let (first, _) = poll_until(
+		"the gateway serving again after its node restarted",
+		Duration::from_secs(60),
+		|| async {
+			let outcome = reader.read(&target).await;
+			if !outcome.served {
+				println!("not served yet: {} {:?}", outcome.status, outcome.error);
+			}
+			outcome.served.then_some(outcome)
+		},
+	)
+	.await;
 	println!(
 		"first read served {:.1} s after the node answered again",
 		restarted.elapsed().as_secs_f64()

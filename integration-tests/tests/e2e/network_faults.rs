@@ -11,7 +11,6 @@
 //! behaviour, with timeouts generous enough for four nodes and the load on two cores.
 
 use std::{
-	future::Future,
 	sync::{atomic::AtomicBool, Arc},
 	time::{Duration, Instant},
 };
@@ -20,7 +19,7 @@ use medchain_client::chain::Chain as SdkChain;
 use medchain_integration_tests::{
 	account_id, consortium_spec,
 	load::{block_stat, fund, key, send, sign_queue, units, Kind, Parties},
-	Chain, DevKey, NodeConfig, TestNetwork, TestNode,
+	poll_until, Chain, DevKey, NodeConfig, TestNetwork, TestNode,
 };
 use subxt_signer::sr25519::dev;
 
@@ -29,25 +28,6 @@ const STEP_TIMEOUT: Duration = Duration::from_secs(180);
 /// How long finality must stay put with two of four voters down: seven slots, of which Alice
 /// and Bob own three or four.
 const STALL_WATCH: Duration = Duration::from_secs(42);
-
-/// Polls `check` every 500 ms until it returns `Some`, or panics after `timeout`.
-async fn until<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> (T, Duration)
-where
-	F: FnMut() -> Fut,
-	Fut: Future<Output = Option<T>>,
-{
-	let started = Instant::now();
-	loop {
-		if let Some(found) = check().await {
-			return (found, started.elapsed());
-		}
-		assert!(
-			started.elapsed() < timeout,
-			"{what}: not within {timeout:?}"
-		);
-		tokio::time::sleep(Duration::from_millis(500)).await;
-	}
-}
 
 async fn finalized(node: &TestNode) -> u32 {
 	node.chain().finalized().await.map(|(n, _)| n).unwrap_or(0)
@@ -68,7 +48,7 @@ async fn restart_and_catch_up(
 	let label = node.label().to_string();
 	node.restart().await.expect("the node restarts");
 	let target = finalized(&network.nodes()[reference]).await;
-	let (_, caught_up) = until(&format!("{label} catching up"), STEP_TIMEOUT, || async {
+	let (_, caught_up) = poll_until(&format!("{label} catching up"), STEP_TIMEOUT, || async {
 		(finalized(&network.nodes()[index]).await >= target).then_some(())
 	})
 	.await;
@@ -92,7 +72,7 @@ async fn finality_under_load_survives_a_validator_kill_stalls_with_two_and_resum
 		.await
 		.expect("the four validators connect");
 	let (alice, charlie, dave) = (0, 2, 3);
-	until("first finalised block", STEP_TIMEOUT, || async {
+	poll_until("first finalised block", STEP_TIMEOUT, || async {
 		(finalized(&network.nodes()[alice]).await >= 2).then_some(())
 	})
 	.await;
@@ -139,7 +119,7 @@ async fn finality_under_load_survives_a_validator_kill_stalls_with_two_and_resum
 		// 300 transfers a second: about 60 % of a block's weight, every block.
 		tokio::spawn(async move { send(&chains, queues, 16, Some(300.0), stop).await })
 	};
-	let (loaded_at, _) = until("a block carrying the load", STEP_TIMEOUT, || async {
+	let (loaded_at, _) = poll_until("a block carrying the load", STEP_TIMEOUT, || async {
 		let node = &network.nodes()[alice];
 		let number = best(node).await;
 		let stat = block_stat(node.chain(), number).await.ok()?;
@@ -160,7 +140,7 @@ async fn finality_under_load_survives_a_validator_kill_stalls_with_two_and_resum
 		.expect("Dave")
 		.kill()
 		.expect("Dave is killed");
-	let (_, waited) = until("finality with three of four", STEP_TIMEOUT, || async {
+	let (_, waited) = poll_until("finality with three of four", STEP_TIMEOUT, || async {
 		(finalized(&network.nodes()[alice]).await >= before_kill + 3).then_some(())
 	})
 	.await;
@@ -223,7 +203,7 @@ async fn finality_under_load_survives_a_validator_kill_stalls_with_two_and_resum
 		.restart()
 		.await
 		.expect("Charlie restarts");
-	until("finality resuming", STEP_TIMEOUT, || async {
+	poll_until("finality resuming", STEP_TIMEOUT, || async {
 		(finalized(&network.nodes()[alice]).await > stalled_at + 2).then_some(())
 	})
 	.await;

@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use subxt::utils::H256;
 
 use medchain_integration_tests::{
-	consortium_spec,
+	consortium_spec, poll_until,
 	reads::{receipts_at, wait_for_receipts, Reader, Scenario, LOAD_GATEWAY_FLAGS},
 	Chain, DevKey, NodeConfig, TestNetwork,
 };
@@ -98,7 +98,7 @@ async fn receipts_in_a_retracted_block_are_listed_again_and_finalised() {
 		outcomes.len(),
 		"the minority's gateway serves every read: {outcomes:?}"
 	);
-	let ((fork_block, dave_best), _) = poll_within(
+	let ((fork_block, dave_best), _) = poll_until(
 		"the receipts listed on Dave's fork",
 		FORK_TIMEOUT,
 		|| async {
@@ -231,24 +231,5 @@ where
 	F: FnMut() -> Fut,
 	Fut: std::future::Future<Output = Option<T>>,
 {
-	poll_within(what, STEP_TIMEOUT, check).await
-}
-
-/// Polls `check` every 500 ms until it returns `Some`, or panics after `timeout`.
-async fn poll_within<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> (T, Duration)
-where
-	F: FnMut() -> Fut,
-	Fut: std::future::Future<Output = Option<T>>,
-{
-	let started = Instant::now();
-	loop {
-		if let Some(found) = check().await {
-			return (found, started.elapsed());
-		}
-		assert!(
-			started.elapsed() < timeout,
-			"{what}: not within {timeout:?}"
-		);
-		tokio::time::sleep(Duration::from_millis(500)).await;
-	}
+	poll_until(what, STEP_TIMEOUT, check).await
 }
