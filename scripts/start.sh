@@ -99,7 +99,8 @@ if $check; then
 	# What a newcomer sees first: the node answers JSON-RPC, the gateway its info, Vite the dApp.
 	# (This caught start.sh calling a CLI subcommand renamed long before, on 2026-12-07.)
 	answers() { curl -sf --max-time 2 "$@" >/dev/null; }
-	for _ in $(seq 1 120); do
+	deadline=$((SECONDS + 60))
+	while ((SECONDS < deadline)); do
 		answers -H 'Content-Type: application/json' \
 			-d '{"id":1,"jsonrpc":"2.0","method":"system_health","params":[]}' \
 			"http://127.0.0.1:$MEDCHAIN_RPC_PORT" &&

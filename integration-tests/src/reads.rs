@@ -215,33 +215,33 @@ pub struct ReadOutcome {
 impl Reader {
 	/// A reader for `scenario`'s clinician against `node`.
 	pub async fn new(node: &TestNode, scenario: &Scenario) -> Self {
-		Self {
-			url: Arc::new(RwLock::new(scenario.gateway.url.clone())),
-			gateway: scenario.gateway_account,
-			key: scenario.reader.clone(),
-			genesis: node.chain().genesis_hash().0,
-			best: BestBlock::follow(node.chain().clone()).await,
-			http: reqwest::Client::builder()
-				.pool_max_idle_per_host(1024)
-				.build()
-				.expect("an HTTP client"),
-		}
+		let best = BestBlock::follow(node.chain().clone()).await;
+		let http = reqwest::Client::builder().pool_max_idle_per_host(1024);
+		Self::with(node, scenario, best, http)
 	}
 
 	/// A reader for `scenario`'s clinician that does not follow the chain (its node may be
 	/// down): requests are signed against best block `best`.
 	pub fn new_offline(node: &TestNode, scenario: &Scenario, best: u32) -> Self {
+		let best = BestBlock(Arc::new(AtomicU32::new(best)));
+		// A gateway that hangs fails the test instead of stalling it.
+		let http = reqwest::Client::builder().timeout(Duration::from_secs(30));
+		Self::with(node, scenario, best, http)
+	}
+
+	fn with(
+		node: &TestNode,
+		scenario: &Scenario,
+		best: BestBlock,
+		http: reqwest::ClientBuilder,
+	) -> Self {
 		Self {
 			url: Arc::new(RwLock::new(scenario.gateway.url.clone())),
 			gateway: scenario.gateway_account,
 			key: scenario.reader.clone(),
 			genesis: node.chain().genesis_hash().0,
-			best: BestBlock(Arc::new(AtomicU32::new(best))),
-			// A gateway that hangs fails the test instead of stalling it.
-			http: reqwest::Client::builder()
-				.timeout(Duration::from_secs(30))
-				.build()
-				.expect("an HTTP client"),
+			best,
+			http: http.build().expect("an HTTP client"),
 		}
 	}
 
