@@ -35,6 +35,8 @@ impl frame_system::Config for Test {
 	type AccountId = AccountId;
 	type Lookup = sp_runtime::traits::IdentityLookup<AccountId>;
 	type AccountData = pallet_balances::AccountData<Balance>;
+	// Non-zero, so that tests can see which database accesses a weight charges.
+	type DbWeight = frame_support::weights::constants::RocksDbWeight;
 }
 
 #[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
@@ -84,8 +86,10 @@ impl pallet_records::Config for Test {
 
 #[cfg(feature = "runtime-benchmarks")]
 impl crate::benchmarking::BenchmarkHelper<u32> for TestPolicies {
-	fn policy() -> u32 {
-		1
+	fn policy(index: u32) -> u32 {
+		let id = index.saturating_add(1_000);
+		POLICIES.with(|p| p.borrow_mut().insert(id));
+		id
 	}
 }
 

@@ -241,6 +241,103 @@ fn subject_registers_own_record() {
 	});
 }
 
+// The weight charged up front is the custodian's (authorisation read, scope checked); only
+// the subject writing about itself, which skips both, gets the difference back. A custodian
+// writing about someone else, or a stranger refused, pays the full weight.
+#[test]
+fn only_a_subject_registering_its_own_record_is_refunded() {
+	use crate::WeightInfo;
+	use frame_support::dispatch::GetDispatchInfo;
+	new_test_ext(|| {
+		let call = |subject| crate::Call::<Test>::register_record {
+			subject,
+			record: input(1, "Observation", Some(1)),
+		};
+		let declared = call(ALICE).get_dispatch_info().call_weight;
+		assert_eq!(
+			declared,
+			<() as WeightInfo>::register_record().max(<() as WeightInfo>::register_own_record())
+		);
+		// A record without a policy is charged without the policy's reads and write.
+		let no_policy = crate::Call::<Test>::register_record {
+			subject: ALICE,
+			record: input(1, "Observation", None),
+		};
+		assert_eq!(
+			no_policy.get_dispatch_info().call_weight,
+			<() as WeightInfo>::register_record_without_policy()
+				.max(<() as WeightInfo>::register_own_record_without_policy())
+		);
+		assert!(no_policy.get_dispatch_info().call_weight.all_lt(declared));
+
+		let own = Records::register_record(
+			RuntimeOrigin::signed(ALICE),
+			ALICE,
+			input(1, "Observation", Some(1)),
+		)
+		.unwrap();
+		assert_eq!(
+			own.actual_weight,
+			Some(<() as WeightInfo>::register_own_record())
+		);
+
+		authorize_hospital(scope(&["Observation"]), None);
+		let custodian = Records::register_record(
+			RuntimeOrigin::signed(HOSPITAL),
+			ALICE,
+			input(2, "Observation", None),
+		)
+		.unwrap();
+		assert_eq!(custodian.actual_weight, None);
+
+		let refused = Records::register_record(
+			RuntimeOrigin::signed(MALLORY),
+			ALICE,
+			input(3, "Observation", None),
+		)
+		.unwrap_err();
+		assert_eq!(refused.post_info.actual_weight, None);
+		assert_eq!(refused.error, Error::<Test>::NotAuthorized.into());
+	});
+}
+
+// A batch is charged per record with and without a policy, every policy as its own.
+#[test]
+fn a_batch_is_charged_for_the_policies_it_names() {
+	use crate::WeightInfo;
+	use frame_support::dispatch::GetDispatchInfo;
+	let batch = |policies: [Option<u32>; 3]| crate::Call::<Test>::register_records {
+		records: policies
+			.iter()
+			.enumerate()
+			.map(|(i, policy)| (ALICE, input(i as u8, "Observation", *policy)))
+			.collect::<Vec<_>>()
+			.try_into()
+			.unwrap(),
+	};
+	let mixed = batch([Some(1), None, Some(2)])
+		.get_dispatch_info()
+		.call_weight;
+	assert_eq!(mixed, <() as WeightInfo>::register_records(1, 2));
+	let none = batch([None; 3]).get_dispatch_info().call_weight;
+	assert_eq!(none, <() as WeightInfo>::register_records(3, 0));
+	assert!(none.all_lt(mixed));
+}
+
+// NextRecordId is whitelisted from the registration benchmarks; every block pays for its one
+// database read and write instead.
+#[test]
+fn every_block_pays_for_the_record_counter() {
+	use frame_support::traits::Hooks;
+	new_test_ext(|| {
+		assert_eq!(
+			<Records as Hooks<u64>>::on_initialize(2),
+			<Test as frame_system::Config>::DbWeight::get().reads_writes(1, 1)
+		);
+		assert!(<Records as Hooks<u64>>::on_initialize(2).ref_time() > 0);
+	});
+}
+
 #[test]
 fn authorised_custodian_registers_and_pays_deposit() {
 	new_test_ext(|| {

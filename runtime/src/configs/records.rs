@@ -54,16 +54,21 @@ mod benchmark_helper {
 	use crate::{AccountId, RuntimeOrigin, UNIT};
 	use frame_support::traits::fungible::Mutate;
 
-	/// Gives the record registry's benchmarks a real consent policy.
+	/// Gives the record registry's benchmarks real consent policies, one per index, each
+	/// created by its own owner.
 	pub struct ConsentPolicies;
 
 	impl pallet_records::benchmarking::BenchmarkHelper<PolicyId> for ConsentPolicies {
-		fn policy() -> PolicyId {
-			if let Some(existing) = pallet_consent::Policies::<Runtime>::iter_keys().next() {
+		fn policy(index: u32) -> PolicyId {
+			let mut raw = [0x42; 32];
+			raw[..4].copy_from_slice(&index.to_le_bytes());
+			let owner = AccountId::new(raw);
+			if let Some((existing, _)) =
+				pallet_consent::Policies::<Runtime>::iter().find(|(_, p)| p.owner == owner)
+			{
 				return existing;
 			}
 			let id = pallet_consent::NextPolicyId::<Runtime>::get();
-			let owner = AccountId::new([0x42; 32]);
 			Balances::set_balance(&owner, 1_000 * UNIT);
 			let text = br#"("role:cardiologist" and "org:hospital-a") or "role:emergency""#;
 			Consent::create_policy(
