@@ -233,11 +233,12 @@ fn unique_content(seed: Seed) -> records::ContentInput {
 	}
 }
 
-fn record(seed: Seed) -> records::RecordInput {
+/// A record of `seed`'s content guarded by `policy`.
+fn record(seed: Seed, policy: Option<u32>) -> records::RecordInput {
 	records::RecordInput {
 		content: unique_content(seed),
 		kind: b"lab".to_vec(),
-		policy: None,
+		policy,
 	}
 }
 
@@ -247,6 +248,9 @@ pub struct Parties<'a> {
 	pub senders: &'a [AccountId32],
 	/// Per sender, the subjects it writes for as their custodian ([`Kind::Batch`]).
 	pub patients: &'a [Vec<AccountId32>],
+	/// Each subject's own consent policy, which its records name; empty: records without a
+	/// policy.
+	pub policies: &'a BTreeMap<AccountId32, u32>,
 }
 
 /// Signs `count` transactions of `kind` from sender `sender` (key `signer`), from nonce
@@ -270,6 +274,7 @@ pub async fn sign_queue(
 		transaction,
 		index,
 	};
+	let policy_of = |subject: &AccountId32| parties.policies.get(subject).copied();
 	match kind {
 		Kind::Transfer => {
 			let to = parties.senders[(sender + 1) % parties.senders.len()];
@@ -285,7 +290,7 @@ pub async fn sign_queue(
 			let calls = (0..count).map(|n| {
 				api::tx()
 					.records()
-					.register_record(subject, record(seed(n, 0)))
+					.register_record(subject, record(seed(n, 0), policy_of(&subject)))
 			});
 			sign_all(chain, signer, nonce, calls).await
 		}
@@ -294,7 +299,10 @@ pub async fn sign_queue(
 			let calls = (0..count).map(|n| {
 				api::tx().records().register_records(
 					(0..batch)
-						.map(|i| (patients[i as usize % patients.len()], record(seed(n, i))))
+						.map(|i| {
+							let patient = patients[i as usize % patients.len()];
+							(patient, record(seed(n, i), policy_of(&patient)))
+						})
 						.collect(),
 				)
 			});
@@ -620,6 +628,57 @@ pub async fn fund(
 	let signed = sign_all(chain, funder, nonce, calls).await?;
 	let expected = nonce + signed.len() as u64;
 	settle(chains, vec![signed], &[(who, expected)]).await
+}
+
+/// The consent policy every `--policies` owner creates (its own copy, its own id).
+const LOAD_POLICY: &str = r#"("role:cardiologist" and "org:hospital-a") or "role:emergency""#;
+
+/// Each of `owners` creates one consent policy (one settlement for all); returns each owner's
+/// policy id, read back from `Consent.Policies` over the ids made meanwhile.
+pub async fn create_policies(
+	chains: &[Chain],
+	owners: &[&Keypair],
+) -> Result<BTreeMap<AccountId32, u32>, String> {
+	let chain = &chains[0];
+	let next_id = |at| async move {
+		value(&at, api::storage().consent().next_policy_id(), ())
+			.await
+			.map(|id| id.unwrap_or(0))
+	};
+	let first = next_id(chain.at_best().await.map_err(|e| e.to_string())?).await?;
+	let mut groups = Vec::new();
+	let mut expected = Vec::new();
+	for owner in owners {
+		let who = medchain_client::chain::account_id(owner);
+		let nonce = chain.next_nonce(&who).await.map_err(|e| e.to_string())?;
+		let call = api::tx()
+			.consent()
+			.create_policy(LOAD_POLICY.as_bytes().to_vec());
+		groups.push((*owner, nonce, [call]));
+		expected.push((who, nonce + 1));
+	}
+	let queues = sign_groups(chain, groups).await?;
+	settle(chains, queues, &expected).await?;
+	let at = chain.at_best().await.map_err(|e| e.to_string())?;
+	let end = next_id(chain.at_best().await.map_err(|e| e.to_string())?).await?;
+	let wanted: std::collections::BTreeSet<AccountId32> =
+		expected.iter().map(|(w, _)| *w).collect();
+	let mut policies = BTreeMap::new();
+	for id in first..end {
+		if let Some(policy) = value(&at, api::storage().consent().policies(), (id,)).await? {
+			if wanted.contains(&policy.owner) {
+				policies.insert(policy.owner, id);
+			}
+		}
+	}
+	if policies.len() != owners.len() {
+		return Err(format!(
+			"{} of {} policies found after creating them",
+			policies.len(),
+			owners.len()
+		));
+	}
+	Ok(policies)
 }
 
 /// Sends set-up transactions and waits until each `(account, nonce)` is reached.

@@ -7,7 +7,9 @@
 //! over the URLs and watching blocks and finality through the first.
 //!
 //! Set-up (not measured): //Alice funds the senders, custodians ("hospitals") and their
-//! patients, and each patient authorises its hospital. Then, per load, for `--secs`:
+//! patients, and each patient authorises its hospital; with `--policies` every `register`
+//! sender and every patient also creates a consent policy that its records name (records have
+//! no policy otherwise). Then, per load, for `--secs`:
 //! - `transfer`: `transfer_keep_alive` from every sender;
 //! - `register`: `register_record`, each sender registering records about itself;
 //! - `batch`: `register_records` of `--batch` records, each about another of the hospital's
@@ -34,8 +36,8 @@ use clap::Parser;
 use medchain_client::chain::{account_id, api, AccountId32, Chain};
 use medchain_integration_tests::{
 	load::{
-		block_stat, charged_weight, fund, key, proposals, send, settle, sign_groups, sign_queue,
-		units, BlockStat, Kind, Limits, Parties, Watcher,
+		block_stat, charged_weight, create_policies, fund, key, proposals, send, settle,
+		sign_groups, sign_queue, units, BlockStat, Kind, Limits, Parties, Watcher,
 	},
 	NodeConfig, TestNode,
 };
@@ -85,6 +87,10 @@ struct Args {
 	/// keeps blocks full without piling up the pool.
 	#[arg(long, default_value_t = 1.2)]
 	pace: f64,
+	/// Records name a consent policy, as real ones do: in set-up every `register` sender and
+	/// every patient creates its own, and its records name it (without: no policy).
+	#[arg(long)]
+	policies: bool,
 	/// Print every block of the window.
 	#[arg(long)]
 	blocks: bool,
@@ -119,6 +125,8 @@ struct Run {
 	senders: std::collections::BTreeMap<&'static str, (Vec<Keypair>, Vec<AccountId32>)>,
 	hospitals: Vec<Keypair>,
 	patients: Vec<Vec<AccountId32>>,
+	/// Each subject's own policy (`--policies`), named by its records.
+	policies: std::collections::BTreeMap<AccountId32, u32>,
 	run: u64,
 	log: Option<std::path::PathBuf>,
 }
@@ -215,11 +223,28 @@ async fn set_up(
 	}
 	let queues = sign_groups(&chains[0], groups).await?;
 	settle(&chains, queues, &expected).await?;
+	// With `--policies`, every subject of a record owns a policy its records name.
+	let policies = if args.policies {
+		let registrants = senders
+			.get(Kind::Register.name())
+			.map(|(keys, _)| keys.iter())
+			.into_iter()
+			.flatten();
+		let owners: Vec<&Keypair> = registrants.chain(patient_keys.iter().flatten()).collect();
+		create_policies(&chains, &owners).await?
+	} else {
+		Default::default()
+	};
 	println!(
-		"set-up: {} senders, {} hospitals with {} patients each funded and authorised in {:.0} s",
+		"set-up: {} senders, {} hospitals with {} patients each funded and authorised{} in {:.0} s",
 		sender_ids.len(),
 		hospitals.len(),
 		args.batch,
+		if args.policies {
+			format!(", {} policies created", policies.len())
+		} else {
+			String::new()
+		},
 		started.elapsed().as_secs_f64()
 	);
 	let run = std::time::SystemTime::now()
@@ -233,6 +258,7 @@ async fn set_up(
 		senders,
 		hospitals,
 		patients,
+		policies,
 		run,
 		log,
 	})
@@ -251,6 +277,7 @@ async fn load(args: &Args, run: &Run, kind: Kind) -> Result<Outcome, String> {
 	let parties = Parties {
 		senders: ids,
 		patients: &run.patients,
+		policies: &run.policies,
 	};
 	// The weight one transaction is charged, and from it how many fit a block.
 	let nonce0 = chain

@@ -88,9 +88,11 @@ async fn finality_under_load_survives_a_validator_kill_stalls_with_two_and_resum
 	fund(&chains, &dev::alice(), &payments)
 		.await
 		.expect("the senders are funded");
+	let no_policies = Default::default();
 	let parties = Parties {
 		senders: &senders,
 		patients: &[],
+		policies: &no_policies,
 	};
 	let mut queues = Vec::new();
 	for (index, key) in keys.iter().enumerate() {

@@ -100,6 +100,26 @@ enum Signer {
 	Custodian,
 }
 
+/// Signer, subject and record of a registration: the patient's own (`Signer::Patient`) or by
+/// a custodian authorised with the widest scope, the record with its own policy or none.
+fn registration<T: Config>(
+	signer: Signer,
+	with_policy: bool,
+) -> (T::AccountId, T::AccountId, RecordInputOf<T>) {
+	let kind = longest_kind(0);
+	let (signer, subject) = match signer {
+		Signer::Patient => {
+			let patient = funded_signer::<T>();
+			(patient.clone(), patient)
+		}
+		Signer::Custodian => {
+			let (patient, custodian, _) = patient_and_custodian::<T>(Signer::Custodian);
+			(custodian, patient)
+		}
+	};
+	(signer, subject, record_with::<T>(&kind, 1, with_policy))
+}
+
 /// Provides what the record registry's benchmarks need from other pallets.
 pub trait BenchmarkHelper<PolicyId> {
 	/// An existing consent policy, a different one for each `index` (created on first use).
@@ -156,11 +176,10 @@ mod benchmarks {
 	// policy (checked to exist, its user count written): the worst case.
 	#[benchmark]
 	fn register_record() {
-		let (patient, custodian, kind) = patient_and_custodian::<T>(Signer::Custodian);
-		let record = record_with::<T>(&kind, 1, true);
+		let (signer, patient, record) = registration::<T>(Signer::Custodian, true);
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(custodian), patient.clone(), record);
+		_(RawOrigin::Signed(signer), patient.clone(), record);
 
 		assert_eq!(RecordCount::<T>::get(&patient), 1);
 	}
@@ -168,11 +187,10 @@ mod benchmarks {
 	// Written by a custodian, no policy.
 	#[benchmark]
 	fn register_record_without_policy() {
-		let (patient, custodian, kind) = patient_and_custodian::<T>(Signer::Custodian);
-		let record = record_with::<T>(&kind, 1, false);
+		let (signer, patient, record) = registration::<T>(Signer::Custodian, false);
 
 		#[extrinsic_call]
-		register_record(RawOrigin::Signed(custodian), patient.clone(), record);
+		register_record(RawOrigin::Signed(signer), patient.clone(), record);
 
 		assert_eq!(RecordCount::<T>::get(&patient), 1);
 	}
@@ -180,11 +198,10 @@ mod benchmarks {
 	// A patient registering its own record: no authorisation to read or scope to check.
 	#[benchmark]
 	fn register_own_record() {
-		let patient = funded_signer::<T>();
-		let record = record_with::<T>(&longest_kind(0), 1, true);
+		let (signer, patient, record) = registration::<T>(Signer::Patient, true);
 
 		#[extrinsic_call]
-		register_record(RawOrigin::Signed(patient.clone()), patient.clone(), record);
+		register_record(RawOrigin::Signed(signer), patient.clone(), record);
 
 		assert_eq!(RecordCount::<T>::get(&patient), 1);
 	}
@@ -192,11 +209,10 @@ mod benchmarks {
 	// A patient registering its own record, no policy.
 	#[benchmark]
 	fn register_own_record_without_policy() {
-		let patient = funded_signer::<T>();
-		let record = record_with::<T>(&longest_kind(0), 1, false);
+		let (signer, patient, record) = registration::<T>(Signer::Patient, false);
 
 		#[extrinsic_call]
-		register_record(RawOrigin::Signed(patient.clone()), patient.clone(), record);
+		register_record(RawOrigin::Signed(signer), patient.clone(), record);
 
 		assert_eq!(RecordCount::<T>::get(&patient), 1);
 	}
