@@ -640,29 +640,20 @@ pub async fn create_policies(
 	owners: &[&Keypair],
 ) -> Result<BTreeMap<AccountId32, u32>, String> {
 	let chain = &chains[0];
-	let next_id = |at| async move {
-		value(&at, api::storage().consent().next_policy_id(), ())
-			.await
-			.map(|id| id.unwrap_or(0))
-	};
-	let first = next_id(chain.at_best().await.map_err(|e| e.to_string())?).await?;
-	let mut groups = Vec::new();
-	let mut expected = Vec::new();
-	for owner in owners {
-		let who = medchain_client::chain::account_id(owner);
-		let nonce = chain.next_nonce(&who).await.map_err(|e| e.to_string())?;
-		let call = api::tx()
+	let at_best = || async { chain.at_best().await.map_err(|e| e.to_string()) };
+	let first = next_policy_id(&at_best().await?).await?;
+	let call = || {
+		api::tx()
 			.consent()
-			.create_policy(LOAD_POLICY.as_bytes().to_vec());
-		groups.push((*owner, nonce, [call]));
-		expected.push((who, nonce + 1));
-	}
-	let queues = sign_groups(chain, groups).await?;
-	settle(chains, queues, &expected).await?;
-	let at = chain.at_best().await.map_err(|e| e.to_string())?;
-	let end = next_id(chain.at_best().await.map_err(|e| e.to_string())?).await?;
-	let wanted: std::collections::BTreeSet<AccountId32> =
-		expected.iter().map(|(w, _)| *w).collect();
+			.create_policy(LOAD_POLICY.as_bytes().to_vec())
+	};
+	one_call_each(chains, owners.iter().map(|owner| (*owner, call()))).await?;
+	let at = at_best().await?;
+	let end = next_policy_id(&at).await?;
+	let wanted: std::collections::BTreeSet<AccountId32> = owners
+		.iter()
+		.map(|owner| medchain_client::chain::account_id(owner))
+		.collect();
 	let mut policies = BTreeMap::new();
 	for id in first..end {
 		if let Some(policy) = value(&at, api::storage().consent().policies(), (id,)).await? {
@@ -679,6 +670,34 @@ pub async fn create_policies(
 		));
 	}
 	Ok(policies)
+}
+
+/// The id the next consent policy gets, at `at`.
+async fn next_policy_id(at: &ClientAtBlock) -> Result<u32, String> {
+	value(at, api::storage().consent().next_policy_id(), ())
+		.await
+		.map(|id| id.unwrap_or(0))
+}
+
+/// Each signer sends its one call (at its next nonce; one settlement for all), and waits until
+/// every one is in a finalised block.
+pub async fn one_call_each<'a, C: subxt::transactions::Payload>(
+	chains: &[Chain],
+	calls: impl IntoIterator<Item = (&'a Keypair, C)>,
+) -> Result<(), String> {
+	let mut groups = Vec::new();
+	let mut expected = Vec::new();
+	for (signer, call) in calls {
+		let who = medchain_client::chain::account_id(signer);
+		let nonce = chains[0]
+			.next_nonce(&who)
+			.await
+			.map_err(|e| e.to_string())?;
+		groups.push((signer, nonce, [call]));
+		expected.push((who, nonce + 1));
+	}
+	let queues = sign_groups(&chains[0], groups).await?;
+	settle(chains, queues, &expected).await
 }
 
 /// Sends set-up transactions and waits until each `(account, nonce)` is reached.

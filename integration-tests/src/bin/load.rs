@@ -36,8 +36,8 @@ use clap::Parser;
 use medchain_client::chain::{account_id, api, AccountId32, Chain};
 use medchain_integration_tests::{
 	load::{
-		block_stat, charged_weight, create_policies, fund, key, proposals, send, settle,
-		sign_groups, sign_queue, units, BlockStat, Kind, Limits, Parties, Watcher,
+		block_stat, charged_weight, create_policies, fund, key, one_call_each, proposals, send,
+		sign_queue, units, BlockStat, Kind, Limits, Parties, Watcher,
 	},
 	NodeConfig, TestNode,
 };
@@ -203,26 +203,21 @@ async fn set_up(
 		.collect();
 	fund(&chains, &alice, &payments).await?;
 	// Each patient authorises its hospital for every kind.
-	let mut groups = Vec::new();
-	let mut expected = Vec::new();
-	for (hospital, keys) in hospitals.iter().zip(&patient_keys) {
-		let custodian = account_id(hospital);
-		for patient in keys {
-			let nonce = chains[0]
-				.next_nonce(&account_id(patient))
-				.await
-				.map_err(|e| e.to_string())?;
-			let call = api::tx().records().authorize_custodian(
-				custodian,
-				medchain_client::chain::records::CustodianScope::AllKinds,
-				None,
-			);
-			groups.push((patient, nonce, [call]));
-			expected.push((account_id(patient), nonce + 1));
-		}
-	}
-	let queues = sign_groups(&chains[0], groups).await?;
-	settle(&chains, queues, &expected).await?;
+	let authorisations = hospitals
+		.iter()
+		.zip(&patient_keys)
+		.flat_map(|(hospital, keys)| {
+			let custodian = account_id(hospital);
+			keys.iter().map(move |patient| {
+				let call = api::tx().records().authorize_custodian(
+					custodian,
+					medchain_client::chain::records::CustodianScope::AllKinds,
+					None,
+				);
+				(patient, call)
+			})
+		});
+	one_call_each(&chains, authorisations).await?;
 	// With `--policies`, every subject of a record owns a policy its records name.
 	let policies = if args.policies {
 		let registrants = senders
