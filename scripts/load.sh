@@ -36,6 +36,8 @@ fi
 zombienet="$MEDCHAIN_ROOT/zombienet/node_modules/.bin/zombienet"
 [ -x "$zombienet" ] || die "zombienet is not installed: run scripts/setup.sh"
 export PATH="$(dirname "$MEDCHAIN_NODE_BIN"):$PATH"
+# A consortium's hour-long sessions (zombienet/spec.py): each rotation empties one block.
+export MEDCHAIN_SESSION_BLOCKS="${MEDCHAIN_SESSION_BLOCKS:-600}"
 log "spawning four validators (zombienet/load.toml)"
 zlog="$(mktemp)"
 setsid "$zombienet" spawn --provider native zombienet/load.toml >"$zlog" 2>&1 &

@@ -6,7 +6,10 @@ as a fourth validator: his account joins `validators.validators` and his session
 sr25519, GRANDPA ed25519, the keys `medchain-node --dave` inserts) join `session.keys`. The
 node then turns the patched spec into the raw spec zombienet starts every node with.
 
-Uses `medchain-node` from `$MEDCHAIN_NODE_BIN`, else from PATH.
+Uses `medchain-node` from `$MEDCHAIN_NODE_BIN`, else from PATH. `$MEDCHAIN_SESSION_BLOCKS`, if
+set, replaces the preset's 10 blocks a session (`scripts/load.sh --network` sets 600, a
+consortium's hour: pallet-session charges a whole block for each rotation, so a session's first
+block carries no transactions).
 """
 
 import json
@@ -17,6 +20,7 @@ import tempfile
 
 NODE = os.environ.get("MEDCHAIN_NODE_BIN") or "medchain-node"
 EXTRA_VALIDATORS = ["Dave"]
+SESSION_BLOCKS = os.environ.get("MEDCHAIN_SESSION_BLOCKS")
 
 
 def node(*args: str) -> str:
@@ -43,6 +47,10 @@ def main() -> None:
             continue
         validators.append(account)
         keys.append([account, account, {"aura": account, "grandpa": public("ed25519", name)}])
+    if SESSION_BLOCKS:
+        if not SESSION_BLOCKS.isdigit() or int(SESSION_BLOCKS) == 0:
+            sys.exit(f"MEDCHAIN_SESSION_BLOCKS must be a positive number of blocks, not {SESSION_BLOCKS!r}")
+        patch["validators"]["sessionLength"] = int(SESSION_BLOCKS)
     spec["name"] = "MedChain consortium (4 validators)"
     spec["id"] = "medchain_consortium4"
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as plain:

@@ -4,7 +4,6 @@
 use alloc::vec::Vec;
 use frame_support::{
 	genesis_builder_helper::{build_state, get_preset},
-	traits::Get,
 	weights::Weight,
 };
 use pallet_grandpa::AuthorityId as GrandpaId;
@@ -185,8 +184,7 @@ impl_runtime_apis! {
 			start_after: Option<pallet_records::RecordId>,
 			limit: u32,
 		) -> Vec<(pallet_records::RecordId, pallet_records::RecordOf<Runtime>)> {
-			// A page never exceeds what one subject may hold, whatever the caller asks.
-			let limit = limit.min(<Runtime as pallet_records::Config>::MaxRecordsPerSubject::get());
+			// The pallet caps a page at `pallet_records::MAX_PAGE`, whatever the caller asks.
 			Records::records_of(&subject, start_after, limit)
 		}
 
@@ -209,8 +207,7 @@ impl_runtime_apis! {
 			start_after: Option<pallet_records::RecordId>,
 			limit: u32,
 		) -> Vec<(pallet_records::RecordId, pallet_records::TombstoneOf<Runtime>)> {
-			// Pages as large as records_of's at most.
-			let limit = limit.min(<Runtime as pallet_records::Config>::MaxRecordsPerSubject::get());
+			// Capped like records_of's pages.
 			Records::tombstones_of(&subject, start_after, limit)
 		}
 	}

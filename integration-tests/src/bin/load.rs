@@ -1,8 +1,12 @@
 //! `medchain-load`: floods a MedChain node or network with pre-signed transactions and
 //! reports what the chain included (run by `scripts/load.sh`).
 //!
-//! Without `--url` it starts its own `medchain-node --dev` on loopback with the transaction
-//! pool sized for the load (`POOL_FLAGS`). With `--url` (repeatable) it drives a running
+//! Without `--url` it starts its own single-validator dev chain (Alice) on loopback with the
+//! transaction pool sized for the load (`POOL_FLAGS`): the `dev` preset with sessions of
+//! `--session-blocks` (default 600, the hour a consortium's chain spec sets; the preset's 10
+//! suit tests of validator changes). pallet-session charges a whole block's weight for each
+//! rotation, so a session's first block carries no transactions: with the preset's 10-block
+//! sessions one block in ten, which is not what a consortium's chain sustains. With `--url` (repeatable) it drives a running
 //! network, e.g. the four validators of `zombienet/load.toml`, spreading the submitters
 //! over the URLs and watching blocks and finality through the first.
 //!
@@ -20,10 +24,12 @@
 //! within the window. Reported per block: signed extrinsics, failures, records, ordinary
 //! weight and length against the runtime's limits; per load: its own transactions (counted
 //! by what they did, [`Kind::own`]: a previous load's late transactions in the same blocks are
-//! not this load's) and records a second over the window (`--secs` worth of slots from the
-//! first block with load), the
-//! share of the weight-derived ceiling reached, finality lag (sampled
-//! every 100 ms) and what the pool refused. Exits non-zero if the pool refused a transaction
+//! not this load's) and records a second over the window, the share of the weight-derived
+//! ceiling reached, finality lag (sampled every 100 ms) and what the pool refused. The window
+//! is `--secs` worth of slots starting at the block after the first block with load: that
+//! first block was built while submission was starting, with whatever had arrived by then
+//! (the ramp-up, printed by `--blocks` but not counted), so counting it measured when the
+//! harness started within a slot, not what the chain sustains. Exits non-zero if the pool refused a transaction
 //! (other than for being full) or one failed in its block.
 
 use std::{
@@ -39,7 +45,7 @@ use medchain_integration_tests::{
 		block_stat, charged_weight, create_policies, fund, key, one_call_each, proposals, send,
 		sign_queue, units, BlockStat, Kind, Limits, Parties, Watcher,
 	},
-	NodeConfig, TestNode,
+	DevKey, NodeConfig, TestNode,
 };
 use subxt_signer::sr25519::{dev, Keypair};
 
@@ -91,7 +97,7 @@ struct Args {
 	/// every patient creates its own, and its records name it (without: no policy).
 	#[arg(long)]
 	policies: bool,
-	/// Print every block of the window.
+	/// Print every block of the window, and the ramp-up block before it.
 	#[arg(long)]
 	blocks: bool,
 	/// The log of a node given by `--url` (how long it took to build its blocks and why it
@@ -101,6 +107,10 @@ struct Args {
 	/// Keep the dev node's database here (e.g. for `benchmark storage` on a loaded chain).
 	#[arg(long)]
 	base_path: Option<std::path::PathBuf>,
+	/// Blocks per session of the dev chain the harness starts (a session's first block carries
+	/// no transactions: pallet-session charges it in full for the rotation).
+	#[arg(long, default_value_t = 600)]
+	session_blocks: u32,
 }
 
 /// One load's outcome.
@@ -131,9 +141,20 @@ struct Run {
 	log: Option<std::path::PathBuf>,
 }
 
-async fn connect(args: &Args) -> Result<(Option<TestNode>, Vec<Chain>), String> {
+/// The dev node and the directory holding its chain spec (kept while the node runs).
+type DevNode = (TestNode, tempfile::TempDir);
+
+async fn connect(args: &Args) -> Result<(Option<DevNode>, Vec<Chain>), String> {
 	let (node, urls) = if args.urls.is_empty() {
-		let mut config = NodeConfig::dev();
+		let dir = tempfile::tempdir().map_err(|e| format!("a temporary directory: {e}"))?;
+		let spec = dev_spec(dir.path(), args.session_blocks)?;
+		// What `--dev` sets, on the patched spec: Alice's keys, authoring alone.
+		let mut config = NodeConfig::dev()
+			.chain(medchain_integration_tests::Chain::Spec(spec))
+			.dev_key(DevKey::Alice)
+			.validator(true)
+			.node_key(DevKey::Alice.node_key())
+			.arg("--force-authoring");
 		for flag in POOL_FLAGS {
 			config = config.arg(*flag);
 		}
@@ -141,9 +162,14 @@ async fn connect(args: &Args) -> Result<(Option<TestNode>, Vec<Chain>), String> 
 			config = config.base_path(path);
 		}
 		let node = config.spawn().await.map_err(|e| e.to_string())?;
-		println!("dev node on {} ({})", node.ws_url(), POOL_FLAGS.join(" "));
+		println!(
+			"dev node on {} ({}; sessions of {} blocks)",
+			node.ws_url(),
+			POOL_FLAGS.join(" "),
+			args.session_blocks
+		);
 		let url = node.ws_url().to_string();
-		(Some(node), vec![url])
+		(Some((node, dir)), vec![url])
 	} else {
 		(None, args.urls.clone())
 	};
@@ -153,6 +179,35 @@ async fn connect(args: &Args) -> Result<(Option<TestNode>, Vec<Chain>), String> 
 		chains.push(Chain::connect(url).await.map_err(|e| e.to_string())?);
 	}
 	Ok((node, chains))
+}
+
+/// Writes the `dev` preset's chain spec, with `session_blocks` blocks a session, into `dir`.
+fn dev_spec(dir: &std::path::Path, session_blocks: u32) -> Result<std::path::PathBuf, String> {
+	if session_blocks == 0 {
+		return Err("--session-blocks must be at least 1".into());
+	}
+	let node = medchain_integration_tests::node_binary().map_err(|e| e.to_string())?;
+	let output = std::process::Command::new(&node)
+		.args(["export-chain-spec", "--chain", "dev"])
+		.output()
+		.map_err(|e| format!("running {}: {e}", node.display()))?;
+	if !output.status.success() {
+		return Err(format!(
+			"{} export-chain-spec --chain dev failed: {}",
+			node.display(),
+			String::from_utf8_lossy(&output.stderr)
+		));
+	}
+	let mut spec: serde_json::Value = serde_json::from_slice(&output.stdout)
+		.map_err(|e| format!("the dev chain spec is not JSON: {e}"))?;
+	let length = spec
+		.pointer_mut("/genesis/runtimeGenesis/patch/validators/sessionLength")
+		.ok_or("the dev chain spec has no validators.sessionLength")?;
+	*length = session_blocks.into();
+	let path = dir.join("dev.json");
+	std::fs::write(&path, spec.to_string())
+		.map_err(|e| format!("writing {}: {e}", path.display()))?;
+	Ok(path)
 }
 
 async fn set_up(
@@ -294,7 +349,7 @@ async fn load(args: &Args, run: &Run, kind: Kind) -> Result<Outcome, String> {
 	let per_block = run.limits.normal_ref_time / (weight + run.limits.base_extrinsic).max(1);
 	let block_secs = run.limits.block_time.as_secs_f64();
 	let ceiling = per_block as f64 / block_secs;
-	let blocks = (args.secs as f64 / block_secs).ceil() as u64 + 4;
+	let blocks = (args.secs as f64 / block_secs).ceil() as u64 + 5;
 	let total = per_block.saturating_mul(blocks) as usize;
 	let per_sender = total.div_ceil(keys.len());
 	println!(
@@ -344,8 +399,9 @@ async fn load(args: &Args, run: &Run, kind: Kind) -> Result<Outcome, String> {
 		let rate = Some(ceiling * args.pace);
 		tokio::spawn(async move { send(&chains, queues, tasks, rate, stop).await })
 	};
-	// Send for the window plus two blocks (the window starts at the first block with load).
-	tokio::time::sleep(Duration::from_secs(args.secs) + 2 * run.limits.block_time).await;
+	// Send for the window plus three blocks: the one being built when sending starts, the
+	// ramp-up block (the first with load) and one to spare.
+	tokio::time::sleep(Duration::from_secs(args.secs) + 3 * run.limits.block_time).await;
 	stop.store(true, std::sync::atomic::Ordering::Relaxed);
 	let stopped = Instant::now();
 	let sent = sending.await.map_err(|e| e.to_string())?;
@@ -360,11 +416,19 @@ async fn load(args: &Args, run: &Run, kind: Kind) -> Result<Outcome, String> {
 		return Err(format!("{}: no block included the load", kind.name()));
 	};
 	let t0 = stats[start].timestamp;
-	// One block a slot: the window is the `--secs` worth of slots from the first block with
-	// load. (Timestamps are the author's clock when it built the block, anywhere in its slot,
-	// so counting blocks by timestamp let three blocks into a 12 s window.)
+	// One block a slot: the window is the `--secs` worth of slots after the ramp-up block (the
+	// first with load). (Timestamps are the author's clock when it built the block, anywhere
+	// in its slot, so counting blocks by timestamp let three blocks into a 12 s window.)
 	let slots = ((args.secs as f64 / block_secs).round() as usize).max(1);
-	let window: Vec<&BlockStat> = stats[start..].iter().take(slots).collect();
+	let shown: Vec<&BlockStat> = stats[start..].iter().take(slots + 1).collect();
+	let window = shown.get(1..).unwrap_or_default();
+	if window.is_empty() {
+		return Err(format!(
+			"{}: no block after the ramp-up block #{}",
+			kind.name(),
+			stats[start].number
+		));
+	}
 	let secs = window.len() as f64 * block_secs;
 	let authored = run
 		.log
@@ -378,24 +442,28 @@ async fn load(args: &Args, run: &Run, kind: Kind) -> Result<Outcome, String> {
 	let mut failed = 0u64;
 	let mut built = Vec::new();
 	let mut ends = std::collections::BTreeMap::<String, usize>::new();
-	for s in &window {
+	for (index, s) in shown.iter().enumerate() {
+		let ramp_up = index == 0;
 		let proposal = authored.get(&s.number);
-		if let Some(p) = proposal {
-			built.push(p.millis);
-			*ends.entry(p.end.clone()).or_default() += 1;
-		}
-		included += kind.own(s, args.batch);
-		signed += u64::from(s.signed);
+		// A failure counts wherever it happened, the ramp-up block too.
 		failed += u64::from(s.failed);
 		// Records the block made: anchors stand for `--leaves` off-chain records each.
 		let made = match kind {
 			Kind::Anchor => s.anchors * u64::from(args.leaves),
 			_ => s.records,
 		};
-		records += made;
+		if !ramp_up {
+			if let Some(p) = proposal {
+				built.push(p.millis);
+				*ends.entry(p.end.clone()).or_default() += 1;
+			}
+			included += kind.own(s, args.batch);
+			signed += u64::from(s.signed);
+			records += made;
+		}
 		if args.blocks {
 			println!(
-				"  #{:<6} +{:>5.1} s {:>6} signed {:>4} failed {:>7} records  weight {:>5.1} %  length {:>5.1} %  {}",
+				"  #{:<6} +{:>5.1} s {:>6} signed {:>4} failed {:>7} records  weight {:>5.1} %  length {:>5.1} %  {}{}",
 				s.number,
 				(s.timestamp - t0) as f64 / 1000.0,
 				s.signed,
@@ -404,6 +472,7 @@ async fn load(args: &Args, run: &Run, kind: Kind) -> Result<Outcome, String> {
 				100.0 * s.normal_ref_time as f64 / run.limits.normal_ref_time as f64,
 				100.0 * s.length as f64 / f64::from(run.limits.normal_length),
 				proposal.map_or(String::new(), |p| format!("built in {} ms ({})", p.millis, p.end)),
+				if ramp_up { "  [ramp-up: not counted]" } else { "" },
 			);
 		}
 	}
@@ -498,7 +567,7 @@ async fn main_run(args: Args) -> Result<(), String> {
 	let (node, chains) = connect(&args).await?;
 	let log = node
 		.as_ref()
-		.map(|node| node.log_path().to_path_buf())
+		.map(|(node, _)| node.log_path().to_path_buf())
 		.or_else(|| args.log.clone());
 	let run = set_up(&args, chains, log).await?;
 	let mut outcomes = Vec::new();

@@ -30,8 +30,9 @@
 //!   [`merkle::verify`] by anyone.
 //! - **Deposits**: every stored version, custodian authorisation and batch anchor holds a
 //!   deposit from the account that created it (fungible holds, reason [`HoldReason`]); erasing,
-//!   revoking or removing releases it. Live records per subject are bounded by
-//!   [`Config::MaxRecordsPerSubject`].
+//!   revoking or removing releases it. A subject's records are not capped in number: only
+//!   the subject and the custodians it authorised (scoped, expiring, revocable) can add
+//!   them, each pays a deposit, and they are listed a page of at most [`MAX_PAGE`] at a time.
 //!
 //! Consent policies belong to the consent pallet: this pallet only asks, through
 //! [`PolicyInspect`], whether a policy exists. Other pallets read records through
@@ -70,6 +71,11 @@ mod tests;
 pub mod types;
 pub mod weights;
 pub use weights::WeightInfo;
+
+/// The most records (or tombstones) [`Pallet::records_of`] and [`Pallet::tombstones_of`]
+/// return at once, whatever `limit` a caller passes: a page is read off-chain, by a runtime
+/// API, but still within one call's memory.
+pub const MAX_PAGE: u32 = 1_000;
 
 use frame_support::traits::fungible;
 pub use sp_core::H256;
@@ -145,7 +151,7 @@ pub mod pallet {
 	use frame_system::pallet_prelude::*;
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(4);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -177,10 +183,6 @@ pub mod pallet {
 		/// Deposit held for each batch anchor, from the custodian.
 		#[pallet::constant]
 		type AnchorDeposit: Get<BalanceOf<Self>>;
-
-		/// Live (not erased) records one subject may have.
-		#[pallet::constant]
-		type MaxRecordsPerSubject: Get<u32>;
 
 		/// Versions one record may have.
 		#[pallet::constant]
@@ -283,11 +285,6 @@ pub mod pallet {
 		(),
 		OptionQuery,
 	>;
-
-	/// Number of live records per subject (entries of [`SubjectRecords`]).
-	#[pallet::storage]
-	pub type RecordCount<T: Config> =
-		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
 	/// Custodian authorisations: subject, then custodian (both user-chosen: `Blake2_128Concat`).
 	#[pallet::storage]
@@ -437,8 +434,6 @@ pub mod pallet {
 		AuthorizationExpired,
 		/// The caller's custodian authorisation does not cover this record kind.
 		KindNotInScope,
-		/// The subject has the maximum number of live records.
-		TooManyRecords,
 		/// The record has the maximum number of versions.
 		TooManyVersions,
 		/// The subject has authorised the maximum number of custodians.
@@ -594,7 +589,6 @@ pub mod pallet {
 		/// - [`Error::EmptyContent`]: `size` is 0.
 		/// - [`Error::CidInUse`]: a live version of any record already anchors this CID.
 		/// - [`Error::PolicyNotFound`]: the named policy does not exist.
-		/// - [`Error::TooManyRecords`]: the subject has [`Config::MaxRecordsPerSubject`] records.
 		/// - [`Error::InsufficientDeposit`]: the caller cannot hold the version deposit.
 		/// - [`Error::IdOverflow`]: record ids are exhausted.
 		///
@@ -778,7 +772,6 @@ pub mod pallet {
 			Records::<T>::remove(record);
 			Self::release_policy(stored.policy.as_ref());
 			SubjectRecords::<T>::remove(&who, record);
-			RecordCount::<T>::mutate_exists(&who, decrement_count);
 			SubjectTombstones::<T>::insert(&who, record, ());
 			Tombstones::<T>::insert(
 				record,
@@ -903,11 +896,6 @@ pub mod pallet {
 					Error::<T>::PolicyNotFound
 				);
 			}
-			let count = RecordCount::<T>::get(&subject);
-			ensure!(
-				count < T::MaxRecordsPerSubject::get(),
-				Error::<T>::TooManyRecords
-			);
 			Self::ensure_cid_free(&input.content.cid)?;
 			let record =
 				NextRecordId::<T>::try_mutate(next_id).map_err(|_| Error::<T>::IdOverflow)?;
@@ -919,7 +907,6 @@ pub mod pallet {
 				Deposit::Held(amount) => amount,
 			};
 
-			RecordCount::<T>::insert(&subject, count.saturating_add(1));
 			SubjectRecords::<T>::insert(&subject, record, ());
 			let RecordInput {
 				content,
@@ -1102,8 +1089,8 @@ pub mod pallet {
 			let _ = T::Currency::release(&(*reason).into(), who, amount, Precision::BestEffort);
 		}
 
-		/// Up to `limit` of `subject`'s live records, after record `start_after` in storage
-		/// order (pass the last id of the previous page to continue).
+		/// Up to `limit` (at most [`MAX_PAGE`]) of `subject`'s live records, after record
+		/// `start_after` in storage order (pass the last id of the previous page to continue).
 		pub fn records_of(
 			subject: &T::AccountId,
 			start_after: Option<RecordId>,
@@ -1117,12 +1104,13 @@ pub mod pallet {
 				None => SubjectRecords::<T>::iter_key_prefix(subject),
 			};
 			ids.filter_map(|id| Records::<T>::get(id).map(|record| (id, record)))
-				.take(limit as usize)
+				.take(limit.min(MAX_PAGE) as usize)
 				.collect()
 		}
 
-		/// Up to `limit` of `subject`'s erased records with their tombstones, after record
-		/// `start_after` in storage order (pass the last id of the previous page to continue).
+		/// Up to `limit` (at most [`MAX_PAGE`]) of `subject`'s erased records with their
+		/// tombstones, after record `start_after` in storage order (pass the last id of the
+		/// previous page to continue).
 		pub fn tombstones_of(
 			subject: &T::AccountId,
 			start_after: Option<RecordId>,
@@ -1136,7 +1124,7 @@ pub mod pallet {
 				None => SubjectTombstones::<T>::iter_key_prefix(subject),
 			};
 			ids.filter_map(|id| Tombstones::<T>::get(id).map(|tombstone| (id, tombstone)))
-				.take(limit as usize)
+				.take(limit.min(MAX_PAGE) as usize)
 				.collect()
 		}
 
@@ -1156,7 +1144,6 @@ pub mod pallet {
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			use alloc::collections::btree_map::BTreeMap;
 			let next_record = NextRecordId::<T>::get();
-			let mut live_per_subject = BTreeMap::<T::AccountId, u32>::new();
 			let mut users_per_policy = BTreeMap::<T::PolicyId, u32>::new();
 			let mut anchored = 0usize;
 			for (id, record) in Records::<T>::iter() {
@@ -1200,7 +1187,6 @@ pub mod pallet {
 					versions <= T::MaxVersionsPerRecord::get(),
 					"too many versions"
 				);
-				*live_per_subject.entry(record.subject).or_default() += 1;
 			}
 			ensure!(
 				ContentAnchors::<T>::iter().count() == anchored,
@@ -1239,17 +1225,6 @@ pub mod pallet {
 					"index entry without a live record of that subject"
 				);
 			}
-			for (subject, count) in RecordCount::<T>::iter() {
-				ensure!(
-					live_per_subject.get(&subject).copied().unwrap_or(0) == count,
-					"record count does not match live records"
-				);
-				ensure!(count <= T::MaxRecordsPerSubject::get(), "too many records");
-			}
-			ensure!(
-				live_per_subject.len() == RecordCount::<T>::iter().count(),
-				"a subject with records has no count, or a zero count is stored"
-			);
 			for (subject, count) in CustodianCount::<T>::iter() {
 				ensure!(
 					Custodians::<T>::iter_prefix(&subject).count() as u32 == count,

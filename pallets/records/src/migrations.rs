@@ -168,3 +168,88 @@ pub mod v3 {
 		}
 	}
 }
+
+/// Version 4: the per-subject count of live records (`RecordCount`) and its cap are gone,
+/// so registering a record no longer reads and writes a counter (issue 18: one read and one
+/// write less per record, in batches too). Its entries are removed here.
+pub mod v4 {
+	use crate::{Config, Pallet};
+	use frame_support::{
+		migrations::VersionedMigration,
+		pallet_prelude::ValueQuery,
+		storage_alias,
+		traits::{Get, UncheckedOnRuntimeUpgrade},
+		weights::Weight,
+		Blake2_128Concat,
+	};
+
+	/// The removed count, as version 3 stored it.
+	#[storage_alias]
+	type RecordCount<T: Config> = StorageMap<
+		Pallet<T>,
+		Blake2_128Concat,
+		<T as frame_system::Config>::AccountId,
+		u32,
+		ValueQuery,
+	>;
+
+	/// Removes every `RecordCount` entry: one per subject with live records, so it suits a
+	/// chain with up to a few hundred thousand such subjects (one block's weight); a larger
+	/// chain needs a multi-block migration.
+	pub struct DropRecordCount<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for DropRecordCount<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let removed = u64::from(RecordCount::<T>::clear(u32::MAX, None).unique);
+			T::DbWeight::get().reads_writes(removed, removed)
+		}
+	}
+
+	/// [`DropRecordCount`] run once, from storage version 3 to 4.
+	pub type MigrateV3ToV4<T> = VersionedMigration<
+		3,
+		4,
+		DropRecordCount<T>,
+		Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+
+	#[cfg(test)]
+	mod tests {
+		use super::{MigrateV3ToV4, RecordCount};
+		use crate::{mock::*, tests::input, Pallet};
+		use frame_support::{
+			assert_ok,
+			traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion},
+		};
+
+		#[test]
+		fn the_record_count_is_removed_and_records_stay() {
+			new_test_ext(|| {
+				for (who, cid) in [(ALICE, 1), (ALICE, 2), (BOB, 3)] {
+					assert_ok!(Records::register_record(
+						RuntimeOrigin::signed(who),
+						who,
+						input(cid, "Observation", None)
+					));
+				}
+				// As a version-3 chain stored them.
+				RecordCount::<Test>::insert(ALICE, 2);
+				RecordCount::<Test>::insert(BOB, 1);
+				StorageVersion::new(3).put::<Pallet<Test>>();
+
+				MigrateV3ToV4::<Test>::on_runtime_upgrade();
+
+				assert_eq!(Pallet::<Test>::on_chain_storage_version(), 4);
+				assert_eq!(RecordCount::<Test>::iter().count(), 0);
+				assert_eq!(Records::records_of(&ALICE, None, 10).len(), 2);
+				assert_eq!(Records::records_of(&BOB, None, 10).len(), 1);
+				// Run again (a second upgrade), it does nothing.
+				RecordCount::<Test>::insert(ALICE, 7);
+				MigrateV3ToV4::<Test>::on_runtime_upgrade();
+				assert_eq!(RecordCount::<Test>::get(ALICE), 7);
+				RecordCount::<Test>::remove(ALICE);
+			});
+		}
+	}
+}

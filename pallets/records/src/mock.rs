@@ -73,7 +73,6 @@ impl pallet_records::Config for Test {
 	type VersionDeposit = VersionDeposit;
 	type CustodianDeposit = CustodianDeposit;
 	type AnchorDeposit = AnchorDeposit;
-	type MaxRecordsPerSubject = frame_support::traits::ConstU32<4>;
 	type MaxVersionsPerRecord = frame_support::traits::ConstU32<3>;
 	type MaxCustodiansPerSubject = frame_support::traits::ConstU32<2>;
 	type MaxScopeKinds = frame_support::traits::ConstU32<4>;

@@ -3,8 +3,7 @@
 
 use crate::{
 	content_id::tests::cid_v1, merkle, mock::*, types::*, AnchorCount, Anchors, CustodianCount,
-	Custodians, Error, Event, HoldReason, PolicyUsers, RecordCount, SubjectRecords, Tombstones,
-	Versions,
+	Custodians, Error, Event, HoldReason, PolicyUsers, SubjectRecords, Tombstones, Versions,
 };
 use frame_support::{
 	assert_noop, assert_ok,
@@ -223,7 +222,6 @@ fn subject_registers_own_record() {
 		assert_eq!(version.custodian, ALICE);
 		assert_eq!(version.status, VersionStatus::Active);
 		assert_eq!(version.previous, None);
-		assert_eq!(RecordCount::<Test>::get(ALICE), 1);
 		assert!(SubjectRecords::<Test>::contains_key(ALICE, 0));
 		assert_eq!(held(ALICE, HoldReason::RecordVersion), VERSION_DEPOSIT);
 		assert_eq!(
@@ -433,30 +431,66 @@ fn register_rejects_malformed_content() {
 }
 
 #[test]
-fn live_records_per_subject_are_bounded() {
+fn a_subjects_records_are_listed_a_page_at_a_time() {
 	new_test_ext(|| {
-		for seed in 0..4 {
+		// No cap on a subject's records (storage is paid for by deposits); each is listed.
+		for seed in 0..7 {
 			assert_ok!(Records::register_record(
 				RuntimeOrigin::signed(ALICE),
 				ALICE,
 				input(seed, "Observation", None)
 			));
 		}
-		assert_noop!(
-			Records::register_record(
-				RuntimeOrigin::signed(ALICE),
-				ALICE,
-				input(9, "Observation", None)
-			),
-			Error::<Test>::TooManyRecords
-		);
-		// Erasing frees a slot.
-		assert_ok!(Records::erase_record(RuntimeOrigin::signed(ALICE), 0));
 		assert_ok!(Records::register_record(
-			RuntimeOrigin::signed(ALICE),
-			ALICE,
+			RuntimeOrigin::signed(BOB),
+			BOB,
 			input(9, "Observation", None)
 		));
+		let mut listed = Vec::new();
+		let mut after = None;
+		loop {
+			let page = Records::records_of(&ALICE, after, 3);
+			assert!(page.len() <= 3);
+			let Some((last, _)) = page.last() else { break };
+			after = Some(*last);
+			listed.extend(page.iter().map(|(id, record)| {
+				assert_eq!(record.subject, ALICE);
+				*id
+			}));
+		}
+		listed.sort();
+		assert_eq!(listed, (0..7).collect::<Vec<_>>());
+		// Erased records leave the listing.
+		assert_ok!(Records::erase_record(RuntimeOrigin::signed(ALICE), 0));
+		assert_eq!(Records::records_of(&ALICE, None, 100).len(), 6);
+	});
+}
+
+#[test]
+fn a_page_is_capped_whatever_the_caller_asks() {
+	new_test_ext(|| {
+		let many = crate::MAX_PAGE + 2;
+		for seed in 0..many {
+			crate::Records::<Test>::insert(
+				u64::from(seed),
+				crate::Record {
+					subject: ALICE,
+					kind: kind("Observation"),
+					policy: None,
+					created_at: 1,
+					updated_at: 1,
+					current_version: 1,
+				},
+			);
+			SubjectRecords::<Test>::insert(ALICE, u64::from(seed), ());
+		}
+		assert_eq!(
+			Records::records_of(&ALICE, None, u32::MAX).len(),
+			crate::MAX_PAGE as usize
+		);
+		// Only the listing was under test: this hand-made state has no versions.
+		let _ = crate::Records::<Test>::clear(u32::MAX, None);
+		let _ = SubjectRecords::<Test>::clear(u32::MAX, None);
 	});
 }
 
@@ -481,8 +515,8 @@ fn batch_registers_for_several_subjects_atomically() {
 			RuntimeOrigin::signed(HOSPITAL),
 			batch
 		));
-		assert_eq!(RecordCount::<Test>::get(ALICE), 2);
-		assert_eq!(RecordCount::<Test>::get(BOB), 1);
+		assert_eq!(Records::records_of(&ALICE, None, 10).len(), 2);
+		assert_eq!(Records::records_of(&BOB, None, 10).len(), 1);
 		assert_eq!(
 			held(HOSPITAL, HoldReason::RecordVersion),
 			3 * VERSION_DEPOSIT
@@ -561,7 +595,7 @@ fn a_writer_who_cannot_hold_every_deposit_of_a_batch_registers_nothing() {
 			Records::register_records(RuntimeOrigin::signed(writer), batch),
 			Error::<Test>::InsufficientDeposit
 		);
-		assert_eq!(RecordCount::<Test>::get(writer), 0);
+		assert!(Records::records_of(&writer, None, 10).is_empty());
 		// One record it can pay for.
 		let one: BoundedVec<_, _> = vec![(writer, input(1, "Observation", None))]
 			.try_into()
@@ -982,7 +1016,6 @@ fn erase_leaves_only_a_tombstone_and_releases_deposits() {
 		assert!(crate::Records::<Test>::get(0).is_none());
 		assert!(Versions::<Test>::iter_prefix(0).next().is_none());
 		assert!(!SubjectRecords::<Test>::contains_key(ALICE, 0));
-		assert!(!RecordCount::<Test>::contains_key(ALICE));
 		assert_eq!(
 			Tombstones::<Test>::get(0).unwrap(),
 			Tombstone {
@@ -1225,16 +1258,21 @@ fn record_inspect_hides_erased_records() {
 }
 
 #[test]
-fn try_state_detects_a_broken_counter() {
+fn try_state_detects_a_broken_subject_index() {
 	new_test_ext(|| {
 		assert_ok!(Records::register_record(
 			RuntimeOrigin::signed(ALICE),
 			ALICE,
 			input(1, "Observation", None)
 		));
-		RecordCount::<Test>::insert(ALICE, 5);
+		// Listed under another subject.
+		SubjectRecords::<Test>::insert(BOB, 0, ());
 		assert!(Records::do_try_state().is_err());
-		RecordCount::<Test>::insert(ALICE, 1);
+		SubjectRecords::<Test>::remove(BOB, 0);
+		// Missing from its subject's listing.
+		SubjectRecords::<Test>::remove(ALICE, 0);
+		assert!(Records::do_try_state().is_err());
+		SubjectRecords::<Test>::insert(ALICE, 0, ());
 	});
 }
 

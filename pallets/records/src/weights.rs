@@ -68,8 +68,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(427), added: 2902, mode: `MaxEncodedLen`)
 	fn authorize_custodian() -> Weight {
 		// Proof size: measured `0`, estimated `4644` bytes.
-		// Minimum execution time: 62_495_000 picoseconds.
-		Weight::from_parts(80_037_000, 4644)
+		// Minimum execution time: 61_555_000 picoseconds.
+		Weight::from_parts(68_370_000, 4644)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -81,8 +81,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(427), added: 2902, mode: `MaxEncodedLen`)
 	fn revoke_custodian() -> Weight {
 		// Proof size: measured `1262`, estimated `4644` bytes.
-		// Minimum execution time: 51_517_000 picoseconds.
-		Weight::from_parts(69_584_000, 4644)
+		// Minimum execution time: 50_906_000 picoseconds.
+		Weight::from_parts(57_066_000, 4644)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -90,8 +90,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Records::Custodians` (`max_values`: None, `max_size`: Some(1179), added: 3654, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Policies` (r:1 w:0)
 	/// Proof: `Consent::Policies` (`max_values`: None, `max_size`: Some(6469), added: 8944, mode: `MaxEncodedLen`)
-	/// Storage: `Records::RecordCount` (r:1 w:1)
-	/// Proof: `Records::RecordCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Records::ContentAnchors` (r:1 w:1)
 	/// Proof: `Records::ContentAnchors` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -106,15 +104,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
 	fn register_record() -> Weight {
 		// Proof size: measured `1388`, estimated `9934` bytes.
-		// Minimum execution time: 87_142_000 picoseconds.
-		Weight::from_parts(111_291_000, 9934)
-			.saturating_add(T::DbWeight::get().reads(6_u64))
-			.saturating_add(T::DbWeight::get().writes(7_u64))
+		// Minimum execution time: 76_697_000 picoseconds.
+		Weight::from_parts(88_923_000, 9934)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Records::Custodians` (r:1 w:0)
 	/// Proof: `Records::Custodians` (`max_values`: None, `max_size`: Some(1179), added: 3654, mode: `MaxEncodedLen`)
-	/// Storage: `Records::RecordCount` (r:1 w:1)
-	/// Proof: `Records::RecordCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Records::ContentAnchors` (r:1 w:1)
 	/// Proof: `Records::ContentAnchors` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -127,15 +123,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
 	fn register_record_without_policy() -> Weight {
 		// Proof size: measured `1222`, estimated `4644` bytes.
-		// Minimum execution time: 72_842_000 picoseconds.
-		Weight::from_parts(93_715_000, 4644)
-			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().writes(6_u64))
+		// Minimum execution time: 68_181_000 picoseconds.
+		Weight::from_parts(75_953_000, 4644)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Consent::Policies` (r:1 w:0)
 	/// Proof: `Consent::Policies` (`max_values`: None, `max_size`: Some(6469), added: 8944, mode: `MaxEncodedLen`)
-	/// Storage: `Records::RecordCount` (r:1 w:1)
-	/// Proof: `Records::RecordCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Records::ContentAnchors` (r:1 w:1)
 	/// Proof: `Records::ContentAnchors` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -150,13 +144,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
 	fn register_own_record() -> Weight {
 		// Proof size: measured `222`, estimated `9934` bytes.
-		// Minimum execution time: 71_561_000 picoseconds.
-		Weight::from_parts(93_240_000, 9934)
-			.saturating_add(T::DbWeight::get().reads(5_u64))
-			.saturating_add(T::DbWeight::get().writes(7_u64))
+		// Minimum execution time: 66_884_000 picoseconds.
+		Weight::from_parts(74_824_000, 9934)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
-	/// Storage: `Records::RecordCount` (r:1 w:1)
-	/// Proof: `Records::RecordCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Records::ContentAnchors` (r:1 w:1)
 	/// Proof: `Records::ContentAnchors` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -169,17 +161,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
 	fn register_own_record_without_policy() -> Weight {
 		// Proof size: measured `0`, estimated `3892` bytes.
-		// Minimum execution time: 61_217_000 picoseconds.
-		Weight::from_parts(79_456_000, 3892)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(6_u64))
+		// Minimum execution time: 56_546_000 picoseconds.
+		Weight::from_parts(64_154_000, 3892)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(427), added: 2902, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Custodians` (r:64 w:0)
 	/// Proof: `Records::Custodians` (`max_values`: None, `max_size`: Some(1179), added: 3654, mode: `MaxEncodedLen`)
-	/// Storage: `Records::RecordCount` (r:64 w:64)
-	/// Proof: `Records::RecordCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Records::ContentAnchors` (r:64 w:64)
 	/// Proof: `Records::ContentAnchors` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Policies` (r:32 w:0)
@@ -196,18 +186,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `p` is `[0, 32]`.
 	fn register_records(n: u32, p: u32, ) -> Weight {
 		// Proof size: measured `1481 + n * (140 ±0) + p * (191 ±0)`, estimated `3892 + n * (3654 ±0) + p * (8944 ±0)` bytes.
-		// Minimum execution time: 1_066_758_000 picoseconds.
-		Weight::from_parts(156_130_800, 3892)
-			// Standard error: 284_362
-			.saturating_add(Weight::from_parts(35_081_000, 0).saturating_mul(n.into()))
-			// Standard error: 275_317
-			.saturating_add(Weight::from_parts(43_126_222, 0).saturating_mul(p.into()))
+		// Minimum execution time: 802_333_000 picoseconds.
+		Weight::from_parts(79_430_158, 3892)
+			// Standard error: 152_258
+			.saturating_add(Weight::from_parts(26_276_142, 0).saturating_mul(n.into()))
+			// Standard error: 147_415
+			.saturating_add(Weight::from_parts(32_539_583, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
-			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(p.into())))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
-			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes((6_u64).saturating_mul(p.into())))
+			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 3654).saturating_mul(n.into()))
 			.saturating_add(Weight::from_parts(0, 8944).saturating_mul(p.into()))
 	}
@@ -222,9 +212,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Records::Versions` (r:1 w:2)
 	/// Proof: `Records::Versions` (`max_values`: None, `max_size`: Some(225), added: 2700, mode: `MaxEncodedLen`)
 	fn append_version() -> Weight {
-		// Proof size: measured `1692`, estimated `4644` bytes.
-		// Minimum execution time: 78_692_000 picoseconds.
-		Weight::from_parts(102_832_000, 4644)
+		// Proof size: measured `1658`, estimated `4644` bytes.
+		// Minimum execution time: 78_566_000 picoseconds.
+		Weight::from_parts(88_067_000, 4644)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -241,9 +231,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Records::PolicyUsers` (r:2 w:2)
 	/// Proof: `Records::PolicyUsers` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
 	fn set_policy() -> Weight {
-		// Proof size: measured `774`, estimated `9934` bytes.
-		// Minimum execution time: 90_052_000 picoseconds.
-		Weight::from_parts(115_207_000, 9934)
+		// Proof size: measured `740`, estimated `9934` bytes.
+		// Minimum execution time: 87_353_000 picoseconds.
+		Weight::from_parts(100_717_000, 9934)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -257,8 +247,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(427), added: 2902, mode: `MaxEncodedLen`)
 	/// Storage: `Records::PolicyUsers` (r:1 w:1)
 	/// Proof: `Records::PolicyUsers` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
-	/// Storage: `Records::RecordCount` (r:1 w:1)
-	/// Proof: `Records::RecordCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Records::SubjectRecords` (r:0 w:1)
 	/// Proof: `Records::SubjectRecords` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Records::ContentAnchors` (r:0 w:64)
@@ -269,14 +257,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Records::Tombstones` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
 	/// The range of component `v` is `[1, 64]`.
 	fn erase_record(v: u32, ) -> Weight {
-		// Proof size: measured `629 + v * (155 ±0)`, estimated `3892 + v * (2700 ±0)` bytes.
-		// Minimum execution time: 90_075_000 picoseconds.
-		Weight::from_parts(78_378_212, 3892)
-			// Standard error: 59_613
-			.saturating_add(Weight::from_parts(43_462_548, 0).saturating_mul(v.into()))
-			.saturating_add(T::DbWeight::get().reads(6_u64))
+		// Proof size: measured `517 + v * (155 ±0)`, estimated `3892 + v * (2700 ±0)` bytes.
+		// Minimum execution time: 74_589_000 picoseconds.
+		Weight::from_parts(62_006_400, 3892)
+			// Standard error: 53_114
+			.saturating_add(Weight::from_parts(39_424_056, 0).saturating_mul(v.into()))
+			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(v.into())))
-			.saturating_add(T::DbWeight::get().writes(8_u64))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(v.into())))
 			.saturating_add(Weight::from_parts(0, 2700).saturating_mul(v.into()))
 	}
@@ -290,8 +278,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Records::Anchors` (`max_values`: None, `max_size`: Some(104), added: 2579, mode: `MaxEncodedLen`)
 	fn anchor_batch() -> Weight {
 		// Proof size: measured `0`, estimated `3892` bytes.
-		// Minimum execution time: 52_872_000 picoseconds.
-		Weight::from_parts(67_829_000, 3892)
+		// Minimum execution time: 51_854_000 picoseconds.
+		Weight::from_parts(59_714_000, 3892)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -303,8 +291,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(427), added: 2902, mode: `MaxEncodedLen`)
 	fn remove_anchor() -> Weight {
 		// Proof size: measured `189`, estimated `3892` bytes.
-		// Minimum execution time: 46_950_000 picoseconds.
-		Weight::from_parts(64_012_000, 3892)
+		// Minimum execution time: 46_393_000 picoseconds.
+		Weight::from_parts(56_073_000, 3892)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -313,74 +301,74 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDB's database weights, for tests and mock runtimes.
 impl WeightInfo for () {
 	fn authorize_custodian() -> Weight {
-		Weight::from_parts(80_037_000, 4644)
+		Weight::from_parts(68_370_000, 4644)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn revoke_custodian() -> Weight {
-		Weight::from_parts(69_584_000, 4644)
+		Weight::from_parts(57_066_000, 4644)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn register_record() -> Weight {
-		Weight::from_parts(111_291_000, 9934)
-			.saturating_add(ParityDbWeight::get().reads(6_u64))
-			.saturating_add(ParityDbWeight::get().writes(7_u64))
+		Weight::from_parts(88_923_000, 9934)
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
+			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn register_record_without_policy() -> Weight {
-		Weight::from_parts(93_715_000, 4644)
+		Weight::from_parts(75_953_000, 4644)
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
+	}
+	fn register_own_record() -> Weight {
+		Weight::from_parts(74_824_000, 9934)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
-	fn register_own_record() -> Weight {
-		Weight::from_parts(93_240_000, 9934)
-			.saturating_add(ParityDbWeight::get().reads(5_u64))
-			.saturating_add(ParityDbWeight::get().writes(7_u64))
-	}
 	fn register_own_record_without_policy() -> Weight {
-		Weight::from_parts(79_456_000, 3892)
-			.saturating_add(ParityDbWeight::get().reads(3_u64))
-			.saturating_add(ParityDbWeight::get().writes(6_u64))
+		Weight::from_parts(64_154_000, 3892)
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn register_records(n: u32, p: u32, ) -> Weight {
-		Weight::from_parts(156_130_800, 3892)
-			.saturating_add(Weight::from_parts(35_081_000, 0).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(43_126_222, 0).saturating_mul(p.into()))
+		Weight::from_parts(79_430_158, 3892)
+			.saturating_add(Weight::from_parts(26_276_142, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(32_539_583, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
-			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().reads((5_u64).saturating_mul(p.into())))
+			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
-			.saturating_add(ParityDbWeight::get().writes((5_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes((6_u64).saturating_mul(p.into())))
+			.saturating_add(ParityDbWeight::get().writes((4_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes((5_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 3654).saturating_mul(n.into()))
 			.saturating_add(Weight::from_parts(0, 8944).saturating_mul(p.into()))
 	}
 	fn append_version() -> Weight {
-		Weight::from_parts(102_832_000, 4644)
+		Weight::from_parts(88_067_000, 4644)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn set_policy() -> Weight {
-		Weight::from_parts(115_207_000, 9934)
+		Weight::from_parts(100_717_000, 9934)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn erase_record(v: u32, ) -> Weight {
-		Weight::from_parts(78_378_212, 3892)
-			.saturating_add(Weight::from_parts(43_462_548, 0).saturating_mul(v.into()))
-			.saturating_add(ParityDbWeight::get().reads(6_u64))
+		Weight::from_parts(62_006_400, 3892)
+			.saturating_add(Weight::from_parts(39_424_056, 0).saturating_mul(v.into()))
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(v.into())))
-			.saturating_add(ParityDbWeight::get().writes(8_u64))
+			.saturating_add(ParityDbWeight::get().writes(7_u64))
 			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(v.into())))
 			.saturating_add(Weight::from_parts(0, 2700).saturating_mul(v.into()))
 	}
 	fn anchor_batch() -> Weight {
-		Weight::from_parts(67_829_000, 3892)
+		Weight::from_parts(59_714_000, 3892)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn remove_anchor() -> Weight {
-		Weight::from_parts(64_012_000, 3892)
+		Weight::from_parts(56_073_000, 3892)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}

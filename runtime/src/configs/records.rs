@@ -33,8 +33,6 @@ impl pallet_records::Config for Runtime {
 	type VersionDeposit = VersionDeposit;
 	type CustodianDeposit = CustodianDeposit;
 	type AnchorDeposit = AnchorDeposit;
-	/// A lifetime of records for one patient; the limit guards state, not workflows.
-	type MaxRecordsPerSubject = ConstU32<10_000>;
 	/// Erasing a record drains its versions in one call; 64 keeps that call small.
 	type MaxVersionsPerRecord = ConstU32<64>;
 	/// Hospitals, labs and practitioners one patient works with at once.
