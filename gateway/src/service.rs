@@ -49,6 +49,28 @@ const MAX_REQUEST_AHEAD: u32 = 10;
 const RECEIPT_MARGIN: u32 = 2;
 /// How long a transaction may take to get into a block.
 const INCLUSION_TIMEOUT: Duration = Duration::from_secs(90);
+/// How long a read may wait for the chain in all (best block, the record's version, the
+/// decision and its explanation) before it is refused with `ChainUnavailable`. Each RPC call
+/// may wait up to `CALL_TIMEOUT` for a node that went away to come back, and a read makes
+/// several: without this bound a reader whose gateway lost its node waited 30 s and more for
+/// an answer (seen in CI).
+const READ_CHAIN_DEADLINE: Duration = Duration::from_secs(15);
+
+/// `work`, unless `deadline` passes first: then a chain error naming `what`.
+async fn before<T>(
+	deadline: tokio::time::Instant,
+	what: &str,
+	work: impl std::future::Future<Output = Result<T, Error>>,
+) -> Result<T, Error> {
+	tokio::time::timeout_at(deadline, work)
+		.await
+		.unwrap_or_else(|_| {
+			Err(Error::Chain(format!(
+				"the node did not answer within {} s ({what})",
+				READ_CHAIN_DEADLINE.as_secs()
+			)))
+		})
+}
 
 /// Everything the handlers share.
 pub struct Gateway {
@@ -592,10 +614,17 @@ pub async fn read(
 			"not signed by the reader",
 		));
 	}
-	let at = gateway.at_best().await?;
+	let deadline = tokio::time::Instant::now() + READ_CHAIN_DEADLINE;
+	let at = before(deadline, "best block", gateway.at_best()).await?;
 	let best = at.number;
 	check_window_at(best, request.valid_until)?;
-	let (_, version) = match &*at.current_version(request.record).await? {
+	let current = before(
+		deadline,
+		"the record's version",
+		at.current_version(request.record),
+	)
+	.await?;
+	let (_, version) = match &*current {
 		Ok(current) => current.clone(),
 		Err(error) => return Err(Refusal::new(ErrorCode::NotFound, error.clone())),
 	};
@@ -614,12 +643,22 @@ pub async fn read(
 	}
 	// Decided by the chain's own rule at the best block (`ConsentApi.check_reads` runs the
 	// code `record_reads` runs); it decides again when the receipt is listed.
-	let decision = gateway.decider.decide(signed.clone()).await?;
+	let decision = before(
+		deadline,
+		"the decision",
+		gateway.decider.decide(signed.clone()),
+	)
+	.await?;
 	if let Err(error) = decision {
 		let Explained {
 			name: reason,
 			pallet,
-		} = gateway.chain.explain(&error).await?;
+		} = before(
+			deadline,
+			"the refusal's reason",
+			gateway.chain.explain(&error),
+		)
+		.await?;
 		// A request the chain already holds a receipt for is a replay, whoever served it.
 		if pallet == Some(api::Error::Consent(ConsentError::AlreadyRecorded)) {
 			return Err(Refusal::new(

@@ -212,6 +212,13 @@ async fn the_gateway_rides_out_a_restart_of_its_node() {
 		!down.served && down.status >= 500,
 		"no read is served while the gateway cannot ask the chain: {down:?}"
 	);
+	// Answered within the gateway's deadline for the chain (15 s), not left to the reader's
+	// own timeout: a node call may wait for a reconnection, and a read makes several.
+	assert!(
+		down.total < Duration::from_secs(20),
+		"the refusal took {:?}",
+		down.total
+	);
 	println!("while the node is down: {} {:?}", down.status, down.error);
 	node.restart().await.expect("the node restarts");
 	let restarted = Instant::now();

@@ -1,5 +1,22 @@
 //! Storage migrations, one module per storage version.
 
+#[cfg(test)]
+mod tests {
+	use crate::{mock::*, tests::input};
+	use frame_support::assert_ok;
+
+	/// Records 0 and 1 of Alice and 2 of Bob, each registered by its subject.
+	pub(super) fn register_own_records() {
+		for (who, cid) in [(ALICE, 1), (ALICE, 2), (BOB, 3)] {
+			assert_ok!(Records::register_record(
+				RuntimeOrigin::signed(who),
+				who,
+				input(cid, "Observation", None)
+			));
+		}
+	}
+}
+
 /// Version 2: the CID index ([`crate::ContentAnchors`]) and the per-policy count of live
 /// records ([`crate::PolicyUsers`]), built from the stored versions and records.
 pub mod v2 {
@@ -128,7 +145,7 @@ pub mod v3 {
 	#[cfg(test)]
 	mod tests {
 		use super::MigrateV2ToV3;
-		use crate::{mock::*, tests::input, Pallet, SubjectTombstones};
+		use crate::{mock::*, Pallet, SubjectTombstones};
 		use frame_support::{
 			assert_ok,
 			traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion},
@@ -137,13 +154,7 @@ pub mod v3 {
 		#[test]
 		fn erased_records_are_indexed_by_subject() {
 			new_test_ext(|| {
-				for (who, cid) in [(ALICE, 1), (ALICE, 2), (BOB, 3)] {
-					assert_ok!(Records::register_record(
-						RuntimeOrigin::signed(who),
-						who,
-						input(cid, "Observation", None)
-					));
-				}
+				crate::migrations::tests::register_own_records();
 				// Records 0 and 2 erased as a version-2 chain stored them: no index.
 				assert_ok!(Records::erase_record(RuntimeOrigin::signed(ALICE), 0));
 				assert_ok!(Records::erase_record(RuntimeOrigin::signed(BOB), 2));
@@ -217,22 +228,13 @@ pub mod v4 {
 	#[cfg(test)]
 	mod tests {
 		use super::{MigrateV3ToV4, RecordCount};
-		use crate::{mock::*, tests::input, Pallet};
-		use frame_support::{
-			assert_ok,
-			traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion},
-		};
+		use crate::{mock::*, Pallet};
+		use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
 
 		#[test]
 		fn the_record_count_is_removed_and_records_stay() {
 			new_test_ext(|| {
-				for (who, cid) in [(ALICE, 1), (ALICE, 2), (BOB, 3)] {
-					assert_ok!(Records::register_record(
-						RuntimeOrigin::signed(who),
-						who,
-						input(cid, "Observation", None)
-					));
-				}
+				crate::migrations::tests::register_own_records();
 				// As a version-3 chain stored them.
 				RecordCount::<Test>::insert(ALICE, 2);
 				RecordCount::<Test>::insert(BOB, 1);
