@@ -6,9 +6,10 @@
 //! `--session-blocks` (default 600, the hour a consortium's chain spec sets; the preset's 10
 //! suit tests of validator changes). pallet-session charges a whole block's weight for each
 //! rotation, so a session's first block carries no transactions: with the preset's 10-block
-//! sessions one block in ten, which is not what a consortium's chain sustains. With `--url` (repeatable) it drives a running
-//! network, e.g. the four validators of `zombienet/load.toml`, spreading the submitters
-//! over the URLs and watching blocks and finality through the first.
+//! sessions one block in ten, which is not what a consortium's chain sustains. With `--url`
+//! (repeatable) it drives a running network, e.g. the four validators of
+//! `zombienet/load.toml`, spreading the submitters over the URLs and watching blocks and
+//! finality through the first.
 //!
 //! Set-up (not measured): //Alice funds the senders, custodians ("hospitals") and their
 //! patients, and each patient authorises its hospital; with `--policies` every `register`
@@ -29,8 +30,8 @@
 //! is `--secs` worth of slots starting at the block after the first block with load: that
 //! first block was built while submission was starting, with whatever had arrived by then
 //! (the ramp-up, printed by `--blocks` but not counted), so counting it measured when the
-//! harness started within a slot, not what the chain sustains. Exits non-zero if the pool refused a transaction
-//! (other than for being full) or one failed in its block.
+//! harness started within a slot, not what the chain sustains. Exits non-zero if the pool
+//! refused a transaction (other than for being full) or one failed in its block.
 
 use std::{
 	process::ExitCode,
