@@ -49,26 +49,30 @@ const MAX_REQUEST_AHEAD: u32 = 10;
 const RECEIPT_MARGIN: u32 = 2;
 /// How long a transaction may take to get into a block.
 const INCLUSION_TIMEOUT: Duration = Duration::from_secs(90);
-/// How long a read may wait for the chain in all (best block, the record's version, the
-/// decision and its explanation) before it is refused with `ChainUnavailable`. Each RPC call
-/// may wait up to `CALL_TIMEOUT` for a node that went away to come back, and a read makes
-/// several: without this bound a reader whose gateway lost its node waited 30 s and more for
-/// an answer (seen in CI).
-const READ_CHAIN_DEADLINE: Duration = Duration::from_secs(15);
+/// How long a read or a re-encryption may wait for the chain's answers in all (a read: best
+/// block, the record's version, the decision and its explanation; a re-encryption: the
+/// window, the grant, its standing, the seen block, the parties' keys and the attestation's
+/// bytes) before it is refused with `ChainUnavailable`. Each RPC call may wait up to
+/// `CALL_TIMEOUT` for a node that went away to come back, and a request makes several:
+/// without this bound a reader whose gateway lost its node waited 30 s and more for an
+/// answer (seen in CI). Submitting a re-encryption's attestation is bounded separately
+/// (`INCLUSION_TIMEOUT`): it waits for a block.
+const CHAIN_DEADLINE: Duration = Duration::from_secs(15);
 
 /// `work`, unless `deadline` passes first: then a chain error naming `what`.
-async fn before<T>(
+async fn before<T, E: From<Error>>(
 	deadline: tokio::time::Instant,
 	what: &str,
-	work: impl std::future::Future<Output = Result<T, Error>>,
-) -> Result<T, Error> {
+	work: impl std::future::Future<Output = Result<T, E>>,
+) -> Result<T, E> {
 	tokio::time::timeout_at(deadline, work)
 		.await
 		.unwrap_or_else(|_| {
 			Err(Error::Chain(format!(
 				"the node did not answer within {} s ({what})",
-				READ_CHAIN_DEADLINE.as_secs()
-			)))
+				CHAIN_DEADLINE.as_secs()
+			))
+			.into())
 		})
 }
 
@@ -614,7 +618,7 @@ pub async fn read(
 			"not signed by the reader",
 		));
 	}
-	let deadline = tokio::time::Instant::now() + READ_CHAIN_DEADLINE;
+	let deadline = tokio::time::Instant::now() + CHAIN_DEADLINE;
 	let at = before(deadline, "best block", gateway.at_best()).await?;
 	let best = at.number;
 	check_window_at(best, request.valid_until)?;
@@ -783,11 +787,21 @@ pub async fn reencrypt(
 	Json(signed): Json<SignedReencrypt>,
 ) -> Answer<Json<Reencrypted>> {
 	let request = &signed.request;
-	let best = gateway.check_window(request.valid_until).await?;
-	let grant = gateway
-		.chain
-		.call(api::runtime_apis().key_grants_api().grant(request.grant))
-		.await?;
+	let deadline = tokio::time::Instant::now() + CHAIN_DEADLINE;
+	let best = before(
+		deadline,
+		"best block",
+		gateway.check_window(request.valid_until),
+	)
+	.await?;
+	let grant = before(
+		deadline,
+		"the grant",
+		gateway
+			.chain
+			.call(api::runtime_apis().key_grants_api().grant(request.grant)),
+	)
+	.await?;
 	let grant = grant.ok_or_else(|| Refusal::new(ErrorCode::NotFound, "no such grant"))?;
 	let message = request.message(&gateway.chain.genesis_hash().0);
 	if !verify(&grant.grantee, &message, &signed.signature) {
@@ -796,14 +810,18 @@ pub async fn reencrypt(
 			"not signed by the grantee",
 		));
 	}
-	let active = gateway
-		.chain
-		.call(api::runtime_apis().key_grants_api().grant_active_for(
-			request.grant,
-			gateway.account,
-			request.record,
-		))
-		.await?;
+	let active = before(
+		deadline,
+		"the grant's standing",
+		gateway
+			.chain
+			.call(api::runtime_apis().key_grants_api().grant_active_for(
+				request.grant,
+				gateway.account,
+				request.record,
+			)),
+	)
+	.await?;
 	if !active {
 		return Err(Refusal::new(
 			ErrorCode::GrantNotActive,
@@ -825,7 +843,12 @@ pub async fn reencrypt(
 			),
 		));
 	}
-	let known = gateway.chain.block_hash(request.seen).await?;
+	let known = before(
+		deadline,
+		"the seen block",
+		gateway.chain.block_hash(request.seen),
+	)
+	.await?;
 	if known.map(|hash| hash.0) != Some(request.seen_hash) {
 		return Err(Refusal::new(
 			ErrorCode::UnknownBlock,
@@ -857,8 +880,18 @@ pub async fn reencrypt(
 		Some(cfrag) => cfrag,
 		None => {
 			let kfrag = pre::unwrap_own(&gateway.pre, &delivery.kfrag)?;
-			let owner = gateway.chain.pre_keys_of(&grant.owner).await?;
-			let grantee = gateway.chain.pre_keys_of(&grant.grantee).await?;
+			let owner = before(
+				deadline,
+				"the owner's keys",
+				gateway.chain.pre_keys_of(&grant.owner),
+			)
+			.await?;
+			let grantee = before(
+				deadline,
+				"the grantee's keys",
+				gateway.chain.pre_keys_of(&grant.grantee),
+			)
+			.await?;
 			let verified = pre::verify_key_fragment(
 				&kfrag,
 				&owner.verifying_key,
@@ -886,14 +919,16 @@ pub async fn reencrypt(
 			seen_hash: H256(request.seen_hash),
 		},
 	};
-	let to_sign = gateway
-		.chain
-		.call(
+	let to_sign = before(
+		deadline,
+		"the attestation's bytes",
+		gateway.chain.call(
 			api::runtime_apis()
 				.key_grants_api()
 				.attestation_message(attestation.clone()),
-		)
-		.await?;
+		),
+	)
+	.await?;
 	let attestation_signature = gateway.keypair.sign(&to_sign).0;
 	let attested_in = match gateway.store.grant_file(request.grant, "attested")? {
 		Some(block) => String::from_utf8_lossy(&block)
@@ -1093,4 +1128,37 @@ async fn sweep_once(gateway: &Gateway) -> Result<(), Error> {
 		}
 	}
 	Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	/// A request whose node stops answering is refused as chain-unavailable at its deadline,
+	/// whichever handler's error type it uses (chain calls' `Error`, checks' `Refusal`).
+	/// (Deadlines of 50 ms here; the handlers use `CHAIN_DEADLINE`.)
+	#[tokio::test]
+	async fn a_silent_node_is_given_up_at_the_deadline() {
+		let deadline = tokio::time::Instant::now() + Duration::from_millis(50);
+		let silent = std::future::pending::<Result<u32, Error>>();
+		let given_up = before(deadline, "the grant", silent).await;
+		assert!(
+			matches!(given_up, Err(Error::Chain(ref message)) if message.contains("the grant")),
+			"{given_up:?}"
+		);
+		assert!(tokio::time::Instant::now() >= deadline);
+
+		let deadline = tokio::time::Instant::now() + Duration::from_millis(50);
+		let silent = std::future::pending::<Answer<u32>>();
+		let refused = before(deadline, "best block", silent).await;
+		assert_eq!(
+			refused.map_err(|refusal| refusal.code),
+			Err(ErrorCode::ChainUnavailable)
+		);
+
+		// An answer in time passes through untouched.
+		let deadline = tokio::time::Instant::now() + Duration::from_millis(50);
+		let answered = before(deadline, "best block", async { Ok::<_, Error>(7) }).await;
+		assert_eq!(answered.ok(), Some(7));
+	}
 }
