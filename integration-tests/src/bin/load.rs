@@ -50,8 +50,16 @@ use medchain_integration_tests::{
 };
 use subxt_signer::sr25519::{dev, Keypair};
 
-/// The dev node's pool, sized for floods: ~8 blocks of the cheapest transactions.
-const POOL_FLAGS: &[&str] = &["--pool-limit", "32768", "--pool-kbytes", "131072"];
+/// The dev node's pool, sized for floods. polkadot-sdk sizes the queue of transactions that
+/// wait for an earlier nonce (future) at a tenth of `--pool-limit`. Under a flood the
+/// fork-aware pool's view of a new block holds many there for a moment although each sender
+/// submits in nonce order (up to 974 seen in a 12 s run). With 32,768 (3,276 future places)
+/// that queue filled, the pool dropped transactions, every later one of their senders then
+/// waited for a nonce that never came and kept the queue full, and blocks went out nearly
+/// empty while the pool held 20,000 (`txpool=debug`: a view with 0 ready and 3,276 future for
+/// three blocks; CI's 12 s runs and two `--policies` runs). 262,144 keeps 26,214 future
+/// places, more than a flood here keeps in flight; they are limits, not allocations.
+const POOL_FLAGS: &[&str] = &["--pool-limit", "262144", "--pool-kbytes", "262144"];
 
 #[derive(Parser, Debug)]
 #[command(
