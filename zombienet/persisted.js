@@ -13,7 +13,9 @@ async function run(nodeName, networkInfo) {
   if (atStart < saved.beforeKill) {
     throw new Error(`finalised #${atStart} after the restart, #${saved.beforeKill} before`);
   }
-  const version = (await api.query.records.versions(saved.recordId, 1)).toJSON();
+  // A record's current version is stored with it (`head`).
+  const stored = (await api.query.records.records(saved.recordId)).toJSON();
+  const version = stored && stored.head;
   if (!version || version.cid !== saved.cid || version.digest !== saved.digest) {
     throw new Error(`record ${saved.recordId} v1 after the restart is ${JSON.stringify(version)}`);
   }

@@ -49,7 +49,9 @@ async function run(nodeName, networkInfo, args) {
   if (!anchor || anchor[0] !== recordId || anchor[1] !== 1) {
     throw new Error(`${args[0]} anchors ${cid} to ${JSON.stringify(anchor)}, not record ${recordId} v1`);
   }
-  const version = (await reader.query.records.versions(recordId, 1)).toJSON();
+  // A record's current version is stored with it (`head`); `versions` holds superseded ones.
+  const stored = (await reader.query.records.records(recordId)).toJSON();
+  const version = stored && stored.head;
   if (!version || version.cid !== cid || version.digest !== hex(digest)) {
     throw new Error(`record ${recordId} v1 on ${args[0]} is ${JSON.stringify(version)}`);
   }

@@ -6,7 +6,8 @@
 //!
 //! - [`RecordInspect`]: the record registry answers "which live record is this, whose, guarded
 //!   by which policy?".
-//! - [`PolicyInspect`]: the consent pallet answers "does this policy exist?".
+//! - [`PolicyUse`]: the consent pallet counts the live records each policy guards (refusing a
+//!   policy that does not exist), so that a policy in use is not removed.
 //! - [`AccessInspect`]: the consent pallet answers "may this account access this record for
 //!   this purpose now?" and "do this account's attributes satisfy this policy now?". Key grants
 //!   and federated learning reuse these decisions instead of re-implementing them.
@@ -96,22 +97,34 @@ pub struct RecordSummary<AccountId, PolicyId> {
 pub trait RecordInspect<AccountId, PolicyId> {
 	/// The live record `id`, or `None` if it never existed or was erased.
 	fn record(id: RecordId) -> Option<RecordSummary<AccountId, PolicyId>>;
-
-	/// Whether any live record is guarded by `policy`, so that the policy may not be removed
-	/// from under it.
-	fn policy_in_use(policy: &PolicyId) -> bool;
 }
 
-/// Whether a consent policy exists. `()` knows no policy, so a runtime without a consent
-/// pallet rejects every policy reference.
-pub trait PolicyInspect<PolicyId> {
-	/// `true` if `policy` exists and may guard records.
-	fn policy_exists(policy: &PolicyId) -> bool;
+/// Consent policies as records use them. The policy's owner keeps the count of live records
+/// it guards, so that it is not removed from under them, and so that a record naming it
+/// costs one storage read and one write, not a check and a separate count. `()` knows no
+/// policy, so a runtime without a consent pallet rejects every policy reference.
+pub trait PolicyUse<PolicyId> {
+	/// Counts one more live record guarded by `policy`. `false`, and nothing counted, if
+	/// `policy` does not exist.
+	fn acquire(policy: &PolicyId) -> bool;
+
+	/// Counts one live record fewer guarded by `policy` (a record erased or re-guarded).
+	fn release(policy: &PolicyId);
+
+	/// The live records counted against `policy`, `None` if it does not exist; for
+	/// invariant checks and clients.
+	fn users(policy: &PolicyId) -> Option<u32>;
 }
 
-impl<PolicyId> PolicyInspect<PolicyId> for () {
-	fn policy_exists(_: &PolicyId) -> bool {
+impl<PolicyId> PolicyUse<PolicyId> for () {
+	fn acquire(_: &PolicyId) -> bool {
 		false
+	}
+
+	fn release(_: &PolicyId) {}
+
+	fn users(_: &PolicyId) -> Option<u32> {
+		None
 	}
 }
 

@@ -100,7 +100,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("medchain"),
 	impl_name: Cow::Borrowed("medchain"),
 	authoring_version: 1,
-	spec_version: 112,
+	spec_version: 113,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 2,
@@ -116,7 +116,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("medchain"),
 	impl_name: Cow::Borrowed("medchain"),
 	authoring_version: 1,
-	spec_version: 113,
+	spec_version: 114,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 2,
@@ -213,9 +213,12 @@ pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
 /// Storage migrations run at the next runtime upgrade, oldest first.
 type Migrations = (
-	pallet_records::migrations::v2::MigrateV1ToV2<Runtime>,
 	pallet_records::migrations::v3::MigrateV2ToV3<Runtime>,
 	pallet_records::migrations::v4::MigrateV3ToV4<Runtime>,
+	// Copies the records pallet's per-policy counts (storage version 4) into consent's:
+	// before records' v5, which removes them.
+	pallet_consent::migrations::v2::MigrateV1ToV2<Runtime>,
+	pallet_records::migrations::v5::MigrateV4ToV5<Runtime>,
 	pallet_key_grants::migrations::v1::MigrateV0ToV1<Runtime>,
 	pallet_key_grants::migrations::v2::MigrateV1ToV2<Runtime>,
 	pallet_fl::migrations::v1::MigrateV0ToV2<Runtime>,

@@ -31,7 +31,7 @@ const PROPOSAL_LENGTH_BOUND: u32 = 10_000;
 const PROPOSAL_REF_TIME_BOUND: u64 = 200_000_000_000;
 const PROPOSAL_PROOF_SIZE_BOUND: u64 = 1_000_000;
 /// `spec_version` of the runtime the chain starts with.
-const GENESIS_SPEC_VERSION: u32 = 112;
+const GENESIS_SPEC_VERSION: u32 = 113;
 
 /// The council passes `call` with three of four ayes: Alice proposes; Alice, Bob and Charlie
 /// vote; Dave closes. Returns the closing transaction, in which the call was dispatched.
@@ -118,7 +118,7 @@ async fn council_upgrades_the_runtime_and_adds_a_validator() {
 		&applied.events
 	));
 	eventually(
-		"spec_version 112 on every node",
+		"the rehearsal runtime's spec_version on every node",
 		FINALITY_TIMEOUT,
 		|| async {
 			let mut all = true;

@@ -35,7 +35,9 @@
 //!   `ConsentApi.live_ticket` at that block get `None`, and [`Pallet::record_read`] fails with
 //!   the specific reason. A deny also wins over key grants, for receipts and proxies alike.
 //! - **Shared policies**: any record may name any policy, so a policy guarding a live record
-//!   cannot be removed ([`Error::PolicyInUse`]).
+//!   cannot be removed ([`Error::PolicyInUse`]). The pallet counts the live records each
+//!   policy guards ([`PolicyUsers`]); the record registry counts them in and out through
+//!   [`medchain_primitives::PolicyUse`].
 //! - **Break-glass**: a holder of [`Config::EmergencyAttribute`] may open a record without
 //!   matching its policy (an explicit deny still wins), giving a justification code. The ticket
 //!   is short-lived and flagged, the use is listed for the subject, and the subject or
@@ -49,7 +51,7 @@
 //!   receipt at any time, anyone may after [`Config::ReceiptRetention`].
 //!
 //! Other pallets reuse the decisions through [`medchain_primitives::AccessInspect`]; the
-//! record registry checks policy ids through [`medchain_primitives::PolicyInspect`]. Records
+//! record registry names policies through [`medchain_primitives::PolicyUse`]. Records
 //! are read through [`medchain_primitives::RecordInspect`], never from another pallet's storage.
 //!
 //! ## Calls
@@ -147,7 +149,7 @@ pub mod pallet {
 	use sp_runtime::traits::{Saturating, Zero};
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -303,6 +305,12 @@ pub mod pallet {
 	/// Stored policies. `Twox64Concat`: ids are assigned by the chain in sequence.
 	#[pallet::storage]
 	pub type Policies<T: Config> = StorageMap<_, Twox64Concat, PolicyId, PolicyOf<T>>;
+
+	/// How many live records each policy guards; an entry exists exactly while its policy
+	/// does, so the record registry's one read both checks the policy and counts the record.
+	/// `Twox64Concat` like [`Policies`].
+	#[pallet::storage]
+	pub type PolicyUsers<T: Config> = StorageMap<_, Twox64Concat, PolicyId, u32>;
 
 	/// Policies each account owns (bounded by [`Config::MaxPoliciesPerAccount`]).
 	#[pallet::storage]
@@ -1056,6 +1064,7 @@ pub mod pallet {
 					created_at: frame_system::Pallet::<T>::block_number(),
 				},
 			);
+			PolicyUsers::<T>::insert(id, 0);
 			PolicyCount::<T>::insert(&owner, count.saturating_add(1));
 			Self::deposit_event(Event::PolicyCreated {
 				policy: id,
@@ -1082,8 +1091,12 @@ pub mod pallet {
 			let who = ensure_signed(origin)?;
 			let stored = Policies::<T>::get(policy).ok_or(Error::<T>::PolicyNotFound)?;
 			ensure!(stored.owner == who, Error::<T>::NotPolicyOwner);
-			ensure!(!T::Records::policy_in_use(&policy), Error::<T>::PolicyInUse);
+			ensure!(
+				PolicyUsers::<T>::get(policy).unwrap_or(0) == 0,
+				Error::<T>::PolicyInUse
+			);
 			Policies::<T>::remove(policy);
+			PolicyUsers::<T>::remove(policy);
 			PolicyCount::<T>::mutate_exists(&who, decrement_count);
 			Self::release(&HoldReason::Policy, &who, stored.deposit);
 			Self::deposit_event(Event::PolicyRemoved { policy, owner: who });
@@ -2160,7 +2173,14 @@ pub mod pallet {
 						.is_ok_and(|text| text == stored.canonical),
 					"stored canonical text is not canonical"
 				);
+				ensure!(
+					PolicyUsers::<T>::contains_key(id),
+					"a policy has no user count"
+				);
 				*policies.entry(stored.owner).or_default() += 1;
+			}
+			for (id, _) in PolicyUsers::<T>::iter() {
+				ensure!(Policies::<T>::contains_key(id), "a user count of no policy");
 			}
 			ensure!(
 				policies
@@ -2224,9 +2244,27 @@ pub mod pallet {
 		}
 	}
 
-	impl<T: Config> medchain_primitives::PolicyInspect<PolicyId> for Pallet<T> {
-		fn policy_exists(policy: &PolicyId) -> bool {
-			Policies::<T>::contains_key(policy)
+	impl<T: Config> medchain_primitives::PolicyUse<PolicyId> for Pallet<T> {
+		fn acquire(policy: &PolicyId) -> bool {
+			PolicyUsers::<T>::mutate_exists(policy, |users| match users {
+				Some(count) => {
+					*count = count.saturating_add(1);
+					true
+				}
+				None => false,
+			})
+		}
+
+		fn release(policy: &PolicyId) {
+			PolicyUsers::<T>::mutate_exists(policy, |users| {
+				if let Some(count) = users {
+					*count = count.saturating_sub(1);
+				}
+			});
+		}
+
+		fn users(policy: &PolicyId) -> Option<u32> {
+			PolicyUsers::<T>::get(policy)
 		}
 	}
 

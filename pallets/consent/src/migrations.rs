@@ -107,3 +107,91 @@ pub mod v1 {
 		}
 	}
 }
+
+/// Version 2: the pallet counts the live records each policy guards ([`crate::PolicyUsers`]),
+/// so that naming a policy costs the record registry one read and one write. The record
+/// registry kept the count before, in its own `PolicyUsers` map (storage version 4 of
+/// `pallet-records`, under the pallet name `Records`); this copies it, with 0 for every
+/// policy no record uses. The registry's own migration to its version 5 then clears its map,
+/// so this must run first (the runtime's migration list orders them).
+pub mod v2 {
+	use crate::{Config, Pallet, Policies, PolicyUsers};
+	use frame_support::{
+		migrations::VersionedMigration,
+		storage_alias,
+		traits::{Get, UncheckedOnRuntimeUpgrade},
+		weights::Weight,
+		Blake2_128Concat,
+	};
+	use medchain_primitives::PolicyId;
+
+	/// The record registry's count, as `pallet-records` storage version 4 stored it.
+	#[storage_alias]
+	type RecordsPolicyUsers = StorageMap<Records, Blake2_128Concat, PolicyId, u32>;
+
+	/// Copies the count of every policy. One read per policy and per counted policy, one
+	/// write per policy: policies are bounded per account and deposit-backed, so a chain
+	/// holds at most a few hundred thousand of them (one block's weight).
+	pub struct CountPolicyUsers<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for CountPolicyUsers<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let mut policies = 0u64;
+			for id in Policies::<T>::iter_keys() {
+				policies = policies.saturating_add(1);
+				PolicyUsers::<T>::insert(id, RecordsPolicyUsers::get(id).unwrap_or(0));
+			}
+			T::DbWeight::get().reads_writes(policies.saturating_mul(2), policies)
+		}
+	}
+
+	/// [`CountPolicyUsers`] run once, from storage version 1 to 2.
+	pub type MigrateV1ToV2<T> = VersionedMigration<
+		1,
+		2,
+		CountPolicyUsers<T>,
+		Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+
+	#[cfg(test)]
+	mod tests {
+		use super::*;
+		use crate::{mock::*, tests::text};
+		use frame_support::{
+			assert_ok,
+			traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion},
+		};
+
+		#[test]
+		fn counts_move_from_the_record_registry() {
+			new_test_ext(|| {
+				for _ in 0..3 {
+					assert_ok!(Consent::create_policy(
+						RuntimeOrigin::signed(PATIENT),
+						text(r#""a:x""#)
+					));
+				}
+				// As version 1 left them: no counts here, two in the registry's map.
+				let _ = PolicyUsers::<Test>::clear(u32::MAX, None);
+				StorageVersion::new(1).put::<Pallet<Test>>();
+				RecordsPolicyUsers::insert(0, 2);
+				RecordsPolicyUsers::insert(2, 5);
+
+				MigrateV1ToV2::<Test>::on_runtime_upgrade();
+
+				assert_eq!(Pallet::<Test>::on_chain_storage_version(), 2);
+				assert_eq!(PolicyUsers::<Test>::get(0), Some(2));
+				assert_eq!(PolicyUsers::<Test>::get(1), Some(0));
+				assert_eq!(PolicyUsers::<Test>::get(2), Some(5));
+				// Counted policies stay counted: they cannot be removed.
+				assert!(Consent::remove_policy(RuntimeOrigin::signed(PATIENT), 0).is_err());
+				assert_ok!(Consent::remove_policy(RuntimeOrigin::signed(PATIENT), 1));
+				// Run again, it does nothing.
+				RecordsPolicyUsers::insert(0, 9);
+				MigrateV1ToV2::<Test>::on_runtime_upgrade();
+				assert_eq!(PolicyUsers::<Test>::get(0), Some(2));
+			});
+		}
+	}
+}

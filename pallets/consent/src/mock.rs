@@ -4,7 +4,7 @@ use crate as pallet_consent;
 use crate::policy::AttributeName;
 use frame_support::{derive_impl, parameter_types, traits::VariantCountOf};
 use frame_system::EnsureRoot;
-use medchain_primitives::{PolicyId, RecordId, RecordInspect, RecordSummary};
+use medchain_primitives::{PolicyId, PolicyUse, RecordId, RecordInspect, RecordSummary};
 #[cfg(feature = "runtime-benchmarks")]
 use sp_core::{sr25519, Pair};
 use sp_runtime::BuildStorage;
@@ -85,20 +85,23 @@ impl RecordInspect<AccountId, PolicyId> for TestRecords {
 			})
 		})
 	}
-
-	fn policy_in_use(policy: &PolicyId) -> bool {
-		RECORDS.with(|r| r.borrow().values().any(|(_, p)| p.as_ref() == Some(policy)))
-	}
 }
 
-/// Makes record `id` of `subject`, guarded by `policy`, exist.
+/// Makes record `id` of `subject`, guarded by `policy`, exist, counting it against the policy
+/// as the record registry does. Unlike the registry, it accepts a policy that does not exist
+/// (nothing is counted then), for tests of a record whose policy cannot be evaluated.
 pub fn add_record(id: RecordId, subject: AccountId, policy: Option<PolicyId>) {
+	if let Some(policy) = &policy {
+		let _counted = <Consent as PolicyUse<PolicyId>>::acquire(policy);
+	}
 	RECORDS.with(|r| r.borrow_mut().insert(id, (subject, policy)));
 }
 
-/// Erases record `id` from the stand-in registry.
+/// Erases record `id` from the stand-in registry, releasing its policy.
 pub fn remove_record(id: RecordId) {
-	RECORDS.with(|r| r.borrow_mut().remove(&id));
+	if let Some((_, Some(policy))) = RECORDS.with(|r| r.borrow_mut().remove(&id)) {
+		<Consent as PolicyUse<PolicyId>>::release(&policy);
+	}
 }
 
 /// Stand-in for key grants: only [`ACTIVE_GRANT`] exists, for [`DOCTOR`] and record 1, and

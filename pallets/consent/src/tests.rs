@@ -2,7 +2,7 @@
 
 use crate::{mock::*, policy::AttributeName, *};
 use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold};
-use medchain_primitives::{AccessInspect, PolicyInspect};
+use medchain_primitives::{AccessInspect, PolicyUse};
 use sp_core::H256;
 use sp_runtime::{traits::BadOrigin, TokenError};
 
@@ -19,7 +19,7 @@ fn scopes(patterns: &[&str]) -> ScopesOf<Test> {
 		.unwrap()
 }
 
-fn text(policy: &str) -> policy::PolicyText {
+pub(crate) fn text(policy: &str) -> policy::PolicyText {
 	policy.as_bytes().to_vec().try_into().unwrap()
 }
 
@@ -595,8 +595,15 @@ fn policies_are_stored_canonical_with_a_deposit() {
 				canonical: stored.canonical.clone()
 			}
 		);
-		assert!(<Consent as PolicyInspect<PolicyId>>::policy_exists(&0));
-		assert!(!<Consent as PolicyInspect<PolicyId>>::policy_exists(&1));
+		// A new policy guards no record yet; an unknown one cannot be counted against.
+		assert_eq!(<Consent as PolicyUse<PolicyId>>::users(&0), Some(0));
+		assert_eq!(<Consent as PolicyUse<PolicyId>>::users(&1), None);
+		assert!(!<Consent as PolicyUse<PolicyId>>::acquire(&1));
+		assert_eq!(<Consent as PolicyUse<PolicyId>>::users(&1), None);
+		assert!(<Consent as PolicyUse<PolicyId>>::acquire(&0));
+		assert_eq!(PolicyUsers::<Test>::get(0), Some(1));
+		<Consent as PolicyUse<PolicyId>>::release(&0);
+		assert_eq!(PolicyUsers::<Test>::get(0), Some(0));
 		assert_eq!(NextPolicyId::<Test>::get(), 1);
 		assert_eq!(PolicyCount::<Test>::get(PATIENT), 1);
 	});
@@ -691,7 +698,9 @@ fn owners_remove_policies_only_when_no_live_record_uses_them() {
 			Error::<Test>::PolicyInUse
 		);
 		remove_record(8);
+		assert_eq!(PolicyUsers::<Test>::get(0), Some(0));
 		assert_ok!(Consent::remove_policy(RuntimeOrigin::signed(PATIENT), 0));
+		assert_eq!(PolicyUsers::<Test>::get(0), None);
 		assert_eq!(
 			last_event(),
 			Event::PolicyRemoved {

@@ -75,10 +75,6 @@ impl RecordInspect<AccountId, PolicyId> for TestRecords {
 			})
 		})
 	}
-
-	fn policy_in_use(_: &PolicyId) -> bool {
-		false
-	}
 }
 
 thread_local! {

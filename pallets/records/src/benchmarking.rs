@@ -258,7 +258,10 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(custodian), 0, content(2));
 
-		assert_eq!(Records::<T>::get(0).map(|r| r.current_version), Some(2));
+		assert_eq!(
+			Records::<T>::get(0).map(|r| r.record.current_version),
+			Some(2)
+		);
 	}
 
 	#[benchmark]
@@ -278,8 +281,14 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(patient), 0, Some(policy), content(2));
 
-		assert_eq!(Records::<T>::get(0).and_then(|r| r.policy), Some(policy));
-		assert_eq!(Records::<T>::get(0).map(|r| r.current_version), Some(2));
+		assert_eq!(
+			Records::<T>::get(0).and_then(|r| r.record.policy),
+			Some(policy)
+		);
+		assert_eq!(
+			Records::<T>::get(0).map(|r| r.record.current_version),
+			Some(2)
+		);
 	}
 
 	#[benchmark]

@@ -8,7 +8,9 @@
 //! ## Overview
 //!
 //! - A **record** belongs to a *subject* (the patient). Its content has *versions*: appending a
-//!   version supersedes the previous one, which stays queryable as history.
+//!   version supersedes the previous one, which stays queryable as history. The current
+//!   version is stored with the record ([`LiveRecord`]: registering writes one entry, a read
+//!   check reads one); [`Versions`] holds the superseded ones.
 //! - **Custodians** (hospitals, labs) write records for patients who authorised them, for all
 //!   record kinds or listed kinds, until an optional expiry block; the patient may revoke the
 //!   authorisation at any time. Anyone else's writes fail with [`Error::NotAuthorized`].
@@ -23,8 +25,8 @@
 //!   event lists the CIDs so that gateways delete the blobs.
 //! - **Policy changes re-seal**: the record's data key is CP-ABE-encrypted under its policy's
 //!   text, so [`Pallet::set_policy`] takes the new version sealed under the new policy with it.
-//!   Live records per policy are counted ([`PolicyUsers`]), and the consent pallet refuses to
-//!   remove a policy that guards a live record ([`RecordInspect::policy_in_use`]).
+//!   The consent pallet counts the live records each policy guards ([`PolicyUse`]: one read
+//!   and one write per record naming a policy) and refuses to remove a policy in use.
 //! - **Batches**: a custodian registers up to [`Config::MaxBatchSize`] records in one call, or
 //!   anchors the Merkle root of a batch uploaded off-chain; inclusion proofs are checked with
 //!   [`merkle::verify`] by anyone.
@@ -34,9 +36,9 @@
 //!   the subject and the custodians it authorised (scoped, expiring, revocable) can add
 //!   them, each pays a deposit, and they are listed a page of at most [`MAX_PAGE`] at a time.
 //!
-//! Consent policies belong to the consent pallet: this pallet only asks, through
-//! [`PolicyInspect`], whether a policy exists. Other pallets read records through
-//! [`RecordInspect`], never through this pallet's storage.
+//! Consent policies belong to the consent pallet: this pallet only counts records in and out
+//! of a policy through [`PolicyUse`], which refuses a policy that does not exist. Other
+//! pallets read records through [`RecordInspect`], never through this pallet's storage.
 //!
 //! ## Calls
 //!
@@ -90,6 +92,13 @@ pub type RecordOf<T> = Record<
 	frame_system::pallet_prelude::BlockNumberFor<T>,
 	<T as Config>::PolicyId,
 >;
+/// A live record with its current version, as stored for runtime `T`.
+pub type LiveRecordOf<T> = LiveRecord<
+	<T as frame_system::Config>::AccountId,
+	BalanceOf<T>,
+	frame_system::pallet_prelude::BlockNumberFor<T>,
+	<T as Config>::PolicyId,
+>;
 /// A version as stored for runtime `T`.
 pub type VersionOf<T> = Version<
 	<T as frame_system::Config>::AccountId,
@@ -135,8 +144,8 @@ pub(crate) enum Deposit<Balance> {
 
 use medchain_primitives::{decrement_count, next_id};
 /// The cross-pallet traits this pallet implements ([`RecordInspect`]) and uses
-/// ([`PolicyInspect`]), shared through `medchain-primitives`.
-pub use medchain_primitives::{PolicyInspect, RecordInspect, RecordSummary};
+/// ([`PolicyUse`]), shared through `medchain-primitives`.
+pub use medchain_primitives::{PolicyUse, RecordInspect, RecordSummary};
 
 #[frame_support::pallet]
 pub mod pallet {
@@ -151,7 +160,7 @@ pub mod pallet {
 	use frame_system::pallet_prelude::*;
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(4);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(5);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -169,8 +178,8 @@ pub mod pallet {
 		/// Identifier of a consent policy (owned by the consent pallet).
 		type PolicyId: Parameter + Member + MaxEncodedLen + Copy + Ord;
 
-		/// Tells whether a consent policy exists.
-		type Policies: PolicyInspect<Self::PolicyId>;
+		/// Counts the live records each consent policy guards (and knows which exist).
+		type Policies: PolicyUse<Self::PolicyId>;
 
 		/// Deposit held for each stored version of a record, from its writer.
 		#[pallet::constant]
@@ -233,13 +242,13 @@ pub mod pallet {
 	#[pallet::whitelist_storage]
 	pub type NextRecordId<T> = StorageValue<_, RecordId, ValueQuery>;
 
-	/// Live records. `Twox64Concat`: ids are assigned by the chain in sequence, so callers
-	/// cannot choose keys to unbalance the trie.
+	/// Live records, each with its current version. `Twox64Concat`: ids are assigned by the
+	/// chain in sequence, so callers cannot choose keys to unbalance the trie.
 	#[pallet::storage]
-	pub type Records<T: Config> = StorageMap<_, Twox64Concat, RecordId, RecordOf<T>>;
+	pub type Records<T: Config> = StorageMap<_, Twox64Concat, RecordId, LiveRecordOf<T>>;
 
-	/// Every version of every live record, by record then version number (`Twox64Concat`:
-	/// both chain-assigned).
+	/// The superseded versions of live records (`1..current_version`; the current one is in
+	/// [`Records`]), by record then version number (`Twox64Concat`: both chain-assigned).
 	#[pallet::storage]
 	pub type Versions<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, RecordId, Twox64Concat, VersionNumber, VersionOf<T>>;
@@ -249,11 +258,6 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type ContentAnchors<T: Config> =
 		StorageMap<_, Blake2_128Concat, ContentId, (RecordId, VersionNumber)>;
-
-	/// Number of live records guarded by each policy (absent: none). `Blake2_128Concat`: a
-	/// writer chooses which policy id to name.
-	#[pallet::storage]
-	pub type PolicyUsers<T: Config> = StorageMap<_, Blake2_128Concat, T::PolicyId, u32>;
 
 	/// What remains of erased records (`Twox64Concat`: chain-assigned ids).
 	#[pallet::storage]
@@ -683,7 +687,7 @@ pub mod pallet {
 			let writer = ensure_signed(origin)?;
 			let mut stored = Self::live_record(record)?;
 			let now = frame_system::Pallet::<T>::block_number();
-			Self::ensure_can_write(&writer, &stored.subject, &stored.kind, now)?;
+			Self::ensure_can_write(&writer, &stored.record.subject, &stored.record.kind, now)?;
 			Self::do_append(&writer, record, &mut stored, content, now)?;
 			Records::<T>::insert(record, stored);
 			Ok(())
@@ -717,18 +721,12 @@ pub mod pallet {
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let mut stored = Self::live_record(record)?;
-			ensure!(stored.subject == who, Error::<T>::NotSubject);
-			if let Some(policy) = &policy {
-				ensure!(
-					T::Policies::policy_exists(policy),
-					Error::<T>::PolicyNotFound
-				);
-			}
+			ensure!(stored.record.subject == who, Error::<T>::NotSubject);
 			let now = frame_system::Pallet::<T>::block_number();
 			let version = Self::do_append(&who, record, &mut stored, content, now)?;
-			Self::release_policy(stored.policy.as_ref());
-			Self::use_policy(policy.as_ref());
-			stored.policy = policy;
+			Self::acquire_policy(policy.as_ref())?;
+			Self::release_policy(stored.record.policy.as_ref());
+			stored.record.policy = policy;
 			Records::<T>::insert(record, stored);
 			Self::deposit_event(Event::PolicyChanged {
 				version,
@@ -751,20 +749,21 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::erase_record(T::MaxVersionsPerRecord::get()))]
 		pub fn erase_record(origin: OriginFor<T>, record: RecordId) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			let stored = Self::live_record(record)?;
+			let LiveRecord {
+				record: stored,
+				head,
+			} = Self::live_record(record)?;
 			ensure!(stored.subject == who, Error::<T>::NotSubject);
 
 			let mut cids = BoundedVec::<ContentId, T::MaxVersionsPerRecord>::new();
-			let mut last_digest = H256::zero();
-			for (number, version) in Versions::<T>::drain_prefix(record) {
+			let last_digest = head.digest;
+			let history = Versions::<T>::drain_prefix(record).map(|(_, version)| version);
+			for version in history.chain(core::iter::once(head)) {
 				Self::release(
 					&HoldReason::RecordVersion,
 					&version.custodian,
 					version.deposit,
 				);
-				if number == stored.current_version {
-					last_digest = version.digest;
-				}
 				ContentAnchors::<T>::remove(&version.cid);
 				// Versions per record are bounded by `MaxVersionsPerRecord`, so this cannot fail.
 				let _ = cids.try_push(version.cid);
@@ -890,13 +889,8 @@ pub mod pallet {
 			Self::ensure_valid_kind(&input.kind)?;
 			Self::ensure_can_write(writer, &subject, &input.kind, now)?;
 			Self::ensure_valid_content(&input.content)?;
-			if let Some(policy) = &input.policy {
-				ensure!(
-					T::Policies::policy_exists(policy),
-					Error::<T>::PolicyNotFound
-				);
-			}
 			Self::ensure_cid_free(&input.content.cid)?;
+			Self::acquire_policy(input.policy.as_ref())?;
 			let record =
 				NextRecordId::<T>::try_mutate(next_id).map_err(|_| Error::<T>::IdOverflow)?;
 			let deposit = match deposit {
@@ -914,21 +908,18 @@ pub mod pallet {
 				policy,
 			} = input;
 			ContentAnchors::<T>::insert(&content.cid, (record, 1));
-			Self::use_policy(policy.as_ref());
-			Versions::<T>::insert(
-				record,
-				1,
-				Version::active(&content, writer.clone(), deposit, now, None),
-			);
 			Records::<T>::insert(
 				record,
-				Record {
-					subject: subject.clone(),
-					kind: kind.clone(),
-					policy,
-					created_at: now,
-					updated_at: now,
-					current_version: 1,
+				LiveRecord {
+					record: Record {
+						subject: subject.clone(),
+						kind: kind.clone(),
+						policy,
+						created_at: now,
+						updated_at: now,
+						current_version: 1,
+					},
+					head: Version::active(&content, writer.clone(), deposit, now, None),
 				},
 			);
 			Self::deposit_event(Event::RecordRegistered {
@@ -945,38 +936,35 @@ pub mod pallet {
 
 		/// Anchors `content` as the new current version of `record` (whose stored value is
 		/// `stored`, updated here; the caller writes it back), written by `writer`, who pays
-		/// the deposit. Returns the new version's number.
+		/// the deposit; the version it replaces moves to [`Versions`]. Returns the new
+		/// version's number.
 		fn do_append(
 			writer: &T::AccountId,
 			record: RecordId,
-			stored: &mut RecordOf<T>,
+			stored: &mut LiveRecordOf<T>,
 			content: ContentInput,
 			now: BlockNumberFor<T>,
 		) -> Result<VersionNumber, DispatchError> {
 			Self::ensure_valid_content(&content)?;
 			Self::ensure_cid_free(&content.cid)?;
 			ensure!(
-				stored.current_version < T::MaxVersionsPerRecord::get(),
+				stored.record.current_version < T::MaxVersionsPerRecord::get(),
 				Error::<T>::TooManyVersions
 			);
-			let previous = stored.current_version;
+			let previous = stored.record.current_version;
 			let version = previous.checked_add(1).ok_or(Error::<T>::IdOverflow)?;
 			let deposit = T::VersionDeposit::get();
 			Self::hold(&HoldReason::RecordVersion, writer, deposit)?;
 
-			Versions::<T>::mutate(record, previous, |old| {
-				if let Some(old) = old {
-					old.status = VersionStatus::Superseded;
-				}
-			});
 			ContentAnchors::<T>::insert(&content.cid, (record, version));
-			Versions::<T>::insert(
-				record,
-				version,
+			let mut superseded = core::mem::replace(
+				&mut stored.head,
 				Version::active(&content, writer.clone(), deposit, now, Some(previous)),
 			);
-			stored.current_version = version;
-			stored.updated_at = now;
+			superseded.status = VersionStatus::Superseded;
+			Versions::<T>::insert(record, previous, superseded);
+			stored.record.current_version = version;
+			stored.record.updated_at = now;
 			Self::deposit_event(Event::VersionAppended {
 				record,
 				version,
@@ -996,19 +984,18 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Counts one more live record guarded by `policy`.
-		fn use_policy(policy: Option<&T::PolicyId>) {
+		/// Counts one more live record guarded by `policy` (if any), which must exist.
+		fn acquire_policy(policy: Option<&T::PolicyId>) -> DispatchResult {
 			if let Some(policy) = policy {
-				PolicyUsers::<T>::mutate(policy, |users| {
-					*users = Some(users.unwrap_or(0).saturating_add(1))
-				});
+				ensure!(T::Policies::acquire(policy), Error::<T>::PolicyNotFound);
 			}
+			Ok(())
 		}
 
-		/// Counts one live record fewer guarded by `policy`.
+		/// Counts one live record fewer guarded by `policy` (if any).
 		fn release_policy(policy: Option<&T::PolicyId>) {
 			if let Some(policy) = policy {
-				PolicyUsers::<T>::mutate_exists(policy, decrement_count);
+				T::Policies::release(policy);
 			}
 		}
 
@@ -1030,7 +1017,7 @@ pub mod pallet {
 		}
 
 		/// The live record `id`, or why there is none.
-		fn live_record(id: RecordId) -> Result<RecordOf<T>, DispatchError> {
+		fn live_record(id: RecordId) -> Result<LiveRecordOf<T>, DispatchError> {
 			match Records::<T>::get(id) {
 				Some(record) => Ok(record),
 				None if Tombstones::<T>::contains_key(id) => Err(Error::<T>::RecordErased.into()),
@@ -1103,7 +1090,7 @@ pub mod pallet {
 				),
 				None => SubjectRecords::<T>::iter_key_prefix(subject),
 			};
-			ids.filter_map(|id| Records::<T>::get(id).map(|record| (id, record)))
+			ids.filter_map(|id| Records::<T>::get(id).map(|stored| (id, stored.record)))
 				.take(limit.min(MAX_PAGE) as usize)
 				.collect()
 		}
@@ -1130,9 +1117,10 @@ pub mod pallet {
 
 		/// Record `id` with all its versions, oldest first, or its tombstone.
 		pub fn record_view(id: RecordId) -> Option<RecordViewOf<T>> {
-			if let Some(record) = Records::<T>::get(id) {
-				let versions = (1..=record.current_version)
+			if let Some(LiveRecord { record, head }) = Records::<T>::get(id) {
+				let versions = (1..record.current_version)
 					.filter_map(|number| Versions::<T>::get(id, number))
+					.chain(core::iter::once(head))
 					.collect();
 				return Some(RecordView::Live { record, versions });
 			}
@@ -1146,7 +1134,7 @@ pub mod pallet {
 			let next_record = NextRecordId::<T>::get();
 			let mut users_per_policy = BTreeMap::<T::PolicyId, u32>::new();
 			let mut anchored = 0usize;
-			for (id, record) in Records::<T>::iter() {
+			for (id, LiveRecord { record, head }) in Records::<T>::iter() {
 				ensure!(id < next_record, "record id not below NextRecordId");
 				ensure!(
 					!Tombstones::<T>::contains_key(id),
@@ -1156,18 +1144,27 @@ pub mod pallet {
 					SubjectRecords::<T>::contains_key(&record.subject, id),
 					"live record missing from its subject's index"
 				);
-				let mut versions = 0u32;
-				for (number, version) in Versions::<T>::iter_prefix(id) {
-					versions += 1;
+				ensure!(
+					record.current_version >= 1
+						&& record.current_version <= T::MaxVersionsPerRecord::get(),
+					"current version out of range"
+				);
+				let mut superseded = 0u32;
+				let history = Versions::<T>::iter_prefix(id)
+					.map(|(number, version)| (number, version, VersionStatus::Superseded));
+				let current = (record.current_version, head, VersionStatus::Active);
+				for (number, version, expected) in history.chain(core::iter::once(current)) {
 					ensure!(
 						number >= 1 && number <= record.current_version,
 						"version out of range"
 					);
-					let expected = if number == record.current_version {
-						VersionStatus::Active
-					} else {
-						VersionStatus::Superseded
-					};
+					if expected == VersionStatus::Superseded {
+						ensure!(
+							number < record.current_version,
+							"the current version is also stored as history"
+						);
+						superseded += 1;
+					}
 					ensure!(version.status == expected, "wrong version status");
 					ensure!(
 						content_id::validate(&version.cid).is_ok(),
@@ -1179,29 +1176,26 @@ pub mod pallet {
 					);
 					anchored = anchored.saturating_add(1);
 				}
+				ensure!(
+					superseded == record.current_version.saturating_sub(1),
+					"missing superseded versions"
+				);
 				if let Some(policy) = record.policy {
 					*users_per_policy.entry(policy).or_default() += 1;
 				}
-				ensure!(versions == record.current_version, "missing versions");
-				ensure!(
-					versions <= T::MaxVersionsPerRecord::get(),
-					"too many versions"
-				);
 			}
 			ensure!(
 				ContentAnchors::<T>::iter().count() == anchored,
 				"a CID is indexed without a live version"
 			);
-			for (policy, users) in PolicyUsers::<T>::iter() {
+			// The consent pallet keeps the counts; each policy a live record names must count
+			// exactly the live records naming it.
+			for (policy, users) in users_per_policy {
 				ensure!(
-					users_per_policy.get(&policy).copied() == Some(users),
+					T::Policies::users(&policy) == Some(users),
 					"policy user count does not match live records"
 				);
 			}
-			ensure!(
-				users_per_policy.len() == PolicyUsers::<T>::iter().count(),
-				"a policy guarding live records has no user count"
-			);
 			for (id, tombstone) in Tombstones::<T>::iter() {
 				ensure!(id < next_record, "tombstone id not below NextRecordId");
 				ensure!(
@@ -1221,7 +1215,7 @@ pub mod pallet {
 			}
 			for (subject, id, ()) in SubjectRecords::<T>::iter() {
 				ensure!(
-					Records::<T>::get(id).is_some_and(|record| record.subject == subject),
+					Records::<T>::get(id).is_some_and(|stored| stored.record.subject == subject),
 					"index entry without a live record of that subject"
 				);
 			}
@@ -1250,14 +1244,10 @@ pub mod pallet {
 
 impl<T: Config> RecordInspect<T::AccountId, T::PolicyId> for Pallet<T> {
 	fn record(id: RecordId) -> Option<RecordSummary<T::AccountId, T::PolicyId>> {
-		Records::<T>::get(id).map(|record| RecordSummary {
-			subject: record.subject,
-			kind: record.kind,
-			policy: record.policy,
+		Records::<T>::get(id).map(|stored| RecordSummary {
+			subject: stored.record.subject,
+			kind: stored.record.kind,
+			policy: stored.record.policy,
 		})
-	}
-
-	fn policy_in_use(policy: &T::PolicyId) -> bool {
-		PolicyUsers::<T>::contains_key(policy)
 	}
 }

@@ -17,95 +17,10 @@ mod tests {
 	}
 }
 
-/// Version 2: the CID index ([`crate::ContentAnchors`]) and the per-policy count of live
-/// records ([`crate::PolicyUsers`]), built from the stored versions and records.
-pub mod v2 {
-	use crate::{Config, ContentAnchors, Pallet, PolicyUsers, Records, Versions};
-	use frame_support::{
-		migrations::VersionedMigration,
-		traits::{Get, UncheckedOnRuntimeUpgrade},
-		weights::Weight,
-	};
-
-	/// Builds the indexes. It reads every live version once, so it suits a chain with up to
-	/// a few hundred thousand versions (one block's weight); a larger chain needs a
-	/// multi-block migration. A CID anchored twice before the upgrade (an alias) is indexed
-	/// to the version met first and logged; the chain's `try_state` then names it.
-	pub struct BuildIndexes<T>(core::marker::PhantomData<T>);
-
-	impl<T: Config> UncheckedOnRuntimeUpgrade for BuildIndexes<T> {
-		fn on_runtime_upgrade() -> Weight {
-			let (mut reads, mut writes) = (0u64, 0u64);
-			for (record, number, version) in Versions::<T>::iter() {
-				reads = reads.saturating_add(1);
-				if ContentAnchors::<T>::contains_key(&version.cid) {
-					continue;
-				}
-				ContentAnchors::<T>::insert(&version.cid, (record, number));
-				writes = writes.saturating_add(1);
-			}
-			for (_, record) in Records::<T>::iter() {
-				reads = reads.saturating_add(1);
-				if let Some(policy) = record.policy {
-					PolicyUsers::<T>::mutate(policy, |users| {
-						*users = Some(users.unwrap_or(0).saturating_add(1))
-					});
-					writes = writes.saturating_add(1);
-				}
-			}
-			T::DbWeight::get().reads_writes(reads.saturating_add(writes), writes)
-		}
-	}
-
-	/// [`BuildIndexes`] run once, from storage version 1 to 2.
-	pub type MigrateV1ToV2<T> =
-		VersionedMigration<1, 2, BuildIndexes<T>, Pallet<T>, <T as frame_system::Config>::DbWeight>;
-
-	#[cfg(test)]
-	mod tests {
-		use super::MigrateV1ToV2;
-		use crate::{mock::*, tests::input, ContentAnchors, Error, Pallet, PolicyUsers};
-		use frame_support::{
-			assert_noop, assert_ok,
-			traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion},
-		};
-
-		#[test]
-		fn indexes_are_built_from_stored_versions() {
-			new_test_ext(|| {
-				assert_ok!(Records::register_record(
-					RuntimeOrigin::signed(ALICE),
-					ALICE,
-					input(1, "Observation", Some(1))
-				));
-				assert_ok!(Records::register_record(
-					RuntimeOrigin::signed(BOB),
-					BOB,
-					input(2, "Observation", None)
-				));
-				// As a version-1 chain stored them: no index.
-				let _ = ContentAnchors::<Test>::clear(u32::MAX, None);
-				let _ = PolicyUsers::<Test>::clear(u32::MAX, None);
-				StorageVersion::new(1).put::<Pallet<Test>>();
-
-				MigrateV1ToV2::<Test>::on_runtime_upgrade();
-
-				assert_eq!(Pallet::<Test>::on_chain_storage_version(), 2);
-				assert_eq!(ContentAnchors::<Test>::iter().count(), 2);
-				assert_eq!(PolicyUsers::<Test>::get(1), Some(1));
-				// The index refuses aliases after the upgrade.
-				assert_noop!(
-					Records::register_record(
-						RuntimeOrigin::signed(MALLORY),
-						MALLORY,
-						input(1, "Observation", None)
-					),
-					Error::<Test>::CidInUse
-				);
-			});
-		}
-	}
-}
+// Version 2 (the CID index and the policy counts, built from the stored versions) was
+// applied from spec_version 101 on and removed in spec_version 113, when the layout of records
+// changed (version 5): a chain below storage version 2 must first upgrade to a runtime of
+// spec_version 101 to 112.
 
 /// Version 3: the per-subject index of erased records ([`crate::SubjectTombstones`]), so a
 /// patient can list what was erased without scanning every tombstone.
@@ -251,6 +166,136 @@ pub mod v4 {
 				MigrateV3ToV4::<Test>::on_runtime_upgrade();
 				assert_eq!(RecordCount::<Test>::get(ALICE), 7);
 				RecordCount::<Test>::remove(ALICE);
+			});
+		}
+	}
+}
+
+/// Version 5: a record's current version is stored with it ([`crate::LiveRecord`]) and
+/// [`crate::Versions`] keeps only superseded versions, so registering writes one entry
+/// instead of two; and the consent pallet, not this one, counts the records each policy
+/// guards (`pallet-consent`'s migration to its version 2 copies the count first), so naming
+/// a policy costs one read and one write instead of two reads and a write (issue 18).
+pub mod v5 {
+	use crate::{
+		BalanceOf, Config, LiveRecord, Pallet, RecordOf, Records, VersionStatus, Versions,
+	};
+	use frame_support::{
+		migrations::VersionedMigration,
+		storage_alias,
+		traits::{Get, UncheckedOnRuntimeUpgrade},
+		weights::Weight,
+		Blake2_128Concat,
+	};
+	use frame_system::pallet_prelude::BlockNumberFor;
+
+	/// The per-policy count as version 4 stored it.
+	#[storage_alias]
+	pub(crate) type PolicyUsers<T: Config> =
+		StorageMap<Pallet<T>, Blake2_128Concat, <T as Config>::PolicyId, u32>;
+
+	/// Moves each record's current version into its entry and removes the old count. One
+	/// read and two writes per live record, so it suits a chain with up to a few hundred
+	/// thousand live records (one block's weight); a larger chain needs a multi-block
+	/// migration. A record whose current version is missing (which `try_state` would have
+	/// named) cannot be kept in the new layout: it is logged (`defensive!`) and its entry
+	/// removed; its history and CIDs stay for an operator to inspect.
+	pub struct InlineCurrentVersion<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for InlineCurrentVersion<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let (mut reads, mut writes) = (0u64, 0u64);
+			Records::<T>::translate::<RecordOf<T>, _>(|id, record| {
+				reads = reads.saturating_add(2);
+				writes = writes.saturating_add(2);
+				let Some(mut head) = Versions::<T>::take(id, record.current_version) else {
+					frame_support::defensive!(
+						"a record's current version is missing; its entry is dropped",
+						id
+					);
+					return None;
+				};
+				head.status = VersionStatus::Active;
+				Some(
+					LiveRecord::<T::AccountId, BalanceOf<T>, BlockNumberFor<T>, T::PolicyId> {
+						record,
+						head,
+					},
+				)
+			});
+			let cleared = u64::from(PolicyUsers::<T>::clear(u32::MAX, None).unique);
+			T::DbWeight::get().reads_writes(
+				reads.saturating_add(cleared),
+				writes.saturating_add(cleared),
+			)
+		}
+	}
+
+	/// [`InlineCurrentVersion`] run once, from storage version 4 to 5.
+	pub type MigrateV4ToV5<T> = VersionedMigration<
+		4,
+		5,
+		InlineCurrentVersion<T>,
+		Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+
+	#[cfg(test)]
+	mod tests {
+		use super::{MigrateV4ToV5, PolicyUsers};
+		use crate::{mock::*, tests::input, Pallet, RecordView, Records as RecordsMap, Versions};
+		use codec::Encode;
+		use frame_support::{
+			assert_ok,
+			storage::unhashed,
+			traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion},
+		};
+
+		/// Rewrites `id` as version 4 stored it: the record alone, every version (the current
+		/// one active) in `Versions`.
+		fn store_as_version_4(id: u64) {
+			let stored = RecordsMap::<Test>::get(id).expect("live");
+			let mut head = stored.head.clone();
+			head.status = crate::VersionStatus::Active;
+			Versions::<Test>::insert(id, stored.record.current_version, head);
+			unhashed::put_raw(
+				&RecordsMap::<Test>::hashed_key_for(id),
+				&stored.record.encode(),
+			);
+		}
+
+		#[test]
+		fn current_versions_move_into_their_records() {
+			new_test_ext(|| {
+				crate::migrations::tests::register_own_records();
+				assert_ok!(Records::append_version(
+					RuntimeOrigin::signed(ALICE),
+					0,
+					input(9, "Observation", None).content
+				));
+				let views: Vec<_> = (0..3).map(Records::record_view).collect();
+				for id in 0..3 {
+					store_as_version_4(id);
+				}
+				PolicyUsers::<Test>::insert(1, 4);
+				StorageVersion::new(4).put::<Pallet<Test>>();
+
+				MigrateV4ToV5::<Test>::on_runtime_upgrade();
+
+				assert_eq!(Pallet::<Test>::on_chain_storage_version(), 5);
+				// The same records and versions, the current one stored once.
+				for (id, view) in views.into_iter().enumerate() {
+					assert_eq!(Records::record_view(id as u64), view);
+				}
+				assert!(matches!(
+					Records::record_view(0),
+					Some(RecordView::Live { ref versions, .. }) if versions.len() == 2
+				));
+				assert_eq!(Versions::<Test>::iter().count(), 1);
+				assert_eq!(PolicyUsers::<Test>::iter().count(), 0);
+				// Run again (a second upgrade), it does nothing.
+				MigrateV4ToV5::<Test>::on_runtime_upgrade();
+				assert_eq!(RecordsMap::<Test>::iter().count(), 3);
 			});
 		}
 	}

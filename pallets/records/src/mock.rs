@@ -3,7 +3,7 @@
 use crate as pallet_records;
 use frame_support::{derive_impl, parameter_types, traits::VariantCountOf};
 use sp_runtime::BuildStorage;
-use std::{cell::RefCell, collections::BTreeSet};
+use std::{cell::RefCell, collections::BTreeMap};
 
 type Block = frame_system::mocking::MockBlock<Test>;
 pub type AccountId = u64;
@@ -48,15 +48,40 @@ impl pallet_balances::Config for Test {
 }
 
 thread_local! {
-	static POLICIES: RefCell<BTreeSet<u32>> = RefCell::new(BTreeSet::from([1, 2]));
+	/// Existing policies and the live records counted against each.
+	static POLICIES: RefCell<BTreeMap<u32, u32>> = RefCell::new(BTreeMap::from([(1, 0), (2, 0)]));
 }
 
-/// Consent policies 1 and 2 exist, plus any added with [`add_policy`].
+/// Consent policies 1 and 2 exist (plus, in benchmarks, those the helper adds); counts records
+/// in and out as the consent pallet does.
 pub struct TestPolicies;
-impl crate::PolicyInspect<u32> for TestPolicies {
-	fn policy_exists(policy: &u32) -> bool {
-		POLICIES.with(|p| p.borrow().contains(policy))
+impl crate::PolicyUse<u32> for TestPolicies {
+	fn acquire(policy: &u32) -> bool {
+		POLICIES.with(|p| match p.borrow_mut().get_mut(policy) {
+			Some(users) => {
+				*users += 1;
+				true
+			}
+			None => false,
+		})
 	}
+
+	fn release(policy: &u32) {
+		POLICIES.with(|p| {
+			if let Some(users) = p.borrow_mut().get_mut(policy) {
+				*users = users.saturating_sub(1);
+			}
+		})
+	}
+
+	fn users(policy: &u32) -> Option<u32> {
+		POLICIES.with(|p| p.borrow().get(policy).copied())
+	}
+}
+
+/// The live records counted against `policy` (`None`: no such policy).
+pub fn policy_users(policy: u32) -> Option<u32> {
+	<TestPolicies as crate::PolicyUse<u32>>::users(&policy)
 }
 
 parameter_types! {
@@ -87,13 +112,15 @@ impl pallet_records::Config for Test {
 impl crate::benchmarking::BenchmarkHelper<u32> for TestPolicies {
 	fn policy(index: u32) -> u32 {
 		let id = index.saturating_add(1_000);
-		POLICIES.with(|p| p.borrow_mut().insert(id));
+		POLICIES.with(|p| p.borrow_mut().insert(id, 0));
 		id
 	}
 }
 
-/// A fresh chain at block 1 with funded accounts; checks the pallet's invariants after `test`.
+/// A fresh chain at block 1 with funded accounts and policies 1 and 2 guarding nothing;
+/// checks the pallet's invariants after `test`.
 pub fn new_test_ext(test: impl FnOnce()) {
+	POLICIES.with(|p| *p.borrow_mut() = BTreeMap::from([(1, 0), (2, 0)]));
 	let mut storage = frame_system::GenesisConfig::<Test>::default()
 		.build_storage()
 		.unwrap();

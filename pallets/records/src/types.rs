@@ -107,8 +107,18 @@ pub struct Record<AccountId, BlockNumber, PolicyId> {
 	pub created_at: BlockNumber,
 	/// Block of the latest change (new version or policy).
 	pub updated_at: BlockNumber,
-	/// The active version; versions `1..=current_version` are stored.
+	/// The active version; versions `1..current_version` are stored as history.
 	pub current_version: VersionNumber,
+}
+
+/// A live record as stored: the record and its current version, in one storage entry, so that
+/// registering writes one value and a read check reads one.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+pub struct LiveRecord<AccountId, Balance, BlockNumber, PolicyId> {
+	/// The record.
+	pub record: Record<AccountId, BlockNumber, PolicyId>,
+	/// Its current version (number `record.current_version`, status active).
+	pub head: Version<AccountId, Balance, BlockNumber>,
 }
 
 /// One version of a record's content.

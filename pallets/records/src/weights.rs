@@ -68,8 +68,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(427), added: 2902, mode: `MaxEncodedLen`)
 	fn authorize_custodian() -> Weight {
 		// Proof size: measured `0`, estimated `4644` bytes.
-		// Minimum execution time: 61_555_000 picoseconds.
-		Weight::from_parts(68_370_000, 4644)
+		// Minimum execution time: 61_705_000 picoseconds.
+		Weight::from_parts(64_534_000, 4644)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -81,33 +81,29 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(427), added: 2902, mode: `MaxEncodedLen`)
 	fn revoke_custodian() -> Weight {
 		// Proof size: measured `1262`, estimated `4644` bytes.
-		// Minimum execution time: 50_906_000 picoseconds.
-		Weight::from_parts(57_066_000, 4644)
+		// Minimum execution time: 50_737_000 picoseconds.
+		Weight::from_parts(53_263_000, 4644)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Records::Custodians` (r:1 w:0)
 	/// Proof: `Records::Custodians` (`max_values`: None, `max_size`: Some(1179), added: 3654, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::Policies` (r:1 w:0)
-	/// Proof: `Consent::Policies` (`max_values`: None, `max_size`: Some(6469), added: 8944, mode: `MaxEncodedLen`)
 	/// Storage: `Records::ContentAnchors` (r:1 w:1)
 	/// Proof: `Records::ContentAnchors` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::PolicyUsers` (r:1 w:1)
+	/// Proof: `Consent::PolicyUsers` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(427), added: 2902, mode: `MaxEncodedLen`)
-	/// Storage: `Records::PolicyUsers` (r:1 w:1)
-	/// Proof: `Records::PolicyUsers` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
 	/// Storage: `Records::SubjectRecords` (r:0 w:1)
 	/// Proof: `Records::SubjectRecords` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
-	/// Storage: `Records::Versions` (r:0 w:1)
-	/// Proof: `Records::Versions` (`max_values`: None, `max_size`: Some(225), added: 2700, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Records` (r:0 w:1)
-	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(328), added: 2803, mode: `MaxEncodedLen`)
 	fn register_record() -> Weight {
-		// Proof size: measured `1388`, estimated `9934` bytes.
-		// Minimum execution time: 76_697_000 picoseconds.
-		Weight::from_parts(88_923_000, 9934)
-			.saturating_add(T::DbWeight::get().reads(5_u64))
-			.saturating_add(T::DbWeight::get().writes(6_u64))
+		// Proof size: measured `1393`, estimated `4644` bytes.
+		// Minimum execution time: 72_703_000 picoseconds.
+		Weight::from_parts(76_357_000, 4644)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Records::Custodians` (r:1 w:0)
 	/// Proof: `Records::Custodians` (`max_values`: None, `max_size`: Some(1179), added: 3654, mode: `MaxEncodedLen`)
@@ -117,54 +113,46 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(427), added: 2902, mode: `MaxEncodedLen`)
 	/// Storage: `Records::SubjectRecords` (r:0 w:1)
 	/// Proof: `Records::SubjectRecords` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
-	/// Storage: `Records::Versions` (r:0 w:1)
-	/// Proof: `Records::Versions` (`max_values`: None, `max_size`: Some(225), added: 2700, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Records` (r:0 w:1)
-	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(328), added: 2803, mode: `MaxEncodedLen`)
 	fn register_record_without_policy() -> Weight {
 		// Proof size: measured `1222`, estimated `4644` bytes.
-		// Minimum execution time: 68_181_000 picoseconds.
-		Weight::from_parts(75_953_000, 4644)
+		// Minimum execution time: 66_245_000 picoseconds.
+		Weight::from_parts(69_468_000, 4644)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
+	}
+	/// Storage: `Records::ContentAnchors` (r:1 w:1)
+	/// Proof: `Records::ContentAnchors` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::PolicyUsers` (r:1 w:1)
+	/// Proof: `Consent::PolicyUsers` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(427), added: 2902, mode: `MaxEncodedLen`)
+	/// Storage: `Records::SubjectRecords` (r:0 w:1)
+	/// Proof: `Records::SubjectRecords` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Records::Records` (r:0 w:1)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(328), added: 2803, mode: `MaxEncodedLen`)
+	fn register_own_record() -> Weight {
+		// Proof size: measured `227`, estimated `3892` bytes.
+		// Minimum execution time: 63_148_000 picoseconds.
+		Weight::from_parts(66_180_000, 3892)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
-	/// Storage: `Consent::Policies` (r:1 w:0)
-	/// Proof: `Consent::Policies` (`max_values`: None, `max_size`: Some(6469), added: 8944, mode: `MaxEncodedLen`)
-	/// Storage: `Records::ContentAnchors` (r:1 w:1)
-	/// Proof: `Records::ContentAnchors` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(427), added: 2902, mode: `MaxEncodedLen`)
-	/// Storage: `Records::PolicyUsers` (r:1 w:1)
-	/// Proof: `Records::PolicyUsers` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
-	/// Storage: `Records::SubjectRecords` (r:0 w:1)
-	/// Proof: `Records::SubjectRecords` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
-	/// Storage: `Records::Versions` (r:0 w:1)
-	/// Proof: `Records::Versions` (`max_values`: None, `max_size`: Some(225), added: 2700, mode: `MaxEncodedLen`)
-	/// Storage: `Records::Records` (r:0 w:1)
-	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
-	fn register_own_record() -> Weight {
-		// Proof size: measured `222`, estimated `9934` bytes.
-		// Minimum execution time: 66_884_000 picoseconds.
-		Weight::from_parts(74_824_000, 9934)
-			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().writes(6_u64))
-	}
 	/// Storage: `Records::ContentAnchors` (r:1 w:1)
 	/// Proof: `Records::ContentAnchors` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(427), added: 2902, mode: `MaxEncodedLen`)
 	/// Storage: `Records::SubjectRecords` (r:0 w:1)
 	/// Proof: `Records::SubjectRecords` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
-	/// Storage: `Records::Versions` (r:0 w:1)
-	/// Proof: `Records::Versions` (`max_values`: None, `max_size`: Some(225), added: 2700, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Records` (r:0 w:1)
-	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(328), added: 2803, mode: `MaxEncodedLen`)
 	fn register_own_record_without_policy() -> Weight {
 		// Proof size: measured `0`, estimated `3892` bytes.
-		// Minimum execution time: 56_546_000 picoseconds.
-		Weight::from_parts(64_154_000, 3892)
+		// Minimum execution time: 54_871_000 picoseconds.
+		Weight::from_parts(57_380_000, 3892)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(427), added: 2902, mode: `MaxEncodedLen`)
@@ -172,81 +160,75 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Records::Custodians` (`max_values`: None, `max_size`: Some(1179), added: 3654, mode: `MaxEncodedLen`)
 	/// Storage: `Records::ContentAnchors` (r:64 w:64)
 	/// Proof: `Records::ContentAnchors` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::Policies` (r:32 w:0)
-	/// Proof: `Consent::Policies` (`max_values`: None, `max_size`: Some(6469), added: 8944, mode: `MaxEncodedLen`)
-	/// Storage: `Records::PolicyUsers` (r:32 w:32)
-	/// Proof: `Records::PolicyUsers` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::PolicyUsers` (r:32 w:32)
+	/// Proof: `Consent::PolicyUsers` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Records::SubjectRecords` (r:0 w:64)
 	/// Proof: `Records::SubjectRecords` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
-	/// Storage: `Records::Versions` (r:0 w:64)
-	/// Proof: `Records::Versions` (`max_values`: None, `max_size`: Some(225), added: 2700, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Records` (r:0 w:64)
-	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(328), added: 2803, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 32]`.
 	/// The range of component `p` is `[0, 32]`.
 	fn register_records(n: u32, p: u32, ) -> Weight {
-		// Proof size: measured `1481 + n * (140 ±0) + p * (191 ±0)`, estimated `3892 + n * (3654 ±0) + p * (8944 ±0)` bytes.
-		// Minimum execution time: 802_333_000 picoseconds.
-		Weight::from_parts(79_430_158, 3892)
-			// Standard error: 152_258
-			.saturating_add(Weight::from_parts(26_276_142, 0).saturating_mul(n.into()))
-			// Standard error: 147_415
-			.saturating_add(Weight::from_parts(32_539_583, 0).saturating_mul(p.into()))
+		// Proof size: measured `1513 + n * (140 ±0) + p * (163 ±0)`, estimated `3892 + n * (3654 ±0) + p * (3654 ±0)` bytes.
+		// Minimum execution time: 718_165_000 picoseconds.
+		Weight::from_parts(64_152_166, 3892)
+			// Standard error: 86_429
+			.saturating_add(Weight::from_parts(21_639_901, 0).saturating_mul(n.into()))
+			// Standard error: 83_680
+			.saturating_add(Weight::from_parts(26_839_879, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(p.into())))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
-			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(p.into())))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 3654).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(0, 8944).saturating_mul(p.into()))
+			.saturating_add(Weight::from_parts(0, 3654).saturating_mul(p.into()))
 	}
 	/// Storage: `Records::Records` (r:1 w:1)
-	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(328), added: 2803, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Custodians` (r:1 w:0)
 	/// Proof: `Records::Custodians` (`max_values`: None, `max_size`: Some(1179), added: 3654, mode: `MaxEncodedLen`)
 	/// Storage: `Records::ContentAnchors` (r:1 w:1)
 	/// Proof: `Records::ContentAnchors` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(427), added: 2902, mode: `MaxEncodedLen`)
-	/// Storage: `Records::Versions` (r:1 w:2)
+	/// Storage: `Records::Versions` (r:0 w:1)
 	/// Proof: `Records::Versions` (`max_values`: None, `max_size`: Some(225), added: 2700, mode: `MaxEncodedLen`)
 	fn append_version() -> Weight {
-		// Proof size: measured `1658`, estimated `4644` bytes.
-		// Minimum execution time: 78_566_000 picoseconds.
-		Weight::from_parts(88_067_000, 4644)
-			.saturating_add(T::DbWeight::get().reads(5_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+		// Proof size: measured `1639`, estimated `4644` bytes.
+		// Minimum execution time: 73_368_000 picoseconds.
+		Weight::from_parts(77_000_000, 4644)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Records::Records` (r:1 w:1)
-	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::Policies` (r:1 w:0)
-	/// Proof: `Consent::Policies` (`max_values`: None, `max_size`: Some(6469), added: 8944, mode: `MaxEncodedLen`)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(328), added: 2803, mode: `MaxEncodedLen`)
 	/// Storage: `Records::ContentAnchors` (r:1 w:1)
 	/// Proof: `Records::ContentAnchors` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(427), added: 2902, mode: `MaxEncodedLen`)
-	/// Storage: `Records::Versions` (r:1 w:2)
+	/// Storage: `Consent::PolicyUsers` (r:2 w:2)
+	/// Proof: `Consent::PolicyUsers` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
+	/// Storage: `Records::Versions` (r:0 w:1)
 	/// Proof: `Records::Versions` (`max_values`: None, `max_size`: Some(225), added: 2700, mode: `MaxEncodedLen`)
-	/// Storage: `Records::PolicyUsers` (r:2 w:2)
-	/// Proof: `Records::PolicyUsers` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
 	fn set_policy() -> Weight {
-		// Proof size: measured `740`, estimated `9934` bytes.
-		// Minimum execution time: 87_353_000 picoseconds.
-		Weight::from_parts(100_717_000, 9934)
-			.saturating_add(T::DbWeight::get().reads(7_u64))
-			.saturating_add(T::DbWeight::get().writes(7_u64))
+		// Proof size: measured `700`, estimated `5972` bytes.
+		// Minimum execution time: 78_510_000 picoseconds.
+		Weight::from_parts(83_140_000, 5972)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Records::Records` (r:1 w:1)
-	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
-	/// Storage: `Records::Versions` (r:65 w:64)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(328), added: 2803, mode: `MaxEncodedLen`)
+	/// Storage: `Records::Versions` (r:64 w:63)
 	/// Proof: `Records::Versions` (`max_values`: None, `max_size`: Some(225), added: 2700, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(427), added: 2902, mode: `MaxEncodedLen`)
-	/// Storage: `Records::PolicyUsers` (r:1 w:1)
-	/// Proof: `Records::PolicyUsers` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::PolicyUsers` (r:1 w:1)
+	/// Proof: `Consent::PolicyUsers` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Records::SubjectRecords` (r:0 w:1)
 	/// Proof: `Records::SubjectRecords` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Records::ContentAnchors` (r:0 w:64)
@@ -257,14 +239,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Records::Tombstones` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
 	/// The range of component `v` is `[1, 64]`.
 	fn erase_record(v: u32, ) -> Weight {
-		// Proof size: measured `517 + v * (155 ±0)`, estimated `3892 + v * (2700 ±0)` bytes.
-		// Minimum execution time: 74_589_000 picoseconds.
-		Weight::from_parts(62_006_400, 3892)
-			// Standard error: 53_114
-			.saturating_add(Weight::from_parts(39_424_056, 0).saturating_mul(v.into()))
-			.saturating_add(T::DbWeight::get().reads(5_u64))
+		// Proof size: measured `657 + v * (155 ±0)`, estimated `3892 + v * (2700 ±0)` bytes.
+		// Minimum execution time: 69_642_000 picoseconds.
+		Weight::from_parts(45_294_222, 3892)
+			// Standard error: 21_831
+			.saturating_add(Weight::from_parts(36_719_577, 0).saturating_mul(v.into()))
+			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(v.into())))
-			.saturating_add(T::DbWeight::get().writes(7_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(v.into())))
 			.saturating_add(Weight::from_parts(0, 2700).saturating_mul(v.into()))
 	}
@@ -278,8 +260,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Records::Anchors` (`max_values`: None, `max_size`: Some(104), added: 2579, mode: `MaxEncodedLen`)
 	fn anchor_batch() -> Weight {
 		// Proof size: measured `0`, estimated `3892` bytes.
-		// Minimum execution time: 51_854_000 picoseconds.
-		Weight::from_parts(59_714_000, 3892)
+		// Minimum execution time: 51_682_000 picoseconds.
+		Weight::from_parts(54_273_000, 3892)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -291,8 +273,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(427), added: 2902, mode: `MaxEncodedLen`)
 	fn remove_anchor() -> Weight {
 		// Proof size: measured `189`, estimated `3892` bytes.
-		// Minimum execution time: 46_393_000 picoseconds.
-		Weight::from_parts(56_073_000, 3892)
+		// Minimum execution time: 46_105_000 picoseconds.
+		Weight::from_parts(48_332_000, 3892)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -301,74 +283,74 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDB's database weights, for tests and mock runtimes.
 impl WeightInfo for () {
 	fn authorize_custodian() -> Weight {
-		Weight::from_parts(68_370_000, 4644)
+		Weight::from_parts(64_534_000, 4644)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn revoke_custodian() -> Weight {
-		Weight::from_parts(57_066_000, 4644)
+		Weight::from_parts(53_263_000, 4644)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn register_record() -> Weight {
-		Weight::from_parts(88_923_000, 9934)
-			.saturating_add(ParityDbWeight::get().reads(5_u64))
-			.saturating_add(ParityDbWeight::get().writes(6_u64))
+		Weight::from_parts(76_357_000, 4644)
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn register_record_without_policy() -> Weight {
-		Weight::from_parts(75_953_000, 4644)
+		Weight::from_parts(69_468_000, 4644)
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
+	}
+	fn register_own_record() -> Weight {
+		Weight::from_parts(66_180_000, 3892)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
-	fn register_own_record() -> Weight {
-		Weight::from_parts(74_824_000, 9934)
-			.saturating_add(ParityDbWeight::get().reads(4_u64))
-			.saturating_add(ParityDbWeight::get().writes(6_u64))
-	}
 	fn register_own_record_without_policy() -> Weight {
-		Weight::from_parts(64_154_000, 3892)
+		Weight::from_parts(57_380_000, 3892)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
-			.saturating_add(ParityDbWeight::get().writes(5_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn register_records(n: u32, p: u32, ) -> Weight {
-		Weight::from_parts(79_430_158, 3892)
-			.saturating_add(Weight::from_parts(26_276_142, 0).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(32_539_583, 0).saturating_mul(p.into()))
+		Weight::from_parts(64_152_166, 3892)
+			.saturating_add(Weight::from_parts(21_639_901, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(26_839_879, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(p.into())))
+			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(p.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
-			.saturating_add(ParityDbWeight::get().writes((4_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes((5_u64).saturating_mul(p.into())))
+			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes((4_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 3654).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(0, 8944).saturating_mul(p.into()))
+			.saturating_add(Weight::from_parts(0, 3654).saturating_mul(p.into()))
 	}
 	fn append_version() -> Weight {
-		Weight::from_parts(88_067_000, 4644)
-			.saturating_add(ParityDbWeight::get().reads(5_u64))
-			.saturating_add(ParityDbWeight::get().writes(5_u64))
+		Weight::from_parts(77_000_000, 4644)
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn set_policy() -> Weight {
-		Weight::from_parts(100_717_000, 9934)
-			.saturating_add(ParityDbWeight::get().reads(7_u64))
-			.saturating_add(ParityDbWeight::get().writes(7_u64))
+		Weight::from_parts(83_140_000, 5972)
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
+			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn erase_record(v: u32, ) -> Weight {
-		Weight::from_parts(62_006_400, 3892)
-			.saturating_add(Weight::from_parts(39_424_056, 0).saturating_mul(v.into()))
-			.saturating_add(ParityDbWeight::get().reads(5_u64))
+		Weight::from_parts(45_294_222, 3892)
+			.saturating_add(Weight::from_parts(36_719_577, 0).saturating_mul(v.into()))
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(v.into())))
-			.saturating_add(ParityDbWeight::get().writes(7_u64))
+			.saturating_add(ParityDbWeight::get().writes(6_u64))
 			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(v.into())))
 			.saturating_add(Weight::from_parts(0, 2700).saturating_mul(v.into()))
 	}
 	fn anchor_batch() -> Weight {
-		Weight::from_parts(59_714_000, 3892)
+		Weight::from_parts(54_273_000, 3892)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn remove_anchor() -> Weight {
-		Weight::from_parts(56_073_000, 3892)
+		Weight::from_parts(48_332_000, 3892)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
