@@ -448,11 +448,9 @@ async fn load(args: &Args, run: &Run, kind: Kind) -> Result<Outcome, String> {
 	});
 	let secs = if stamped > slotted + block_secs {
 		println!(
-			"{}: slots went empty: {} blocks in {:.0} s by their timestamps; rates use {:.0} s",
+			"{}: slots went empty: {} blocks in {stamped:.0} s by their timestamps, which the rates use",
 			kind.name(),
 			window.len(),
-			stamped,
-			stamped
 		);
 		stamped
 	} else {

@@ -2256,11 +2256,7 @@ pub mod pallet {
 		}
 
 		fn release(policy: &PolicyId) {
-			PolicyUsers::<T>::mutate_exists(policy, |users| {
-				if let Some(count) = users {
-					*count = count.saturating_sub(1);
-				}
-			});
+			PolicyUsers::<T>::mutate_extant(policy, |count| *count = count.saturating_sub(1));
 		}
 
 		fn users(policy: &PolicyId) -> Option<u32> {
